@@ -1,0 +1,57 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use linli_core::{AuditEvent, GrantedCompany, Id, Page, PageRequest, ProjectSet, Result, Scope};
+
+use crate::{Grant, NewGrant, NewUser, ProjectRef, Role, User, UserPatch};
+
+pub struct LoginRecord {
+    pub user: User,
+    pub company_id: Id,
+    pub password_hash: String,
+}
+
+pub struct NewSession {
+    pub token_hash: String,
+    pub csrf_token: String,
+    pub user_id: Id,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub struct SessionRecord {
+    pub user: User,
+    pub company_id: Id,
+    pub csrf_token: String,
+}
+
+#[async_trait]
+pub trait AuthRepo: Send + Sync {
+    async fn find_login(&self, username: &str) -> Result<Option<LoginRecord>>;
+    async fn failures_since(&self, username: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>>;
+    async fn record_attempt(&self, username: &str, ok: bool, ip: Option<&str>, at: DateTime<Utc>) -> Result<()>;
+    async fn create_session(&self, session: NewSession, audit: AuditEvent) -> Result<()>;
+    /// A live session (not expired, not revoked) of an enabled user.
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>>;
+    async fn revoke_session(&self, token_hash: &str, audit: AuditEvent) -> Result<()>;
+    async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64>;
+
+    /// The user's grants with each role's permissions.
+    async fn grants_with_permissions(&self, user_id: Id) -> Result<Vec<(Grant, Vec<String>)>>;
+    async fn projects(&self, company_id: Id, set: &ProjectSet) -> Result<Vec<ProjectRef>>;
+    async fn roles(&self) -> Result<Vec<Role>>;
+    async fn sync_builtin_roles(&self, roles: &[Role]) -> Result<()>;
+
+    async fn list_users(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<User>>;
+    async fn get_user(&self, scope: &Scope, id: Id) -> Result<User>;
+    async fn create_user(&self, granted: &GrantedCompany, new: NewUser, password_hash: String, audit: AuditEvent) -> Result<User>;
+    async fn update_user(&self, granted: &GrantedCompany, id: Id, patch: UserPatch, audit: AuditEvent) -> Result<User>;
+    /// Disabling also revokes the user's sessions.
+    async fn set_disabled(&self, granted: &GrantedCompany, id: Id, disabled: bool, audit: AuditEvent) -> Result<User>;
+    /// Revokes the user's sessions.
+    async fn set_password(&self, granted: &GrantedCompany, id: Id, password_hash: String, audit: AuditEvent) -> Result<()>;
+    async fn grants(&self, scope: &Scope, user_id: Id) -> Result<Vec<Grant>>;
+    /// The project must belong to the company and the role must exist; a repeat is `grant_exists`.
+    async fn add_grant(&self, granted: &GrantedCompany, user_id: Id, grant: NewGrant, audit: AuditEvent) -> Result<Grant>;
+    async fn remove_grant(&self, granted: &GrantedCompany, user_id: Id, grant_id: Id, audit: AuditEvent) -> Result<()>;
+}

@@ -1,0 +1,57 @@
+//! Roles shipped by default. They are written to the `roles` table on start (a company can add
+//! its own later); the code here is the source of truth for the built-ins.
+
+use linli_core::Permission::{self, *};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Role {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub permissions: Vec<String>,
+}
+
+const READ_PROJECT: &[Permission] = &[PropertyProjectRead];
+
+fn role(code: &str, zh: &str, en: &str, perms: &[Permission]) -> Role {
+    Role {
+        code: code.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        permissions: perms.iter().map(|p| p.as_str().to_string()).collect(),
+    }
+}
+
+pub fn builtin_roles() -> Vec<Role> {
+    vec![
+        role("admin", "系统管理员", "Administrator", Permission::ALL),
+        role(
+            "manager",
+            "项目经理",
+            "Project manager",
+            &[PropertyProjectRead, PropertyProjectUpdate, AuthUserRead, AuthRoleRead, AuditLogRead],
+        ),
+        role("cashier", "收费员", "Cashier", READ_PROJECT),
+        role("service_desk", "客服", "Service desk", READ_PROJECT),
+        role("technician", "维修工", "Technician", READ_PROJECT),
+        role("guard", "保安", "Guard", READ_PROJECT),
+        role("resident", "业主/住户", "Resident", READ_PROJECT),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seven_roles_of_the_product_exist_and_only_admin_manages_users() {
+        let roles = builtin_roles();
+        let codes: Vec<_> = roles.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["admin", "manager", "cashier", "service_desk", "technician", "guard", "resident"]);
+        for r in &roles {
+            let manages = r.permissions.iter().any(|p| p == "auth.user.manage");
+            assert_eq!(manages, r.code == "admin", "{}", r.code);
+        }
+    }
+}

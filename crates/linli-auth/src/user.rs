@@ -1,0 +1,141 @@
+use chrono::{DateTime, Utc};
+use linli_core::{Id, Result, error::{Validator, required_text}};
+use serde::{Deserialize, Serialize};
+
+use crate::Grant;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProjectRef {
+    pub id: Id,
+    pub name: String,
+    pub kind: String,
+}
+
+/// The signed-in user as the web app needs it: grants, the projects they open and the union of
+/// their permissions (to show or hide navigation; the server checks every action anyway).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub company_id: Id,
+    pub grants: Vec<Grant>,
+    pub projects: Vec<ProjectRef>,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewUser {
+    /// Letters, digits and `_ . @ -`, or a mobile phone number.
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    /// `null` keeps the phone; an empty string removes it.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub password: String,
+}
+
+pub const PASSWORD_MIN: usize = 8;
+
+fn username_ok(u: &str) -> bool {
+    (3..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c))
+}
+
+/// Mainland mobile numbers: 11 digits starting with 1.
+fn phone_ok(p: &str) -> bool {
+    p.len() == 11 && p.starts_with('1') && p.chars().all(|c| c.is_ascii_digit())
+}
+
+pub(crate) fn check_password(v: &mut Validator, password: &str) {
+    v.check(password.chars().count() >= PASSWORD_MIN, "password", "too_short");
+    v.check(password.len() <= 256, "password", "too_long");
+}
+
+impl NewUser {
+    pub fn validated(self) -> Result<Self> {
+        let mut v = Validator::default();
+        let username = self.username.trim().to_lowercase();
+        v.check(username_ok(&username), "username", "invalid_format");
+        let display_name = required_text(&mut v, "display_name", &self.display_name, 50);
+        let phone = self.phone.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+        if let Some(p) = &phone {
+            v.check(phone_ok(p), "phone", "invalid_format");
+        }
+        check_password(&mut v, &self.password);
+        v.finish()?;
+        Ok(Self { username, display_name, phone, password: self.password })
+    }
+}
+
+impl UserPatch {
+    pub fn validated(self) -> Result<Self> {
+        let mut v = Validator::default();
+        let display_name = self.display_name.as_deref().map(|d| required_text(&mut v, "display_name", d, 50));
+        let phone = self.phone.map(|p| p.trim().to_string());
+        if let Some(p) = phone.as_deref().filter(|p| !p.is_empty()) {
+            v.check(phone_ok(p), "phone", "invalid_format");
+        }
+        v.finish()?;
+        Ok(Self { display_name, phone })
+    }
+
+    pub fn apply(&self, u: &mut User) {
+        if let Some(d) = &self.display_name {
+            u.display_name.clone_from(d);
+        }
+        if let Some(p) = &self.phone {
+            u.phone = if p.is_empty() { None } else { Some(p.clone()) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(username: &str, phone: Option<&str>, password: &str) -> Result<NewUser> {
+        NewUser {
+            username: username.into(),
+            display_name: "张三".into(),
+            phone: phone.map(Into::into),
+            password: password.into(),
+        }
+        .validated()
+    }
+
+    #[test]
+    fn usernames_may_be_phone_numbers_and_are_lowercased() {
+        assert_eq!(new("13800000000", None, "longenough").unwrap().username, "13800000000");
+        assert_eq!(new(" Zhang.San ", None, "longenough").unwrap().username, "zhang.san");
+    }
+
+    #[test]
+    fn bad_username_phone_and_short_password_are_all_reported() {
+        let linli_core::Error::Validation(errs) = new("a b", Some("12345"), "short").unwrap_err() else {
+            panic!("expected validation error")
+        };
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["username", "phone", "password"]);
+    }
+}

@@ -1,0 +1,21 @@
+//! Linli's shared vocabulary: errors with stable codes, money in fen, pages, permissions,
+//! the acting user and the audit event every change writes. No IO lives here.
+
+pub mod actor;
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod money;
+pub mod page;
+pub mod permission;
+
+pub use actor::Actor;
+pub use audit::AuditEvent;
+pub use authz::{Authz, Granted, GrantedCompany, ProjectSet, Scope};
+pub use error::{Code, Error, FieldError, Result};
+pub use money::Fen;
+pub use page::{Page, PageRequest};
+pub use permission::Permission;
+
+/// Database ids are `i64` on both backends.
+pub type Id = i64;

@@ -1,0 +1,77 @@
+//! List paging: `?page=1&page_size=50`, answered as `{"items","total","page","page_size"}`.
+
+use serde::{Deserialize, Serialize};
+
+pub const MAX_PAGE_SIZE: u64 = 500;
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct PageRequest {
+    /// 1-based page number.
+    #[serde(default = "one")]
+    pub page: u64,
+    /// Rows per page, at most 500.
+    #[serde(default = "default_size")]
+    pub page_size: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+fn default_size() -> u64 {
+    DEFAULT_PAGE_SIZE
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self { page: 1, page_size: DEFAULT_PAGE_SIZE }
+    }
+}
+
+impl PageRequest {
+    /// Page and size brought into range, so a caller can never ask for an unbounded list.
+    pub fn clamped(self) -> Self {
+        Self { page: self.page.max(1), page_size: self.page_size.clamp(1, MAX_PAGE_SIZE) }
+    }
+
+    pub fn offset(self) -> u64 {
+        let p = self.clamped();
+        (p.page - 1) * p.page_size
+    }
+
+    pub fn limit(self) -> u64 {
+        self.clamped().page_size
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total: u64, req: PageRequest) -> Self {
+        let req = req.clamped();
+        Self { items, total, page: req.page, page_size: req.page_size }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), total: self.total, page: self.page, page_size: self.page_size }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_is_capped_and_page_starts_at_one() {
+        let p = PageRequest { page: 0, page_size: 10_000 }.clamped();
+        assert_eq!((p.page, p.page_size), (1, MAX_PAGE_SIZE));
+        assert_eq!(PageRequest { page: 3, page_size: 20 }.offset(), 40);
+    }
+}

@@ -1,0 +1,19 @@
+//! Storage: the only crate that knows SQL. Connects to SQLite or PostgreSQL from a URL, runs the
+//! migrations and implements every module's repository trait with the same code on both.
+//! Each repository method is one transaction, including the audit row it writes.
+
+mod audit;
+mod auth_repo;
+mod bootstrap;
+mod connect;
+mod entity;
+mod error;
+mod job_store;
+mod project_repo;
+mod scope;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use bootstrap::{ensure_company, sync_roles};
+pub use connect::{Backend, Db, connect};
+pub use sea_orm::DatabaseConnection;

@@ -1,0 +1,66 @@
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use linli_audit::AuditService;
+use linli_auth::{AuthService, UserService};
+use linli_property::ProjectService;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::{error, metrics, openapi, web};
+
+/// Everything a handler may call. Cheap to clone: services hold `Arc`s.
+#[derive(Clone)]
+pub struct App {
+    pub auth: AuthService,
+    pub users: UserService,
+    pub projects: ProjectService,
+    pub audit: AuditService,
+    /// `sqlite` or `postgres`, for `/healthz`.
+    pub database: &'static str,
+    pub metrics: Option<PrometheusHandle>,
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl App {
+    pub fn new<R>(repo: Arc<R>, database: &'static str) -> Self
+    where
+        R: linli_auth::AuthRepo + linli_property::ProjectRepo + linli_audit::AuditRepo + 'static,
+    {
+        Self {
+            auth: AuthService::new(repo.clone()),
+            users: UserService::new(repo.clone()),
+            projects: ProjectService::new(repo.clone()),
+            audit: AuditService::new(repo),
+            database,
+            metrics: None,
+            secure_cookies: false,
+        }
+    }
+}
+
+pub(crate) fn router(app: App) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let (api, _doc) = openapi::api_router().split_for_parts();
+    api.merge(openapi::document_route())
+        .merge(metrics::route())
+        .fallback(web::serve)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(app)
+}

@@ -1,0 +1,113 @@
+//! `linli_core::Error` to `application/problem+json` (RFC 9457). The only place that picks
+//! HTTP statuses; internal errors are logged with detail and answered without it.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use linli_core::{Code, Error, FieldError};
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub code: Code,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::Malformed(_) => StatusCode::BAD_REQUEST,
+        Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::NotFound { .. } => StatusCode::NOT_FOUND,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn title_of(code: Code) -> &'static str {
+    match code {
+        Code::MalformedRequest => "The request could not be read",
+        Code::ValidationFailed => "Some fields are invalid",
+        Code::Unauthenticated => "Sign in first",
+        Code::InvalidCredentials => "Wrong username or password",
+        Code::AccountDisabled => "This account is disabled",
+        Code::TooManyAttempts => "Too many attempts, try again later",
+        Code::CsrfFailed => "Missing or wrong CSRF token",
+        Code::Forbidden => "You may not do this",
+        Code::NotFound => "Not found",
+        Code::UsernameTaken => "This username is taken",
+        Code::ProjectNameTaken => "A project with this name exists",
+        Code::GrantExists => "The user already holds this role there",
+        Code::CannotDisableSelf => "You cannot disable your own account",
+        Code::Conflict => "The request conflicts with the current state",
+        Code::MethodNotAllowed => "Method not allowed",
+        Code::Internal => "Something went wrong on our side",
+    }
+}
+
+pub fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: Vec<FieldError>) -> Response {
+    let body = Problem {
+        type_: format!("/problems/{}", code.as_str()),
+        title: title_of(code).to_string(),
+        status: status.as_u16(),
+        code,
+        detail,
+        errors,
+    };
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(&e);
+        let code = e.code();
+        match e {
+            Error::Internal(err) => {
+                tracing::error!(error = ?err, "internal error");
+                problem(status, code, None, vec![])
+            }
+            Error::Validation(errors) => problem(status, code, None, errors),
+            Error::Malformed(detail) => problem(status, code, Some(detail), vec![]),
+            Error::TooManyAttempts { retry_after_secs } => {
+                let mut res = problem(status, code, None, vec![]);
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                res
+            }
+            _ => problem(status, code, None, vec![]),
+        }
+    }
+}
+
+pub(crate) async fn method_not_allowed() -> Response {
+    problem(StatusCode::METHOD_NOT_ALLOWED, Code::MethodNotAllowed, None, vec![])
+}
+
+pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    problem(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, None, vec![])
+}

@@ -1,0 +1,15 @@
+//! One set of migrations for SQLite and PostgreSQL. Migrations are append-only: a released one
+//! is never edited, a change is a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_platform;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_platform::Migration)]
+    }
+}

@@ -1,0 +1,128 @@
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use linli_auth::NewUser;
+
+use crate::config::{Config, Overrides};
+use crate::{admin, demo, server};
+
+#[derive(Parser, Debug)]
+#[command(name = "linli", version, about = "Linli (邻里) property management")]
+pub struct Cli {
+    /// Configuration file (default: ./linli.toml when present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory [env: LINLI_DATA_DIR].
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL, sqlite://… or postgres://… [env: LINLI_DATABASE_URL].
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info` or `debug,sqlx=warn` (RUST_LOG wins).
+    #[arg(long, global = true)]
+    pub log: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API, the web app and the job workers.
+    Serve {
+        /// Listen address [env: LINLI_BIND].
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Create demo data and accounts on this database, print the passwords, and serve.
+    Demo {
+        #[arg(long)]
+        bind: Option<String>,
+        /// The admin's password [env: LINLI_ADMIN_PASSWORD]; random when unset.
+        #[arg(long)]
+        admin_password: Option<String>,
+    },
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the effective configuration with secrets redacted.
+    Config,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a user, optionally granting a role (on one project, or company-wide).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// admin, manager, cashier, service_desk, technician, guard or resident.
+        #[arg(long)]
+        role: Option<String>,
+        /// The project of the grant; company-wide when omitted.
+        #[arg(long)]
+        project: Option<i64>,
+    },
+    /// Set a user's password and end their sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut overrides = Overrides { data_dir: cli.data_dir, database_url: cli.database_url, ..Overrides::default() };
+    match &cli.command {
+        Command::Serve { bind } => overrides.bind.clone_from(bind),
+        Command::Demo { bind, admin_password } => {
+            overrides.bind.clone_from(bind);
+            overrides.admin_password.clone_from(admin_password);
+        }
+        _ => {}
+    }
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    match cli.command {
+        Command::Config => {
+            print!("{}", config.redacted_toml()?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let (db, _) = server::open(&config).await?;
+            println!("database {} is up to date", db.backend.as_str());
+            Ok(())
+        }
+        Command::Serve { .. } => {
+            let (db, _) = server::open(&config).await?;
+            let running = server::start(db, &config, &config.bind).await?;
+            println!("Linli is listening on http://{}", running.addr);
+            running.wait().await;
+            Ok(())
+        }
+        Command::Demo { .. } => demo::run(&config).await,
+        Command::Admin { command } => {
+            let (db, company) = server::open(&config).await?;
+            match command {
+                AdminCommand::CreateUser { username, password, display_name, phone, role, project } => {
+                    let new = NewUser { display_name: display_name.unwrap_or_else(|| username.clone()), username, phone, password };
+                    let id = admin::create_user(&db, company, new, role.as_deref(), project).await?;
+                    println!("created user {id}");
+                }
+                AdminCommand::ResetPassword { username, password } => {
+                    admin::reset_password(&db, company, &username, &password).await?;
+                    println!("password of {username} reset; their sessions are ended");
+                }
+            }
+            Ok(())
+        }
+    }
+}

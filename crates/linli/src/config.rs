@@ -1,0 +1,130 @@
+//! Configuration: defaults, then `linli.toml` (or `--config`), then `LINLI_*` environment
+//! variables, then command-line flags. The names are part of the product's interface.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `LINLI_DATA_DIR`: the SQLite database and uploaded files live here.
+    pub data_dir: PathBuf,
+    /// `LINLI_DATABASE_URL`: `sqlite://…` or `postgres://…`; default `sqlite://<data_dir>/linli.db`.
+    pub database_url: Option<String>,
+    /// `LINLI_BIND`: address the HTTP server listens on.
+    pub bind: String,
+    /// `LINLI_ADMIN_PASSWORD`: the demo admin's password (random when unset).
+    pub admin_password: Option<String>,
+    /// `LINLI_COMPANY_NAME`: the company created on an empty database.
+    pub company_name: String,
+    /// `LINLI_SECURE_COOKIES`: mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// `LINLI_WORKERS`: run the job workers and scheduler in this process.
+    pub workers: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./linli-data"),
+            database_url: None,
+            bind: "127.0.0.1:8080".into(),
+            admin_password: None,
+            company_name: "邻里物业服务有限公司".into(),
+            secure_cookies: false,
+            workers: true,
+        }
+    }
+}
+
+/// Values given as flags, applied last.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_password: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let file = file.map_or_else(|| PathBuf::from("linli.toml"), Path::to_path_buf);
+        let cfg = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("LINLI_").only(&[
+                "data_dir",
+                "database_url",
+                "bind",
+                "admin_password",
+                "company_name",
+                "secure_cookies",
+                "workers",
+            ]))
+            .merge(Serialized::defaults(overrides))
+            .extract()?;
+        Ok(cfg)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/linli.db?mode=rwc", self.data_dir.display()))
+    }
+
+    /// The effective configuration as TOML, secrets replaced.
+    pub fn redacted_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        shown.database_url = Some(redact_url(&self.database_url()));
+        if shown.admin_password.is_some() {
+            shown.admin_password = Some("<redacted>".into());
+        }
+        Ok(toml::to_string(&shown)?)
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:<redacted>@host/db`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((creds, host)) = rest.split_once('@') else { return url.to_string() };
+    match creds.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:<redacted>@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_defaults_to_sqlite_in_the_data_dir() {
+        let c = Config { data_dir: "/srv/linli".into(), ..Config::default() };
+        assert_eq!(c.database_url(), "sqlite:///srv/linli/linli.db?mode=rwc");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://linli:s3cret@db:5432/linli"), "postgres://linli:<redacted>@db:5432/linli");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file_beat_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("linli.toml", "bind = \"0.0.0.0:1\"\ncompany_name = \"文件物业\"\ndata_dir = \"/from-file\"")?;
+            jail.set_env("LINLI_BIND", "0.0.0.0:2");
+            jail.set_env("LINLI_DATA_DIR", "/from-env");
+            let o = Overrides { data_dir: Some("/from-flag".into()), ..Overrides::default() };
+            let c = Config::load(None, &o).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind, "0.0.0.0:2");
+            assert_eq!(c.company_name, "文件物业");
+            assert_eq!(c.data_dir, PathBuf::from("/from-flag"));
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,82 @@
+//! `linli demo`: a working product on an empty laptop. Creates the data directory and the
+//! database, demo projects and one account per role, prints the passwords, and serves.
+//! Running it again keeps the data and sets new passwords.
+
+use std::sync::Arc;
+
+use linli_auth::{AuthRepo, NewGrant, NewUser, UserService};
+use linli_core::{Authz, Id, PageRequest};
+use linli_db::Db;
+use linli_property::{NewProject, ProjectKind, ProjectService};
+
+use crate::config::Config;
+use crate::{admin, server};
+
+/// Demo accounts: username, display name, role, and whether the grant spans every project.
+const ACCOUNTS: &[(&str, &str, &str, bool)] = &[
+    ("manager", "王经理", "manager", true),
+    ("cashier", "李收费", "cashier", false),
+    ("service", "赵客服", "service_desk", false),
+    ("technician", "孙师傅", "technician", false),
+    ("guard", "周保安", "guard", false),
+    ("resident", "陈业主", "resident", false),
+];
+
+const PROJECTS: &[(&str, ProjectKind)] = &[("翠湖花园", ProjectKind::Residential), ("云栖科技园", ProjectKind::Office)];
+
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let (db, company) = server::open(config).await?;
+    let first_project = seed_projects(&db, company).await?;
+    let admin_password = config.admin_password.clone().unwrap_or_else(admin::random_password);
+    let mut printed = vec![("admin".to_string(), "系统管理员".to_string(), admin_password.clone())];
+    upsert_user(&db, company, "admin", "系统管理员", &admin_password, "admin", None).await?;
+    for (username, name, role, company_wide) in ACCOUNTS {
+        let password = admin::random_password();
+        let project = if *company_wide { None } else { Some(first_project) };
+        upsert_user(&db, company, username, name, &password, role, project).await?;
+        printed.push(((*username).to_string(), (*name).to_string(), password));
+    }
+    let running = server::start(db, config, &config.bind).await?;
+    println!();
+    println!("Linli demo is running: http://{}", running.addr);
+    println!("Accounts (passwords are new on every start):");
+    for (user, name, pw) in &printed {
+        println!("  {user:<12} {pw:<16} {name}");
+    }
+    println!();
+    running.wait().await;
+    Ok(())
+}
+
+async fn seed_projects(db: &Db, company: Id) -> anyhow::Result<Id> {
+    let projects = ProjectService::new(Arc::new(db.clone()));
+    let system = Authz::system(company);
+    let existing = projects.list(&system, None, PageRequest::default()).await?;
+    for (name, kind) in PROJECTS {
+        if !existing.items.iter().any(|p| p.name == *name) {
+            projects.create(&system, NewProject { name: (*name).to_string(), kind: *kind }).await?;
+        }
+    }
+    let all = projects.list(&system, None, PageRequest::default()).await?;
+    Ok(all.items.iter().find(|p| p.name == PROJECTS[0].0).map_or(all.items[0].id, |p| p.id))
+}
+
+async fn upsert_user(
+    db: &Db,
+    company: Id,
+    username: &str,
+    name: &str,
+    password: &str,
+    role: &str,
+    project_id: Option<Id>,
+) -> anyhow::Result<()> {
+    if db.find_login(username).await?.is_some() {
+        return admin::reset_password(db, company, username, password).await;
+    }
+    let new = NewUser { username: username.into(), display_name: name.into(), phone: None, password: password.into() };
+    let users = UserService::new(Arc::new(db.clone()));
+    let id = admin::create_user(db, company, new, None, None).await?;
+    users.add_grant(&Authz::system(company), id, NewGrant { project_id, role: role.into() }).await?;
+    Ok(())
+}

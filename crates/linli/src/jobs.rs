@@ -1,0 +1,54 @@
+//! The job kinds the platform itself runs, and starting workers and the scheduler.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use linli_auth::AuthRepo;
+use linli_db::Db;
+use linli_jobs::{Job, JobHandler, JobStore, Schedule, Scheduler, Worker};
+use tokio::sync::watch;
+
+pub const PURGE_SESSIONS: &str = "auth.sessions.purge";
+
+/// Deletes expired and revoked sessions and old login attempts.
+struct PurgeSessions(Arc<Db>);
+
+#[async_trait]
+impl JobHandler for PurgeSessions {
+    async fn run(&self, _job: &Job) -> anyhow::Result<()> {
+        let n = self.0.purge_sessions(Utc::now()).await?;
+        tracing::info!(sessions = n, "purged ended sessions");
+        Ok(())
+    }
+}
+
+pub fn worker(db: &Db, owner: String) -> Worker {
+    let store: Arc<dyn JobStore> = Arc::new(db.clone());
+    Worker::new(store, owner).handler(PURGE_SESSIONS, Arc::new(PurgeSessions(Arc::new(db.clone()))))
+}
+
+/// Registers the recurring jobs and starts one worker and the scheduler.
+pub async fn spawn(db: &Db, stop: watch::Receiver<bool>) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let store: Arc<dyn JobStore> = Arc::new(db.clone());
+    store
+        .upsert_schedule(Schedule {
+            name: PURGE_SESSIONS.into(),
+            kind: PURGE_SESSIONS.into(),
+            payload: serde_json::json!({}),
+            every_seconds: 3600,
+            next_run_at: Utc::now(),
+        })
+        .await?;
+    let owner = format!("{}-{}", hostname(), std::process::id());
+    let w = worker(db, owner);
+    let s = Scheduler::new(store);
+    Ok(vec![
+        tokio::spawn(w.run(stop.clone(), crate::server::POLL)),
+        tokio::spawn(s.run(stop, crate::server::POLL * 5)),
+    ])
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "linli".into())
+}

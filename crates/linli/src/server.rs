@@ -1,0 +1,107 @@
+//! Wiring: storage → services → HTTP, plus the job workers, with a graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use linli_db::Db;
+use linli_http::App;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().ok()).clone()
+}
+
+/// Connects, migrates and writes the rows the platform needs (built-in roles, the company).
+pub async fn open(config: &Config) -> anyhow::Result<(Db, i64)> {
+    let db = linli_db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let company = bootstrap(&db, &config.company_name).await?;
+    Ok((db, company))
+}
+
+pub async fn bootstrap(db: &Db, company_name: &str) -> anyhow::Result<i64> {
+    linli_db::sync_roles(db, &linli_auth::builtin_roles()).await?;
+    linli_db::ensure_company(db, company_name).await
+}
+
+pub fn app(db: &Db, config: &Config) -> App {
+    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str());
+    app.metrics = metrics_handle();
+    app.secure_cookies = config.secure_cookies;
+    app
+}
+
+/// A running server; dropping the handle does not stop it, `shutdown` does.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    pub async fn wait(self) {
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Binds `bind` (port 0 for any) and serves until `shutdown` or Ctrl-C/SIGTERM.
+pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let (stop, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    if config.workers {
+        tasks.extend(crate::jobs::spawn(&db, rx.clone()).await?);
+    }
+    let router = linli_http::router(app(&db, config));
+    let mut shutdown_rx = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = shutdown_rx.changed().await;
+            });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    }));
+    let signal_tx = stop.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = signal_tx.send(true);
+    });
+    Ok(Running { addr, stop, tasks })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// How often idle workers look for jobs.
+pub const POLL: Duration = Duration::from_secs(2);
