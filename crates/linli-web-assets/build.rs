@@ -13,7 +13,17 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-env-changed=LINLI_WEB_DIST");
     println!("cargo:rerun-if-env-changed=LINLI_SKIP_WEB_BUILD");
-    for p in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json", "tsconfig.app.json", "tsconfig.node.json"] {
+    for p in [
+        "src",
+        "public",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+        "tsconfig.app.json",
+        "tsconfig.node.json",
+    ] {
         let path = web.join(p);
         if path.exists() {
             println!("cargo:rerun-if-changed={}", path.display());
@@ -37,9 +47,21 @@ fn main() {
     files.sort();
     let mut code = String::from("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
     for (rel, abs) in &files {
-        let mime = mime_guess::from_path(abs).first_or_octet_stream().essence_str().to_string();
-        let mime = if mime.starts_with("text/") || mime == "application/javascript" { format!("{mime}; charset=utf-8") } else { mime };
-        writeln!(code, "    ({rel:?}, {mime:?}, include_bytes!({:?})),", abs.display().to_string()).unwrap();
+        let mime = mime_guess::from_path(abs)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_string();
+        let mime = if mime.starts_with("text/") || mime == "application/javascript" {
+            format!("{mime}; charset=utf-8")
+        } else {
+            mime
+        };
+        writeln!(
+            code,
+            "    ({rel:?}, {mime:?}, include_bytes!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     std::fs::write(out.join("assets.rs"), code).unwrap();
@@ -58,7 +80,12 @@ fn npm(web: &Path, args: &[&str], envs: &[(&str, &Path)]) {
              web app: LINLI_SKIP_WEB_BUILD=1 cargo build\n\n"
         )
     });
-    assert!(status.success(), "`npm {}` failed in {}", args.join(" "), web.display());
+    assert!(
+        status.success(),
+        "`npm {}` failed in {}",
+        args.join(" "),
+        web.display()
+    );
 }
 
 fn build_web(web: &Path, dist: &Path) {
@@ -75,13 +102,19 @@ fn build_web(web: &Path, dist: &Path) {
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
             collect(root, &p, out);
         } else {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((rel, p));
         }
     }

@@ -28,8 +28,18 @@ pub struct SessionRecord {
 #[async_trait]
 pub trait AuthRepo: Send + Sync {
     async fn find_login(&self, username: &str) -> Result<Option<LoginRecord>>;
-    async fn failures_since(&self, username: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>>;
-    async fn record_attempt(&self, username: &str, ok: bool, ip: Option<&str>, at: DateTime<Utc>) -> Result<()>;
+    async fn failures_since(
+        &self,
+        username: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>>;
+    async fn record_attempt(
+        &self,
+        username: &str,
+        ok: bool,
+        ip: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: AuditEvent) -> Result<()>;
     /// A live session (not expired, not revoked) of an enabled user.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>>;
@@ -42,16 +52,57 @@ pub trait AuthRepo: Send + Sync {
     async fn roles(&self) -> Result<Vec<Role>>;
     async fn sync_builtin_roles(&self, roles: &[Role]) -> Result<()>;
 
-    async fn list_users(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<User>>;
+    async fn list_users(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<User>>;
     async fn get_user(&self, scope: &Scope, id: Id) -> Result<User>;
-    async fn create_user(&self, granted: &GrantedCompany, new: NewUser, password_hash: String, audit: AuditEvent) -> Result<User>;
-    async fn update_user(&self, granted: &GrantedCompany, id: Id, patch: UserPatch, audit: AuditEvent) -> Result<User>;
+    async fn create_user(
+        &self,
+        granted: &GrantedCompany,
+        new: NewUser,
+        password_hash: String,
+        audit: AuditEvent,
+    ) -> Result<User>;
+    async fn update_user(
+        &self,
+        granted: &GrantedCompany,
+        id: Id,
+        patch: UserPatch,
+        audit: AuditEvent,
+    ) -> Result<User>;
     /// Disabling also revokes the user's sessions.
-    async fn set_disabled(&self, granted: &GrantedCompany, id: Id, disabled: bool, audit: AuditEvent) -> Result<User>;
+    async fn set_disabled(
+        &self,
+        granted: &GrantedCompany,
+        id: Id,
+        disabled: bool,
+        audit: AuditEvent,
+    ) -> Result<User>;
     /// Revokes the user's sessions.
-    async fn set_password(&self, granted: &GrantedCompany, id: Id, password_hash: String, audit: AuditEvent) -> Result<()>;
+    async fn set_password(
+        &self,
+        granted: &GrantedCompany,
+        id: Id,
+        password_hash: String,
+        audit: AuditEvent,
+    ) -> Result<()>;
     async fn grants(&self, scope: &Scope, user_id: Id) -> Result<Vec<Grant>>;
     /// The project must belong to the company and the role must exist; a repeat is `grant_exists`.
-    async fn add_grant(&self, granted: &GrantedCompany, user_id: Id, grant: NewGrant, audit: AuditEvent) -> Result<Grant>;
-    async fn remove_grant(&self, granted: &GrantedCompany, user_id: Id, grant_id: Id, audit: AuditEvent) -> Result<()>;
+    async fn add_grant(
+        &self,
+        granted: &GrantedCompany,
+        user_id: Id,
+        grant: NewGrant,
+        audit: AuditEvent,
+    ) -> Result<Grant>;
+    async fn remove_grant(
+        &self,
+        granted: &GrantedCompany,
+        user_id: Id,
+        grant_id: Id,
+        audit: AuditEvent,
+    ) -> Result<()>;
 }

@@ -1,7 +1,9 @@
 //! Roles shipped by default. They are written to the `roles` table on start (a company can add
 //! its own later); the code here is the source of truth for the built-ins.
 
-use linli_core::Permission::{self, *};
+use linli_core::Permission::{
+    self, AuditLogRead, AuthRoleRead, AuthUserRead, PropertyProjectRead, PropertyProjectUpdate,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -30,7 +32,13 @@ pub fn builtin_roles() -> Vec<Role> {
             "manager",
             "项目经理",
             "Project manager",
-            &[PropertyProjectRead, PropertyProjectUpdate, AuthUserRead, AuthRoleRead, AuditLogRead],
+            &[
+                PropertyProjectRead,
+                PropertyProjectUpdate,
+                AuthUserRead,
+                AuthRoleRead,
+                AuditLogRead,
+            ],
         ),
         role("cashier", "收费员", "Cashier", READ_PROJECT),
         role("service_desk", "客服", "Service desk", READ_PROJECT),
@@ -48,7 +56,18 @@ mod tests {
     fn the_seven_roles_of_the_product_exist_and_only_admin_manages_users() {
         let roles = builtin_roles();
         let codes: Vec<_> = roles.iter().map(|r| r.code.as_str()).collect();
-        assert_eq!(codes, ["admin", "manager", "cashier", "service_desk", "technician", "guard", "resident"]);
+        assert_eq!(
+            codes,
+            [
+                "admin",
+                "manager",
+                "cashier",
+                "service_desk",
+                "technician",
+                "guard",
+                "resident"
+            ]
+        );
         for r in &roles {
             let manages = r.permissions.iter().any(|p| p == "auth.user.manage");
             assert_eq!(manages, r.code == "admin", "{}", r.code);

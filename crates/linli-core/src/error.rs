@@ -78,7 +78,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into() }
+        Self {
+            field: field.into(),
+            code: code.into(),
+        }
     }
 }
 
@@ -103,8 +106,12 @@ pub enum Error {
 }
 
 impl Error {
+    #[allow(clippy::needless_pass_by_value)] // ids by value keep call sites short
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        Error::NotFound { entity, id: id.to_string() }
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+        }
     }
 
     pub fn invalid(field: &str, code: &str) -> Self {
@@ -140,7 +147,11 @@ impl Validator {
     }
 
     pub fn finish(self) -> Result<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.0))
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 use async_trait::async_trait;
 use chrono::Utc;
-use linli_core::{AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope};
+use linli_core::{
+    AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope,
+};
 use linli_property::{NewProject, Project, ProjectKind, ProjectPatch, ProjectRepo};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::entity::project;
@@ -30,7 +32,12 @@ fn scoped(scope: &Scope) -> sea_orm::Select<project::Entity> {
 
 #[async_trait]
 impl ProjectRepo for Db {
-    async fn list(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<Project>> {
+    async fn list(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Project>> {
         let mut sel = scoped(scope);
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             sel = sel.filter(project::Column::Name.contains(q));
@@ -56,7 +63,12 @@ impl ProjectRepo for Db {
             .ok_or_else(|| Error::not_found("project", id))
     }
 
-    async fn create(&self, granted: &GrantedCompany, new: NewProject, audit: AuditEvent) -> Result<Project> {
+    async fn create(
+        &self,
+        granted: &GrantedCompany,
+        new: NewProject,
+        audit: AuditEvent,
+    ) -> Result<Project> {
         let tx = self.conn.begin().await.or_internal()?;
         let now = Utc::now();
         let m = project::ActiveModel {
@@ -76,7 +88,12 @@ impl ProjectRepo for Db {
         Ok(p)
     }
 
-    async fn update(&self, granted: &Granted, patch: ProjectPatch, audit: AuditEvent) -> Result<Project> {
+    async fn update(
+        &self,
+        granted: &Granted,
+        patch: ProjectPatch,
+        audit: AuditEvent,
+    ) -> Result<Project> {
         let id = granted.project_id();
         let tx = self.conn.begin().await.or_internal()?;
         let m = project::Entity::find_by_id(id)
@@ -93,7 +110,9 @@ impl ProjectRepo for Db {
         am.name = Set(after.name.clone());
         am.kind = Set(after.kind.as_str().to_string());
         am.updated_at = Set(after.updated_at);
-        am.update(&tx).await.map_err(unique_as(Code::ProjectNameTaken))?;
+        am.update(&tx)
+            .await
+            .map_err(unique_as(Code::ProjectNameTaken))?;
         audit::write(&tx, audit.entity_id(id).before(&before).after(&after)).await?;
         tx.commit().await.or_internal()?;
         Ok(after)

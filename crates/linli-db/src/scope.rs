@@ -1,15 +1,19 @@
 //! The one place that turns a list scope into SQL, so every module filters the same way.
 
 use linli_core::{ProjectSet, Scope};
-use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::entity::project;
 
 /// Rows whose `col` is a project the scope allows. With `company_level_rows`, rows whose project
 /// is null (company-level records) are included for a company-wide scope only.
-pub(crate) fn project_condition(scope: &Scope, col: impl ColumnTrait, company_level_rows: bool) -> Condition {
+pub(crate) fn project_condition(
+    scope: &Scope,
+    col: impl ColumnTrait,
+    company_level_rows: bool,
+) -> Condition {
     match scope.projects() {
         ProjectSet::All => {
             let company_projects = Query::select()

@@ -65,7 +65,12 @@ fn title_of(code: Code) -> &'static str {
     }
 }
 
-pub fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: Vec<FieldError>) -> Response {
+pub fn problem(
+    status: StatusCode,
+    code: Code,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+) -> Response {
     let body = Problem {
         type_: format!("/problems/{}", code.as_str()),
         title: title_of(code).to_string(),
@@ -75,7 +80,10 @@ pub fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: V
         errors,
     };
     let mut res = (status, Json(body)).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }
 
@@ -104,10 +112,20 @@ impl IntoResponse for ApiError {
 }
 
 pub(crate) async fn method_not_allowed() -> Response {
-    problem(StatusCode::METHOD_NOT_ALLOWED, Code::MethodNotAllowed, None, vec![])
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Code::MethodNotAllowed,
+        None,
+        vec![],
+    )
 }
 
 pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    problem(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, None, vec![])
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Code::Internal,
+        None,
+        vec![],
+    )
 }

@@ -26,11 +26,20 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let c = doc.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        c.add_security_scheme("session_cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("linli_session"))));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("linli_session"))),
+        );
         doc.security = Some(vec![
             utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()),
-            utoipa::openapi::security::SecurityRequirement::new("session_cookie", Vec::<String>::new()),
+            utoipa::openapi::security::SecurityRequirement::new(
+                "session_cookie",
+                Vec::<String>::new(),
+            ),
         ]);
     }
 }
@@ -43,7 +52,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::projects::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())
-        .merge(routes::openapi_json::router())
+        .merge(routes::served_elsewhere::router())
 }
 
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
@@ -54,7 +63,7 @@ async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi_document())
 }
 
-/// Served by a plain route: the document describes `/api/openapi.json` through `openapi_json`.
+/// Served by a plain route: the document describes `/api/openapi.json` in `routes::served_elsewhere`.
 #[allow(clippy::disallowed_methods)]
 pub(crate) fn document_route() -> Router<App> {
     Router::new().route("/api/openapi.json", get(document))

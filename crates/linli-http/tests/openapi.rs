@@ -29,9 +29,16 @@ fn the_document_is_openapi_3_1_and_every_operation_answers_problems() {
     assert!(paths.len() >= 12, "{} paths", paths.len());
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
             if path.starts_with("/api/v1/") && !path.ends_with("/login") {
-                let has_problem = op["responses"].as_object().unwrap().keys().any(|s| s.starts_with('4'));
+                let has_problem = op["responses"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .any(|s| s.starts_with('4'));
                 assert!(has_problem, "{method} {path} documents no error response");
             }
         }

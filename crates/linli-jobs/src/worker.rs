@@ -24,7 +24,13 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(store: Arc<dyn JobStore>, owner: impl Into<String>) -> Self {
-        Self { store, handlers: HashMap::new(), owner: owner.into(), lease: Duration::minutes(5), batch: 10 }
+        Self {
+            store,
+            handlers: HashMap::new(),
+            owner: owner.into(),
+            lease: Duration::minutes(5),
+            batch: 10,
+        }
     }
 
     #[must_use]
@@ -45,7 +51,10 @@ impl Worker {
 
     /// Claims one batch of due jobs and runs them; answers how many ran.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize> {
-        let jobs = self.store.claim(&self.owner, now, self.lease, self.batch).await?;
+        let jobs = self
+            .store
+            .claim(&self.owner, now, self.lease, self.batch)
+            .await?;
         for job in &jobs {
             let outcome = match self.handlers.get(&job.kind) {
                 Some(h) => h.run(job).await,
@@ -57,10 +66,13 @@ impl Worker {
                     self.store.complete(job.id, &self.owner, finished).await?;
                 }
                 Err(e) => {
-                    let retry_at = (job.attempts < job.max_attempts && self.handlers.contains_key(&job.kind))
-                        .then(|| finished + backoff(job.attempts));
+                    let retry_at = (job.attempts < job.max_attempts
+                        && self.handlers.contains_key(&job.kind))
+                    .then(|| finished + backoff(job.attempts));
                     tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                    self.store.fail(job.id, &self.owner, &format!("{e:#}"), retry_at, finished).await?;
+                    self.store
+                        .fail(job.id, &self.owner, &format!("{e:#}"), retry_at, finished)
+                        .await?;
                 }
             }
         }
@@ -81,7 +93,7 @@ impl Worker {
                 continue;
             }
             tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
+                () = tokio::time::sleep(poll) => {}
                 _ = shutdown.changed() => {}
             }
             if *shutdown.borrow() {
@@ -111,8 +123,11 @@ impl Scheduler {
             if next <= now {
                 next = now + every;
             }
-            let job = NewJob::new(s.kind.clone(), s.payload.clone(), now)
-                .dedupe(format!("schedule:{}:{}", s.name, s.next_run_at.timestamp()));
+            let job = NewJob::new(s.kind.clone(), s.payload.clone(), now).dedupe(format!(
+                "schedule:{}:{}",
+                s.name,
+                s.next_run_at.timestamp()
+            ));
             if self.store.fire_schedule(&s, next, job).await? {
                 fired += 1;
             }
@@ -126,7 +141,7 @@ impl Scheduler {
                 tracing::error!(error = %e, "scheduler tick failed");
             }
             tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
+                () = tokio::time::sleep(poll) => {}
                 _ = shutdown.changed() => {}
             }
             if *shutdown.borrow() {

@@ -2,7 +2,11 @@
 //! log and the job queue.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::*;
+use sea_orm_migration::schema::{
+    big_integer, big_integer_null, big_pk_auto, boolean, integer, json, json_null, string,
+    string_null, string_uniq, text, text_null, timestamp_with_time_zone,
+    timestamp_with_time_zone_null,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -21,7 +25,10 @@ fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCre
 }
 
 fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create().name(format!("ix_{table}_{name}")).table(table).take();
+    let mut i = Index::create()
+        .name(format!("ix_{table}_{name}"))
+        .table(table)
+        .take();
     for c in cols {
         i.col(*c);
     }
@@ -54,7 +61,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("projects", "company_name", &["company_id", "name"]).unique().take()).await?;
+        m.create_index(
+            index("projects", "company_name", &["company_id", "name"])
+                .unique()
+                .take(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -106,7 +118,8 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("grants", "user", &["user_id"])).await?;
+        m.create_index(index("grants", "user", &["user_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -124,7 +137,8 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("sessions", "user", &["user_id"])).await?;
+        m.create_index(index("sessions", "user", &["user_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -137,7 +151,8 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("login_attempts", "username_at", &["username", "at"])).await?;
+        m.create_index(index("login_attempts", "username_at", &["username", "at"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -157,9 +172,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("audit_log", "company_id", &["company_id", "id"])).await?;
-        m.create_index(index("audit_log", "project_id", &["project_id", "id"])).await?;
-        m.create_index(index("audit_log", "entity", &["entity", "entity_id"])).await?;
+        m.create_index(index("audit_log", "company_id", &["company_id", "id"]))
+            .await?;
+        m.create_index(index("audit_log", "project_id", &["project_id", "id"]))
+            .await?;
+        m.create_index(index("audit_log", "entity", &["entity", "entity_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -181,7 +199,8 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("jobs", "state_run_at", &["state", "run_at"])).await?;
+        m.create_index(index("jobs", "state_run_at", &["state", "run_at"]))
+            .await?;
 
         m.create_table(
             Table::create()

@@ -1,5 +1,8 @@
 use chrono::{DateTime, Utc};
-use linli_core::{Id, Result, error::{Validator, required_text}};
+use linli_core::{
+    Id, Result,
+    error::{Validator, required_text},
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -22,7 +25,14 @@ impl ProjectKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Residential, Self::Commercial, Self::Office, Self::Mixed].into_iter().find(|k| k.as_str() == s)
+        [
+            Self::Residential,
+            Self::Commercial,
+            Self::Office,
+            Self::Mixed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -61,7 +71,10 @@ impl NewProject {
 impl ProjectPatch {
     pub fn validated(self) -> Result<Self> {
         let mut v = Validator::default();
-        let name = self.name.as_deref().map(|n| required_text(&mut v, "name", n, NAME_MAX));
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| required_text(&mut v, "name", n, NAME_MAX));
         v.finish()?;
         Ok(Self { name, ..self })
     }
@@ -82,11 +95,24 @@ mod tests {
 
     #[test]
     fn a_blank_or_overlong_name_is_rejected_with_field_errors() {
-        let blank = NewProject { name: "  ".into(), kind: ProjectKind::Residential }.validated();
+        let blank = NewProject {
+            name: "  ".into(),
+            kind: ProjectKind::Residential,
+        }
+        .validated();
         assert_eq!(blank.unwrap_err().to_string(), "validation failed");
-        let long = NewProject { name: "翠".repeat(NAME_MAX + 1), kind: ProjectKind::Office }.validated();
+        let long = NewProject {
+            name: "翠".repeat(NAME_MAX + 1),
+            kind: ProjectKind::Office,
+        }
+        .validated();
         assert!(long.is_err());
-        let ok = NewProject { name: " 翠湖花园 ".into(), kind: ProjectKind::Residential }.validated().unwrap();
+        let ok = NewProject {
+            name: " 翠湖花园 ".into(),
+            kind: ProjectKind::Residential,
+        }
+        .validated()
+        .unwrap();
         assert_eq!(ok.name, "翠湖花园");
     }
 }

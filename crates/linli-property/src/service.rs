@@ -1,18 +1,35 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use linli_core::{AuditEvent, Authz, GrantedCompany, Granted, Id, Page, PageRequest, Permission, Result, Scope};
+use linli_core::{
+    AuditEvent, Authz, Granted, GrantedCompany, Id, Page, PageRequest, Permission, Result, Scope,
+};
 
 use crate::{NewProject, Project, ProjectPatch};
 
 #[async_trait]
 pub trait ProjectRepo: Send + Sync {
-    async fn list(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<Project>>;
+    async fn list(
+        &self,
+        scope: &Scope,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Project>>;
     /// 404 unless the project is in the scope.
     async fn get(&self, scope: &Scope, id: Id) -> Result<Project>;
     /// Inserts the project and its audit row, or nothing. A taken name is `project_name_taken`.
-    async fn create(&self, granted: &GrantedCompany, new: NewProject, audit: AuditEvent) -> Result<Project>;
-    async fn update(&self, granted: &Granted, patch: ProjectPatch, audit: AuditEvent) -> Result<Project>;
+    async fn create(
+        &self,
+        granted: &GrantedCompany,
+        new: NewProject,
+        audit: AuditEvent,
+    ) -> Result<Project>;
+    async fn update(
+        &self,
+        granted: &Granted,
+        patch: ProjectPatch,
+        audit: AuditEvent,
+    ) -> Result<Project>;
 }
 
 #[derive(Clone)]
@@ -25,7 +42,12 @@ impl ProjectService {
         Self { repo }
     }
 
-    pub async fn list(&self, authz: &Authz, q: Option<&str>, page: PageRequest) -> Result<Page<Project>> {
+    pub async fn list(
+        &self,
+        authz: &Authz,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Project>> {
         let scope = authz.scope(Permission::PropertyProjectRead)?;
         self.repo.list(&scope, q, page).await
     }
@@ -45,7 +67,8 @@ impl ProjectService {
     pub async fn update(&self, authz: &Authz, id: Id, patch: ProjectPatch) -> Result<Project> {
         let granted = authz.require(Permission::PropertyProjectUpdate, id)?;
         let patch = patch.validated()?;
-        let audit = AuditEvent::new(granted.actor(), "property.project.updated", "project").project(Some(id));
+        let audit = AuditEvent::new(granted.actor(), "property.project.updated", "project")
+            .project(Some(id));
         self.repo.update(&granted, patch, audit).await
     }
 }

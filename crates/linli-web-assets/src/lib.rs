@@ -12,7 +12,10 @@ pub fn get(path: &str) -> Option<Asset> {
     FILES
         .binary_search_by(|(p, _, _)| (*p).cmp(path))
         .ok()
-        .map(|i| Asset { mime: FILES[i].1, bytes: FILES[i].2 })
+        .map(|i| Asset {
+            mime: FILES[i].1,
+            bytes: FILES[i].2,
+        })
 }
 
 /// False for a binary built with `LINLI_SKIP_WEB_BUILD=1`.

@@ -73,7 +73,9 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/linli.db?mode=rwc", self.data_dir.display()))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/linli.db?mode=rwc", self.data_dir.display()))
     }
 
     /// The effective configuration as TOML, secrets replaced.
@@ -89,8 +91,12 @@ impl Config {
 
 /// `postgres://user:secret@host/db` → `postgres://user:<redacted>@host/db`.
 fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((creds, host)) = rest.split_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((creds, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
     match creds.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:<redacted>@{host}"),
         None => url.to_string(),
@@ -103,23 +109,39 @@ mod tests {
 
     #[test]
     fn database_url_defaults_to_sqlite_in_the_data_dir() {
-        let c = Config { data_dir: "/srv/linli".into(), ..Config::default() };
+        let c = Config {
+            data_dir: "/srv/linli".into(),
+            ..Config::default()
+        };
         assert_eq!(c.database_url(), "sqlite:///srv/linli/linli.db?mode=rwc");
     }
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://linli:s3cret@db:5432/linli"), "postgres://linli:<redacted>@db:5432/linli");
-        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(
+            redact_url("postgres://linli:s3cret@db:5432/linli"),
+            "postgres://linli:<redacted>@db:5432/linli"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
     fn flags_beat_environment_beat_file_beat_defaults() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("linli.toml", "bind = \"0.0.0.0:1\"\ncompany_name = \"文件物业\"\ndata_dir = \"/from-file\"")?;
+            jail.create_file(
+                "linli.toml",
+                "bind = \"0.0.0.0:1\"\ncompany_name = \"文件物业\"\ndata_dir = \"/from-file\"",
+            )?;
             jail.set_env("LINLI_BIND", "0.0.0.0:2");
             jail.set_env("LINLI_DATA_DIR", "/from-env");
-            let o = Overrides { data_dir: Some("/from-flag".into()), ..Overrides::default() };
+            let o = Overrides {
+                data_dir: Some("/from-flag".into()),
+                ..Overrides::default()
+            };
             let c = Config::load(None, &o).map_err(|e| e.to_string())?;
             assert_eq!(c.bind, "0.0.0.0:2");
             assert_eq!(c.company_name, "文件物业");

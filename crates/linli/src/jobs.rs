@@ -25,11 +25,17 @@ impl JobHandler for PurgeSessions {
 
 pub fn worker(db: &Db, owner: String) -> Worker {
     let store: Arc<dyn JobStore> = Arc::new(db.clone());
-    Worker::new(store, owner).handler(PURGE_SESSIONS, Arc::new(PurgeSessions(Arc::new(db.clone()))))
+    Worker::new(store, owner).handler(
+        PURGE_SESSIONS,
+        Arc::new(PurgeSessions(Arc::new(db.clone()))),
+    )
 }
 
 /// Registers the recurring jobs and starts one worker and the scheduler.
-pub async fn spawn(db: &Db, stop: watch::Receiver<bool>) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+pub async fn spawn(
+    db: &Db,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let store: Arc<dyn JobStore> = Arc::new(db.clone());
     store
         .upsert_schedule(Schedule {

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiResult, Problem};
-use crate::extract::{page, ApiQuery, CurrentUser};
 use crate::App;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiQuery, CurrentUser, page};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -27,9 +27,23 @@ pub struct AuditQuery {
 /// Every change, newest first, within the caller's projects.
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit", params(AuditQuery),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = Problem)))]
-async fn list(State(app): State<App>, user: CurrentUser, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<Page<AuditEntry>>> {
-    let filter = AuditFilter { project_id: q.project_id, actor_id: q.actor_id, entity: q.entity, entity_id: q.entity_id, action: q.action };
-    Ok(Json(app.audit.list(&user.authz, &filter, page(q.page, q.page_size)).await?))
+async fn list(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    let filter = AuditFilter {
+        project_id: q.project_id,
+        actor_id: q.actor_id,
+        entity: q.entity,
+        entity_id: q.entity_id,
+        action: q.action,
+    };
+    Ok(Json(
+        app.audit
+            .list(&user.authz, &filter, page(q.page, q.page_size))
+            .await?,
+    ))
 }
 
 pub fn router() -> OpenApiRouter<App> {

@@ -1,6 +1,6 @@
 pub mod audit;
 pub mod auth;
 pub mod health;
-pub mod openapi_json;
 pub mod projects;
+pub mod served_elsewhere;
 pub mod users;

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiResult, Problem};
-use crate::extract::{page, ApiJson, ApiQuery, CurrentUser};
 use crate::App;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery, CurrentUser, page};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -23,29 +23,55 @@ pub struct ProjectQuery {
 /// Projects the caller is granted.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "property", params(ProjectQuery),
     responses((status = 200, body = Page<Project>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list(State(app): State<App>, user: CurrentUser, ApiQuery(q): ApiQuery<ProjectQuery>) -> ApiResult<Json<Page<Project>>> {
-    Ok(Json(app.projects.list(&user.authz, q.q.as_deref(), page(q.page, q.page_size)).await?))
+async fn list(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<ProjectQuery>,
+) -> ApiResult<Json<Page<Project>>> {
+    Ok(Json(
+        app.projects
+            .list(&user.authz, q.q.as_deref(), page(q.page, q.page_size))
+            .await?,
+    ))
 }
 
 /// Creates a project (company-wide `property.project.create`).
 #[utoipa::path(post, path = "/api/v1/projects", tag = "property", request_body = NewProject,
     responses((status = 201, body = Project), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create(State(app): State<App>, user: CurrentUser, ApiJson(new): ApiJson<NewProject>) -> ApiResult<(StatusCode, Json<Project>)> {
-    Ok((StatusCode::CREATED, Json(app.projects.create(&user.authz, new).await?)))
+async fn create(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewProject>,
+) -> ApiResult<(StatusCode, Json<Project>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.projects.create(&user.authz, new).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "property", params(("id" = i64, Path)),
     responses((status = 200, body = Project), (status = 404, body = Problem)))]
-async fn get_one(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>) -> ApiResult<Json<Project>> {
+async fn get_one(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Project>> {
     Ok(Json(app.projects.get(&user.authz, id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/projects/{id}", tag = "property", params(("id" = i64, Path)), request_body = ProjectPatch,
     responses((status = 200, body = Project), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>, ApiJson(patch): ApiJson<ProjectPatch>) -> ApiResult<Json<Project>> {
+async fn update(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiJson(patch): ApiJson<ProjectPatch>,
+) -> ApiResult<Json<Project>> {
     Ok(Json(app.projects.update(&user.authz, id, patch).await?))
 }
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update))
 }
