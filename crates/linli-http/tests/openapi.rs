@@ -27,8 +27,11 @@ fn the_document_is_openapi_3_1_and_every_operation_answers_problems() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 12, "{} paths", paths.len());
+    let mut ids = std::collections::HashSet::new();
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert!(ids.insert(id.clone()), "operationId {id} of {method} {path} is not unique");
             assert!(
                 op["responses"].as_object().is_some_and(|r| !r.is_empty()),
                 "{method} {path} has no responses"

@@ -27,7 +27,7 @@ pub struct AuditQuery {
 /// Every change, newest first, within the caller's projects.
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit", params(AuditQuery),
     responses((status = 200, body = Page<AuditEntry>), (status = 403, body = Problem)))]
-async fn list(
+async fn list_audit_log(
     State(app): State<App>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<AuditQuery>,
@@ -47,5 +47,5 @@ async fn list(
 }
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(list))
+    OpenApiRouter::new().routes(routes!(list_audit_log))
 }

@@ -23,7 +23,7 @@ pub struct ProjectQuery {
 /// Projects the caller is granted.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "property", params(ProjectQuery),
     responses((status = 200, body = Page<Project>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list(
+async fn list_projects(
     State(app): State<App>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ProjectQuery>,
@@ -38,7 +38,7 @@ async fn list(
 /// Creates a project (company-wide `property.project.create`).
 #[utoipa::path(post, path = "/api/v1/projects", tag = "property", request_body = NewProject,
     responses((status = 201, body = Project), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create(
+async fn create_project(
     State(app): State<App>,
     user: CurrentUser,
     ApiJson(new): ApiJson<NewProject>,
@@ -51,7 +51,7 @@ async fn create(
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "property", params(("id" = i64, Path)),
     responses((status = 200, body = Project), (status = 404, body = Problem)))]
-async fn get_one(
+async fn get_project(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -61,7 +61,7 @@ async fn get_one(
 
 #[utoipa::path(patch, path = "/api/v1/projects/{id}", tag = "property", params(("id" = i64, Path)), request_body = ProjectPatch,
     responses((status = 200, body = Project), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update(
+async fn update_project(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -72,6 +72,6 @@ async fn update(
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(get_one, update))
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_project, update_project))
 }

@@ -23,7 +23,7 @@ pub struct UserQuery {
 /// Staff and resident accounts the caller may see.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
-async fn list(
+async fn list_users(
     State(app): State<App>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<UserQuery>,
@@ -37,7 +37,7 @@ async fn list(
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = User), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create(
+async fn create_user(
     State(app): State<App>,
     user: CurrentUser,
     ApiJson(new): ApiJson<NewUser>,
@@ -50,7 +50,7 @@ async fn create(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-async fn get_one(
+async fn get_user(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -60,7 +60,7 @@ async fn get_one(
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UserPatch,
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn update(
+async fn update_user(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -72,7 +72,7 @@ async fn update(
 /// Disables the account and ends its sessions.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn disable(
+async fn disable_user(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -82,7 +82,7 @@ async fn disable(
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-async fn enable(
+async fn enable_user(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -93,7 +93,7 @@ async fn enable(
 /// Sets a new password and ends the user's sessions.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)), request_body = PasswordChange,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn set_password(
+async fn set_user_password(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -105,7 +105,7 @@ async fn set_password(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/grants", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Grant>), (status = 404, body = Problem)))]
-async fn grants(
+async fn list_user_grants(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -116,7 +116,7 @@ async fn grants(
 /// Grants a role on a project, or on every project when `project_id` is null.
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "users", params(("id" = i64, Path)), request_body = NewGrant,
     responses((status = 201, body = Grant), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn add_grant(
+async fn add_user_grant(
     State(app): State<App>,
     user: CurrentUser,
     Path(id): Path<Id>,
@@ -130,7 +130,7 @@ async fn add_grant(
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "users",
     params(("id" = i64, Path), ("grant_id" = i64, Path)), responses((status = 204), (status = 404, body = Problem)))]
-async fn remove_grant(
+async fn remove_user_grant(
     State(app): State<App>,
     user: CurrentUser,
     Path((id, grant_id)): Path<(Id, Id)>,
@@ -141,18 +141,18 @@ async fn remove_grant(
 
 /// The roles that can be granted, with their permissions.
 #[utoipa::path(get, path = "/api/v1/roles", tag = "users", responses((status = 200, body = Vec<Role>), (status = 403, body = Problem)))]
-async fn roles(State(app): State<App>, user: CurrentUser) -> ApiResult<Json<Vec<Role>>> {
+async fn list_roles(State(app): State<App>, user: CurrentUser) -> ApiResult<Json<Vec<Role>>> {
     Ok(Json(app.users.roles(&user.authz).await?))
 }
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(get_one, update))
-        .routes(routes!(disable))
-        .routes(routes!(enable))
-        .routes(routes!(set_password))
-        .routes(routes!(grants, add_grant))
-        .routes(routes!(remove_grant))
-        .routes(routes!(roles))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
+        .routes(routes!(set_user_password))
+        .routes(routes!(list_user_grants, add_user_grant))
+        .routes(routes!(remove_user_grant))
+        .routes(routes!(list_roles))
 }
