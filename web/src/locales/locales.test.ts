@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { createI18n } from 'vue-i18n'
+import zhCN from './zh-CN'
+import en from './en'
+import { NAV_GROUPS } from '@/modules/console/nav'
+import { PROJECT_KINDS } from '@/modules/property/kinds'
+
+type Tree = { [key: string]: string | Tree }
+
+function leafKeys(tree: Tree, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    typeof value === 'string' ? [`${prefix}${key}`] : leafKeys(value, `${prefix}${key}.`),
+  )
+}
+
+const zhKeys = leafKeys(zhCN)
+const enKeys = leafKeys(en)
+
+describe('locale files', () => {
+  it('zh-CN has every key en has', () => {
+    expect(enKeys.filter((k) => !zhKeys.includes(k))).toEqual([])
+  })
+
+  it('en has every key zh-CN has', () => {
+    expect(zhKeys.filter((k) => !enKeys.includes(k))).toEqual([])
+  })
+
+  it('has no empty message', () => {
+    const empty = (tree: Tree) => leafKeys(tree).filter((k) => k.split('.').reduce<string | Tree>((t, p) => (t as Tree)[p]!, tree) === '')
+    expect(empty(zhCN)).toEqual([])
+    expect(empty(en)).toEqual([])
+  })
+
+  it('names every nav group and entry, and every project kind, in both languages', () => {
+    const needed = [
+      'nav.dashboard',
+      ...NAV_GROUPS.map((g) => `nav.groups.${g.key}`),
+      ...NAV_GROUPS.flatMap((g) => g.items.map((i) => `nav.${i.key}`)),
+      ...PROJECT_KINDS.map((k) => `projects.kinds.${k}`),
+    ]
+    expect(needed.filter((k) => !zhKeys.includes(k))).toEqual([])
+    expect(needed.filter((k) => !enKeys.includes(k))).toEqual([])
+  })
+
+  it('every message compiles and renders with vue-i18n in both languages', () => {
+    const i18n = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, en } })
+    for (const locale of ['zh-CN', 'en'] as const) {
+      i18n.global.locale.value = locale
+      for (const key of zhKeys) {
+        const text = i18n.global.t(key, { name: 'X', n: 1, year: 2026, date: '2026-11-26', module: 'M', status: 500 })
+        expect(text, `${locale}: ${key}`).not.toBe(key)
+        expect(text, `${locale}: ${key}`).not.toContain('{')
+      }
+    }
+  })
+
+  it('shows the labels the browser test looks for', () => {
+    expect(zhCN.nav.projects).toBe('项目')
+    expect(zhCN.nav.dashboard).toBe('工作台')
+    expect(zhCN.auth.login.submit).toBe('登录')
+    expect(en.nav.projects).toBe('Projects')
+    expect(en.nav.dashboard).toBe('Dashboard')
+    expect(en.auth.login.submit).toBe('Sign in')
+  })
+})

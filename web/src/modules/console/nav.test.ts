@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { NAV_GROUPS, PERMISSIONS, groupOf, visibleGroups } from './nav'
+
+describe('navigation', () => {
+  it('hides the entries whose permission the user lacks', () => {
+    const groups = visibleGroups((p) => !p)
+    const keys = groups.flatMap((g) => g.items.map((i) => i.key))
+    expect(keys).not.toContain('projects')
+    expect(keys).not.toContain('users')
+    expect(keys).not.toContain('auditLog')
+    expect(keys).toContain('houses')
+    expect(keys).not.toContain('roles')
+  })
+
+  it('shows everything to a user with every permission', () => {
+    const all = new Set<string>(Object.values(PERMISSIONS))
+    const count = visibleGroups((p) => !p || all.has(p)).flatMap((g) => g.items).length
+    expect(count).toBe(NAV_GROUPS.flatMap((g) => g.items).length)
+  })
+
+  it('has unique keys and paths', () => {
+    const items = NAV_GROUPS.flatMap((g) => g.items)
+    expect(new Set(items.map((i) => i.key)).size).toBe(items.length)
+    expect(new Set(items.map((i) => i.path)).size).toBe(items.length)
+  })
+
+  it('finds the group of a page', () => {
+    expect(groupOf('projects')?.key).toBe('basic')
+    expect(groupOf('auditLog')?.key).toBe('system')
+    expect(groupOf('dashboard')).toBeUndefined()
+  })
+})

@@ -1,0 +1,106 @@
+// The console's modules, grouped as in the product. The menu and the routes are both built
+// from this list, so a module appears in one place. `permission` hides the entry (and guards
+// the route) for users without it; modules without a page yet render the "coming soon" state.
+
+export interface NavItem {
+  /** i18n key under `nav.` and the route name. */
+  key: string
+  path: string
+  permission?: string
+}
+
+export interface NavGroup {
+  /** i18n key under `nav.groups.` */
+  key: string
+  icon: 'basic' | 'billing' | 'service' | 'facilities' | 'security' | 'system'
+  items: NavItem[]
+}
+
+export const PERMISSIONS = {
+  projectRead: 'property.project.read',
+  projectCreate: 'property.project.create',
+  projectUpdate: 'property.project.update',
+  userRead: 'auth.user.read',
+  userManage: 'auth.user.manage',
+  roleRead: 'auth.role.read',
+  auditRead: 'audit.log.read',
+} as const
+
+export const DASHBOARD: NavItem = { key: 'dashboard', path: '/dashboard' }
+
+export const NAV_GROUPS: NavGroup[] = [
+  {
+    key: 'basic',
+    icon: 'basic',
+    items: [
+      { key: 'projects', path: '/projects', permission: PERMISSIONS.projectRead },
+      { key: 'houses', path: '/houses' },
+      { key: 'residents', path: '/residents' },
+      { key: 'equipment', path: '/equipment' },
+    ],
+  },
+  {
+    key: 'billing',
+    icon: 'billing',
+    items: [
+      { key: 'feeItems', path: '/fee-items' },
+      { key: 'bills', path: '/bills' },
+      { key: 'payments', path: '/payments' },
+      { key: 'meterReadings', path: '/meter-readings' },
+      { key: 'reports', path: '/reports' },
+    ],
+  },
+  {
+    key: 'service',
+    icon: 'service',
+    items: [
+      { key: 'conversations', path: '/conversations' },
+      { key: 'complaints', path: '/complaints' },
+      { key: 'workOrders', path: '/work-orders' },
+      { key: 'notices', path: '/notices' },
+      { key: 'events', path: '/events' },
+    ],
+  },
+  {
+    key: 'facilities',
+    icon: 'facilities',
+    items: [
+      { key: 'inspections', path: '/inspections' },
+      { key: 'maintenance', path: '/maintenance' },
+      { key: 'energy', path: '/energy' },
+    ],
+  },
+  {
+    key: 'security',
+    icon: 'security',
+    items: [
+      { key: 'access', path: '/access' },
+      { key: 'visitors', path: '/visitors' },
+      { key: 'vehicles', path: '/vehicles' },
+      { key: 'video', path: '/video' },
+      { key: 'patrol', path: '/patrol' },
+    ],
+  },
+  {
+    key: 'system',
+    icon: 'system',
+    items: [
+      { key: 'users', path: '/users', permission: PERMISSIONS.userRead },
+      { key: 'roles', path: '/roles', permission: PERMISSIONS.roleRead },
+      { key: 'auditLog', path: '/audit-log', permission: PERMISSIONS.auditRead },
+      { key: 'notifications', path: '/notifications' },
+    ],
+  },
+]
+
+/** The groups and items a user with `can` sees; empty groups are dropped. */
+export function visibleGroups(can: (permission?: string) => boolean): NavGroup[] {
+  return NAV_GROUPS.map((group) => ({ ...group, items: group.items.filter((item) => can(item.permission)) })).filter(
+    (group) => group.items.length > 0,
+  )
+}
+
+/** The group a nav key belongs to (for the breadcrumb and the opened submenu). */
+export function groupOf(key: string): NavGroup | undefined {
+  return NAV_GROUPS.find((group) => group.items.some((item) => item.key === key))
+}

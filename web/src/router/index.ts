@@ -1,0 +1,110 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import type { Component } from 'vue'
+import { DASHBOARD, NAV_GROUPS } from '@/modules/console/nav'
+import { useSessionStore } from '@/stores/session'
+import { homePathFor, safeRedirect } from './landing'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Required permission (see modules/console/nav.ts). */
+    permission?: string
+    /** i18n key of the page title. */
+    titleKey?: string
+  }
+}
+
+type Lazy = () => Promise<Component>
+
+// Pages that exist; every other nav entry gets the "coming soon" page.
+const PAGES: Record<string, Lazy> = {
+  dashboard: () => import('@/modules/dashboard/DashboardPage.vue'),
+  projects: () => import('@/modules/property/ProjectsPage.vue'),
+  users: () => import('@/modules/users/UsersPage.vue'),
+  roles: () => import('@/modules/users/RolesPage.vue'),
+  auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
+}
+const comingSoon: Lazy = () => import('@/modules/placeholder/ComingSoonPage.vue')
+
+const consoleChildren: RouteRecordRaw[] = [DASHBOARD, ...NAV_GROUPS.flatMap((g) => g.items)].map((item) => ({
+  path: item.path.slice(1),
+  name: item.key,
+  component: PAGES[item.key] ?? comingSoon,
+  meta: { permission: item.permission, titleKey: `nav.${item.key}` },
+}))
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/modules/auth/LoginPage.vue'),
+    meta: { public: true, titleKey: 'auth.login.title' },
+  },
+  {
+    path: '/',
+    component: () => import('@/modules/console/ConsoleLayout.vue'),
+    redirect: DASHBOARD.path,
+    children: [
+      ...consoleChildren,
+      {
+        path: 'forbidden',
+        name: 'forbidden',
+        component: () => import('@/modules/placeholder/ForbiddenPage.vue'),
+        meta: { titleKey: 'forbidden.title' },
+      },
+    ],
+  },
+  {
+    path: '/m',
+    component: () => import('@/modules/mobile/ResidentShell.vue'),
+    children: [
+      { path: '', name: 'm-home', component: () => import('@/modules/mobile/ResidentHome.vue'), meta: { titleKey: 'mobile.tabs.home' } },
+      { path: 'bills', name: 'm-bills', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.bills' } },
+      { path: 'repairs', name: 'm-repairs', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.repairs' } },
+      { path: 'me', name: 'm-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.tabs.me' } },
+    ],
+  },
+  {
+    path: '/m/staff',
+    component: () => import('@/modules/mobile/StaffShell.vue'),
+    children: [
+      { path: '', name: 'm-staff-tasks', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.staff.tasks' } },
+      { path: 'me', name: 'm-staff-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.staff.me' } },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/modules/placeholder/NotFoundPage.vue'),
+    meta: { public: true, titleKey: 'notFound.title' },
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+function loginFor(to: RouteLocationNormalized) {
+  return to.fullPath === '/' ? { name: 'login' } : { name: 'login', query: { redirect: to.fullPath } }
+}
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore()
+  let me
+  try {
+    me = await session.load()
+  } catch {
+    // Server unreachable: the login page will say so when the user tries.
+    me = null
+  }
+  if (to.name === 'login') {
+    return me ? (safeRedirect(to.query.redirect) ?? homePathFor(me)) : true
+  }
+  if (to.meta.public) return true
+  if (!me) return loginFor(to)
+  if (!session.can(to.meta.permission)) return { name: 'forbidden' }
+  return true
+})

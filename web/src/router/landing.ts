@@ -1,0 +1,27 @@
+// Where to go after signing in.
+import type { Me } from '@/api/types'
+
+const RESIDENT_ROLES = new Set(['resident'])
+const FIELD_STAFF_ROLES = new Set(['technician', 'guard'])
+
+/**
+ * Where a user lands after signing in without a target: residents on the resident H5,
+ * technicians and guards (and nobody else) on the staff H5, everybody else in the console.
+ */
+export function homePathFor(me: Pick<Me, 'grants'>): string {
+  const roles = me.grants.map((g) => g.role)
+  if (roles.length === 0) return '/dashboard'
+  if (roles.every((r) => RESIDENT_ROLES.has(r))) return '/m'
+  if (roles.every((r) => FIELD_STAFF_ROLES.has(r))) return '/m/staff'
+  return '/dashboard'
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect, no loop back to /login). */
+export function safeRedirect(value: unknown): string | null {
+  const path = Array.isArray(value) ? value[0] : value
+  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) {
+    return null
+  }
+  if (path === '/login' || path.startsWith('/login?') || path.startsWith('/login/')) return null
+  return path
+}
