@@ -47,21 +47,13 @@ fn main() {
     files.sort();
     let mut code = String::from("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
     for (rel, abs) in &files {
-        let mime = mime_guess::from_path(abs)
-            .first_or_octet_stream()
-            .essence_str()
-            .to_string();
+        let mime = mime_guess::from_path(abs).first_or_octet_stream().essence_str().to_string();
         let mime = if mime.starts_with("text/") || mime == "application/javascript" {
             format!("{mime}; charset=utf-8")
         } else {
             mime
         };
-        writeln!(
-            code,
-            "    ({rel:?}, {mime:?}, include_bytes!({:?})),",
-            abs.display().to_string()
-        )
-        .unwrap();
+        writeln!(code, "    ({rel:?}, {mime:?}, include_bytes!({:?})),", abs.display().to_string()).unwrap();
     }
     code.push_str("];\n");
     std::fs::write(out.join("assets.rs"), code).unwrap();
@@ -80,12 +72,7 @@ fn npm(web: &Path, args: &[&str], envs: &[(&str, &Path)]) {
              web app: LINLI_SKIP_WEB_BUILD=1 cargo build\n\n"
         )
     });
-    assert!(
-        status.success(),
-        "`npm {}` failed in {}",
-        args.join(" "),
-        web.display()
-    );
+    assert!(status.success(), "`npm {}` failed in {}", args.join(" "), web.display());
 }
 
 fn build_web(web: &Path, dist: &Path) {
@@ -110,11 +97,7 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
         if p.is_dir() {
             collect(root, &p, out);
         } else {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             out.push((rel, p));
         }
     }

@@ -8,12 +8,7 @@ use crate::{AuditEntry, AuditFilter};
 #[async_trait]
 pub trait AuditRepo: Send + Sync {
     /// Newest first. Rows without a project are company-level and only shown to a company-wide scope.
-    async fn list(
-        &self,
-        scope: &Scope,
-        filter: &AuditFilter,
-        page: PageRequest,
-    ) -> Result<Page<AuditEntry>>;
+    async fn list(&self, scope: &Scope, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>>;
 }
 
 #[derive(Clone)]
@@ -26,12 +21,7 @@ impl AuditService {
         Self { repo }
     }
 
-    pub async fn list(
-        &self,
-        authz: &Authz,
-        filter: &AuditFilter,
-        page: PageRequest,
-    ) -> Result<Page<AuditEntry>> {
+    pub async fn list(&self, authz: &Authz, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
         let scope = authz.scope(Permission::AuditLogRead)?;
         self.repo.list(&scope, filter, page).await
     }

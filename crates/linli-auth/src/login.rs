@@ -14,7 +14,8 @@ use crate::{AuthRepo, Me, NewSession, User, hash_token, new_token, verify_passwo
 pub const SESSION_DAYS: i64 = 7;
 
 /// A stand-in hash so that an unknown username costs as much as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2sYdGlJxZ4Q4LwOC7yX5p2tN0c2N2j6b0a3lW4zQx6A";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2sYdGlJxZ4Q4LwOC7yX5p2tN0c2N2j6b0a3lW4zQx6A";
 
 pub struct LoggedIn {
     pub token: String,
@@ -53,21 +54,14 @@ impl AuthService {
         now: DateTime<Utc>,
     ) -> Result<LoggedIn> {
         let username = username.trim().to_lowercase();
-        let failures = self
-            .repo
-            .failures_since(&username, window_start(now))
-            .await?;
+        let failures = self.repo.failures_since(&username, window_start(now)).await?;
         if let Some(retry_after_secs) = retry_after(&failures, now) {
             return Err(Error::TooManyAttempts { retry_after_secs });
         }
         let record = self.repo.find_login(&username).await?;
-        let hash = record
-            .as_ref()
-            .map_or(DUMMY_HASH, |r| r.password_hash.as_str());
+        let hash = record.as_ref().map_or(DUMMY_HASH, |r| r.password_hash.as_str());
         let ok = verify_password(password, hash) && record.is_some();
-        self.repo
-            .record_attempt(&username, ok, ip.as_deref(), now)
-            .await?;
+        self.repo.record_attempt(&username, ok, ip.as_deref(), now).await?;
         let Some(record) = record.filter(|_| ok) else {
             return Err(Error::Unauthenticated(Code::InvalidCredentials));
         };
@@ -83,8 +77,7 @@ impl AuthService {
             name: record.user.username.clone(),
             ip: ip.clone(),
         };
-        let audit =
-            AuditEvent::new(&actor, "auth.session.created", "user").entity_id(record.user.id);
+        let audit = AuditEvent::new(&actor, "auth.session.created", "user").entity_id(record.user.id);
         self.repo
             .create_session(
                 NewSession {
@@ -100,12 +93,7 @@ impl AuthService {
             .await?;
         let authz = self.authz_for(&record.user, record.company_id, ip).await?;
         let me = self.me(&authz, &record.user).await?;
-        Ok(LoggedIn {
-            token,
-            csrf_token,
-            expires_at,
-            me,
-        })
+        Ok(LoggedIn { token, csrf_token, expires_at, me })
     }
 
     /// `None` for an unknown, expired or revoked token, or a disabled user.
@@ -119,11 +107,7 @@ impl AuthService {
             return Ok(None);
         };
         let authz = self.authz_for(&s.user, s.company_id, ip).await?;
-        Ok(Some(SessionAuth {
-            authz,
-            user: s.user,
-            csrf_token: s.csrf_token,
-        }))
+        Ok(Some(SessionAuth { authz, user: s.user, csrf_token: s.csrf_token }))
     }
 
     pub async fn logout(&self, authz: &Authz, token: &str) -> Result<()> {
@@ -132,33 +116,16 @@ impl AuthService {
         self.repo.revoke_session(&hash_token(token), audit).await
     }
 
-    pub async fn authz_for(
-        &self,
-        user: &User,
-        company_id: Id,
-        ip: Option<String>,
-    ) -> Result<Authz> {
+    pub async fn authz_for(&self, user: &User, company_id: Id, ip: Option<String>) -> Result<Authz> {
         let grants = self.repo.grants_with_permissions(user.id).await?;
-        let actor = Actor {
-            user_id: Some(user.id),
-            company_id,
-            name: user.username.clone(),
-            ip,
-        };
-        Ok(Authz::new(
-            actor,
-            resolve(grants.into_iter().map(|(g, perms)| (g.project_id, perms))),
-        ))
+        let actor = Actor { user_id: Some(user.id), company_id, name: user.username.clone(), ip };
+        Ok(Authz::new(actor, resolve(grants.into_iter().map(|(g, perms)| (g.project_id, perms)))))
     }
 
     pub async fn me(&self, authz: &Authz, user: &User) -> Result<Me> {
         let grants = self.repo.grants_with_permissions(user.id).await?;
         let projects = match authz.scope(Permission::PropertyProjectRead) {
-            Ok(scope) => {
-                self.repo
-                    .projects(authz.actor().company_id, scope.projects())
-                    .await?
-            }
+            Ok(scope) => self.repo.projects(authz.actor().company_id, scope.projects()).await?,
             Err(_) => Vec::new(),
         };
         Ok(Me {
@@ -169,11 +136,7 @@ impl AuthService {
             company_id: authz.actor().company_id,
             grants: grants.into_iter().map(|(g, _)| g).collect(),
             projects,
-            permissions: authz
-                .permissions()
-                .into_iter()
-                .map(|p| p.as_str().to_string())
-                .collect(),
+            permissions: authz.permissions().into_iter().map(|p| p.as_str().to_string()).collect(),
         })
     }
 }
@@ -184,10 +147,7 @@ fn resolve(grants: impl Iterator<Item = (Option<Id>, Vec<String>)>) -> Vec<Grant
     grants
         .map(|(project_id, perms)| GrantPermissions {
             project_id,
-            permissions: perms
-                .iter()
-                .filter_map(|p| Permission::parse(p))
-                .collect::<BTreeSet<_>>(),
+            permissions: perms.iter().filter_map(|p| Permission::parse(p)).collect::<BTreeSet<_>>(),
         })
         .collect()
 }
@@ -204,10 +164,7 @@ mod tests {
 
     #[test]
     fn unknown_permission_strings_grant_nothing() {
-        let g = resolve(std::iter::once((
-            Some(1),
-            vec!["property.project.read".into(), "x.y.z".into()],
-        )));
+        let g = resolve(std::iter::once((Some(1), vec!["property.project.read".into(), "x.y.z".into()])));
         assert_eq!(g[0].permissions.len(), 1);
     }
 }

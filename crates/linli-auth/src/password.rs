@@ -1,9 +1,7 @@
 //! Argon2id password hashes in PHC string format.
 
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use linli_core::{Error, Result};
 
 pub fn hash_password(password: &str) -> Result<String> {
@@ -16,11 +14,7 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 /// False for a wrong password and for a malformed stored hash alike.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 #[cfg(test)]

@@ -28,18 +28,8 @@ pub struct SessionRecord {
 #[async_trait]
 pub trait AuthRepo: Send + Sync {
     async fn find_login(&self, username: &str) -> Result<Option<LoginRecord>>;
-    async fn failures_since(
-        &self,
-        username: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>>;
-    async fn record_attempt(
-        &self,
-        username: &str,
-        ok: bool,
-        ip: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
+    async fn failures_since(&self, username: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>>;
+    async fn record_attempt(&self, username: &str, ok: bool, ip: Option<&str>, at: DateTime<Utc>) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: AuditEvent) -> Result<()>;
     /// A live session (not expired, not revoked) of an enabled user.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>>;
@@ -52,12 +42,7 @@ pub trait AuthRepo: Send + Sync {
     async fn roles(&self) -> Result<Vec<Role>>;
     async fn sync_builtin_roles(&self, roles: &[Role]) -> Result<()>;
 
-    async fn list_users(
-        &self,
-        scope: &Scope,
-        q: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<User>>;
+    async fn list_users(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<User>>;
     async fn get_user(&self, scope: &Scope, id: Id) -> Result<User>;
     async fn create_user(
         &self,
@@ -66,21 +51,9 @@ pub trait AuthRepo: Send + Sync {
         password_hash: String,
         audit: AuditEvent,
     ) -> Result<User>;
-    async fn update_user(
-        &self,
-        granted: &GrantedCompany,
-        id: Id,
-        patch: UserPatch,
-        audit: AuditEvent,
-    ) -> Result<User>;
+    async fn update_user(&self, granted: &GrantedCompany, id: Id, patch: UserPatch, audit: AuditEvent) -> Result<User>;
     /// Disabling also revokes the user's sessions.
-    async fn set_disabled(
-        &self,
-        granted: &GrantedCompany,
-        id: Id,
-        disabled: bool,
-        audit: AuditEvent,
-    ) -> Result<User>;
+    async fn set_disabled(&self, granted: &GrantedCompany, id: Id, disabled: bool, audit: AuditEvent) -> Result<User>;
     /// Revokes the user's sessions.
     async fn set_password(
         &self,
@@ -98,11 +71,5 @@ pub trait AuthRepo: Send + Sync {
         grant: NewGrant,
         audit: AuditEvent,
     ) -> Result<Grant>;
-    async fn remove_grant(
-        &self,
-        granted: &GrantedCompany,
-        user_id: Id,
-        grant_id: Id,
-        audit: AuditEvent,
-    ) -> Result<()>;
+    async fn remove_grant(&self, granted: &GrantedCompany, user_id: Id, grant_id: Id, audit: AuditEvent) -> Result<()>;
 }

@@ -2,7 +2,9 @@
 //! its own later); the code here is the source of truth for the built-ins.
 
 use linli_core::Permission::{
-    self, AuditLogRead, AuthRoleRead, AuthUserRead, PropertyProjectRead, PropertyProjectUpdate,
+    self, AuditLogRead, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, PeoplePersonManage,
+    PeoplePersonRead, PeoplePersonRevealId, PropertyHouseManage, PropertyHouseRead, PropertyProjectRead,
+    PropertyProjectUpdate,
 };
 use serde::Serialize;
 
@@ -35,15 +37,27 @@ pub fn builtin_roles() -> Vec<Role> {
             &[
                 PropertyProjectRead,
                 PropertyProjectUpdate,
+                PropertyHouseRead,
+                PropertyHouseManage,
+                PeoplePersonRead,
+                PeoplePersonManage,
+                PeoplePersonRevealId,
+                EquipmentItemRead,
+                EquipmentItemManage,
                 AuthUserRead,
                 AuthRoleRead,
                 AuditLogRead,
             ],
         ),
-        role("cashier", "收费员", "Cashier", READ_PROJECT),
-        role("service_desk", "客服", "Service desk", READ_PROJECT),
-        role("technician", "维修工", "Technician", READ_PROJECT),
-        role("guard", "保安", "Guard", READ_PROJECT),
+        role("cashier", "收费员", "Cashier", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
+        role(
+            "service_desk",
+            "客服",
+            "Service desk",
+            &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead, PeoplePersonManage],
+        ),
+        role("technician", "维修工", "Technician", &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead]),
+        role("guard", "保安", "Guard", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
         role("resident", "业主/住户", "Resident", READ_PROJECT),
     ]
 }
@@ -56,18 +70,7 @@ mod tests {
     fn the_seven_roles_of_the_product_exist_and_only_admin_manages_users() {
         let roles = builtin_roles();
         let codes: Vec<_> = roles.iter().map(|r| r.code.as_str()).collect();
-        assert_eq!(
-            codes,
-            [
-                "admin",
-                "manager",
-                "cashier",
-                "service_desk",
-                "technician",
-                "guard",
-                "resident"
-            ]
-        );
+        assert_eq!(codes, ["admin", "manager", "cashier", "service_desk", "technician", "guard", "resident"]);
         for r in &roles {
             let manages = r.permissions.iter().any(|p| p == "auth.user.manage");
             assert_eq!(manages, r.code == "admin", "{}", r.code);

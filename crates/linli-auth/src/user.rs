@@ -62,9 +62,7 @@ pub struct PasswordChange {
 pub const PASSWORD_MIN: usize = 8;
 
 fn username_ok(u: &str) -> bool {
-    (3..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c))
+    (3..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c))
 }
 
 /// Mainland mobile numbers: 11 digits starting with 1.
@@ -73,11 +71,7 @@ fn phone_ok(p: &str) -> bool {
 }
 
 pub(crate) fn check_password(v: &mut Validator, password: &str) {
-    v.check(
-        password.chars().count() >= PASSWORD_MIN,
-        "password",
-        "too_short",
-    );
+    v.check(password.chars().count() >= PASSWORD_MIN, "password", "too_short");
     v.check(password.len() <= 256, "password", "too_long");
 }
 
@@ -87,40 +81,26 @@ impl NewUser {
         let username = self.username.trim().to_lowercase();
         v.check(username_ok(&username), "username", "invalid_format");
         let display_name = required_text(&mut v, "display_name", &self.display_name, 50);
-        let phone = self
-            .phone
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty());
+        let phone = self.phone.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
         if let Some(p) = &phone {
             v.check(phone_ok(p), "phone", "invalid_format");
         }
         check_password(&mut v, &self.password);
         v.finish()?;
-        Ok(Self {
-            username,
-            display_name,
-            phone,
-            password: self.password,
-        })
+        Ok(Self { username, display_name, phone, password: self.password })
     }
 }
 
 impl UserPatch {
     pub fn validated(self) -> Result<Self> {
         let mut v = Validator::default();
-        let display_name = self
-            .display_name
-            .as_deref()
-            .map(|d| required_text(&mut v, "display_name", d, 50));
+        let display_name = self.display_name.as_deref().map(|d| required_text(&mut v, "display_name", d, 50));
         let phone = self.phone.map(|p| p.trim().to_string());
         if let Some(p) = phone.as_deref().filter(|p| !p.is_empty()) {
             v.check(phone_ok(p), "phone", "invalid_format");
         }
         v.finish()?;
-        Ok(Self {
-            display_name,
-            phone,
-        })
+        Ok(Self { display_name, phone })
     }
 
     pub fn apply(&self, u: &mut User) {
@@ -149,20 +129,13 @@ mod tests {
 
     #[test]
     fn usernames_may_be_phone_numbers_and_are_lowercased() {
-        assert_eq!(
-            new("13800000000", None, "longenough").unwrap().username,
-            "13800000000"
-        );
-        assert_eq!(
-            new(" Zhang.San ", None, "longenough").unwrap().username,
-            "zhang.san"
-        );
+        assert_eq!(new("13800000000", None, "longenough").unwrap().username, "13800000000");
+        assert_eq!(new(" Zhang.San ", None, "longenough").unwrap().username, "zhang.san");
     }
 
     #[test]
     fn bad_username_phone_and_short_password_are_all_reported() {
-        let linli_core::Error::Validation(errs) = new("a b", Some("12345"), "short").unwrap_err()
-        else {
+        let linli_core::Error::Validation(errs) = new("a b", Some("12345"), "short").unwrap_err() else {
             panic!("expected validation error")
         };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();

@@ -6,9 +6,7 @@ use linli_core::error::Validator;
 use linli_core::{AuditEvent, Authz, Code, Error, Id, Page, PageRequest, Permission, Result};
 
 use crate::user::check_password;
-use crate::{
-    AuthRepo, Grant, NewGrant, NewUser, PasswordChange, Role, User, UserPatch, hash_password,
-};
+use crate::{AuthRepo, Grant, NewGrant, NewUser, PasswordChange, Role, User, UserPatch, hash_password};
 
 #[derive(Clone)]
 pub struct UserService {
@@ -21,12 +19,7 @@ impl UserService {
     }
 
     /// A project-scoped reader sees the users granted on their projects; a company-wide one sees all.
-    pub async fn list(
-        &self,
-        authz: &Authz,
-        q: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<User>> {
+    pub async fn list(&self, authz: &Authz, q: Option<&str>, page: PageRequest) -> Result<Page<User>> {
         let scope = authz.scope(Permission::AuthUserRead)?;
         self.repo.list_users(&scope, q, page).await
     }
@@ -56,11 +49,7 @@ impl UserService {
         if disabled && authz.actor().user_id == Some(id) {
             return Err(Error::Conflict(Code::CannotDisableSelf));
         }
-        let action = if disabled {
-            "auth.user.disabled"
-        } else {
-            "auth.user.enabled"
-        };
+        let action = if disabled { "auth.user.disabled" } else { "auth.user.enabled" };
         let audit = AuditEvent::new(granted.actor(), action, "user");
         self.repo.set_disabled(&granted, id, disabled, audit).await
     }
@@ -82,17 +71,14 @@ impl UserService {
 
     pub async fn add_grant(&self, authz: &Authz, user_id: Id, grant: NewGrant) -> Result<Grant> {
         let granted = authz.require_company(Permission::AuthUserManage)?;
-        let audit = AuditEvent::new(granted.actor(), "auth.grant.created", "grant")
-            .project(grant.project_id);
+        let audit = AuditEvent::new(granted.actor(), "auth.grant.created", "grant").project(grant.project_id);
         self.repo.add_grant(&granted, user_id, grant, audit).await
     }
 
     pub async fn remove_grant(&self, authz: &Authz, user_id: Id, grant_id: Id) -> Result<()> {
         let granted = authz.require_company(Permission::AuthUserManage)?;
         let audit = AuditEvent::new(granted.actor(), "auth.grant.deleted", "grant");
-        self.repo
-            .remove_grant(&granted, user_id, grant_id, audit)
-            .await
+        self.repo.remove_grant(&granted, user_id, grant_id, audit).await
     }
 
     pub async fn roles(&self, authz: &Authz) -> Result<Vec<Role>> {

@@ -13,11 +13,6 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(company_id: Id) -> Self {
-        Self {
-            user_id: None,
-            company_id,
-            name: "system".into(),
-            ip: None,
-        }
+        Self { user_id: None, company_id, name: "system".into(), ip: None }
     }
 }

@@ -18,15 +18,7 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn new(actor: &Actor, action: &'static str, entity: &'static str) -> Self {
-        Self {
-            actor: actor.clone(),
-            project_id: None,
-            action,
-            entity,
-            entity_id: None,
-            before: None,
-            after: None,
-        }
+        Self { actor: actor.clone(), project_id: None, action, entity, entity_id: None, before: None, after: None }
     }
 
     pub fn project(mut self, project_id: Option<Id>) -> Self {

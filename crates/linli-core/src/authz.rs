@@ -55,10 +55,7 @@ impl Authz {
     pub fn system(company_id: Id) -> Self {
         Self::new(
             Actor::system(company_id),
-            vec![GrantPermissions {
-                project_id: None,
-                permissions: Permission::ALL.iter().copied().collect(),
-            }],
+            vec![GrantPermissions { project_id: None, permissions: Permission::ALL.iter().copied().collect() }],
         )
     }
 
@@ -67,16 +64,11 @@ impl Authz {
     }
 
     pub fn permissions(&self) -> BTreeSet<Permission> {
-        self.grants
-            .iter()
-            .flat_map(|g| g.permissions.iter().copied())
-            .collect()
+        self.grants.iter().flat_map(|g| g.permissions.iter().copied()).collect()
     }
 
     fn covers(&self, project_id: Id) -> impl Iterator<Item = &GrantPermissions> {
-        self.grants
-            .iter()
-            .filter(move |g| g.project_id.is_none_or(|p| p == project_id))
+        self.grants.iter().filter(move |g| g.project_id.is_none_or(|p| p == project_id))
     }
 
     /// A project the user has no grant on answers 404, as if it did not exist; one they can see
@@ -86,28 +78,15 @@ impl Authz {
         for g in self.covers(project_id) {
             any = true;
             if g.permissions.contains(&perm) {
-                return Ok(Granted {
-                    actor: self.actor.clone(),
-                    project_id,
-                });
+                return Ok(Granted { actor: self.actor.clone(), project_id });
             }
         }
-        if any {
-            Err(Error::Forbidden(Code::Forbidden))
-        } else {
-            Err(Error::not_found("project", project_id))
-        }
+        if any { Err(Error::Forbidden(Code::Forbidden)) } else { Err(Error::not_found("project", project_id)) }
     }
 
     pub fn require_company(&self, perm: Permission) -> Result<GrantedCompany> {
-        if self
-            .grants
-            .iter()
-            .any(|g| g.project_id.is_none() && g.permissions.contains(&perm))
-        {
-            Ok(GrantedCompany {
-                actor: self.actor.clone(),
-            })
+        if self.grants.iter().any(|g| g.project_id.is_none() && g.permissions.contains(&perm)) {
+            Ok(GrantedCompany { actor: self.actor.clone() })
         } else {
             Err(Error::Forbidden(Code::Forbidden))
         }
@@ -122,10 +101,7 @@ impl Authz {
             any = true;
             match g.project_id {
                 None => {
-                    return Ok(Scope {
-                        actor: self.actor.clone(),
-                        projects: ProjectSet::All,
-                    });
+                    return Ok(Scope { actor: self.actor.clone(), projects: ProjectSet::All });
                 }
                 Some(p) => {
                     ids.insert(p);
@@ -135,10 +111,7 @@ impl Authz {
         if !any {
             return Err(Error::Forbidden(Code::Forbidden));
         }
-        Ok(Scope {
-            actor: self.actor.clone(),
-            projects: ProjectSet::Only(ids.into_iter().collect()),
-        })
+        Ok(Scope { actor: self.actor.clone(), projects: ProjectSet::Only(ids.into_iter().collect()) })
     }
 }
 
@@ -186,20 +159,12 @@ mod tests {
     use super::*;
 
     fn authz(grants: Vec<(Option<Id>, &[Permission])>) -> Authz {
-        let actor = Actor {
-            user_id: Some(7),
-            company_id: 1,
-            name: "u".into(),
-            ip: None,
-        };
+        let actor = Actor { user_id: Some(7), company_id: 1, name: "u".into(), ip: None };
         Authz::new(
             actor,
             grants
                 .into_iter()
-                .map(|(project_id, p)| GrantPermissions {
-                    project_id,
-                    permissions: p.iter().copied().collect(),
-                })
+                .map(|(project_id, p)| GrantPermissions { project_id, permissions: p.iter().copied().collect() })
                 .collect(),
         )
     }
@@ -208,28 +173,16 @@ mod tests {
     fn a_project_without_any_grant_is_not_found_and_a_missing_permission_is_forbidden() {
         let a = authz(vec![(Some(1), &[Permission::PropertyProjectRead])]);
         assert!(a.require(Permission::PropertyProjectRead, 1).is_ok());
-        assert!(matches!(
-            a.require(Permission::PropertyProjectUpdate, 1),
-            Err(Error::Forbidden(_))
-        ));
-        assert!(matches!(
-            a.require(Permission::PropertyProjectRead, 2),
-            Err(Error::NotFound { .. })
-        ));
+        assert!(matches!(a.require(Permission::PropertyProjectUpdate, 1), Err(Error::Forbidden(_))));
+        assert!(matches!(a.require(Permission::PropertyProjectRead, 2), Err(Error::NotFound { .. })));
     }
 
     #[test]
     fn a_company_wide_grant_covers_every_project_and_company_actions() {
-        let a = authz(vec![(
-            None,
-            &[Permission::AuthUserManage, Permission::PropertyProjectRead],
-        )]);
+        let a = authz(vec![(None, &[Permission::AuthUserManage, Permission::PropertyProjectRead])]);
         assert!(a.require(Permission::PropertyProjectRead, 99).is_ok());
         assert!(a.require_company(Permission::AuthUserManage).is_ok());
-        assert_eq!(
-            a.scope(Permission::PropertyProjectRead).unwrap().projects(),
-            &ProjectSet::All
-        );
+        assert_eq!(a.scope(Permission::PropertyProjectRead).unwrap().projects(), &ProjectSet::All);
     }
 
     #[test]
@@ -239,10 +192,7 @@ mod tests {
             (Some(1), &[Permission::AuditLogRead]),
             (Some(2), &[Permission::PropertyProjectRead]),
         ]);
-        assert_eq!(
-            a.scope(Permission::AuditLogRead).unwrap().projects(),
-            &ProjectSet::Only(vec![1, 3])
-        );
+        assert_eq!(a.scope(Permission::AuditLogRead).unwrap().projects(), &ProjectSet::Only(vec![1, 3]));
         assert!(a.require_company(Permission::AuditLogRead).is_err());
         assert!(a.scope(Permission::AuthUserManage).is_err());
     }

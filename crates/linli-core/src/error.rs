@@ -22,6 +22,13 @@ pub enum Code {
     ProjectNameTaken,
     GrantExists,
     CannotDisableSelf,
+    BuildingNameTaken,
+    UnitNameTaken,
+    HouseNumberTaken,
+    BuildingNotEmpty,
+    UnitNotEmpty,
+    HouseInUse,
+    EquipmentCodeTaken,
     Conflict,
     MethodNotAllowed,
     Internal,
@@ -42,6 +49,13 @@ impl Code {
         Code::ProjectNameTaken,
         Code::GrantExists,
         Code::CannotDisableSelf,
+        Code::BuildingNameTaken,
+        Code::UnitNameTaken,
+        Code::HouseNumberTaken,
+        Code::BuildingNotEmpty,
+        Code::UnitNotEmpty,
+        Code::HouseInUse,
+        Code::EquipmentCodeTaken,
         Code::Conflict,
         Code::MethodNotAllowed,
         Code::Internal,
@@ -62,6 +76,13 @@ impl Code {
             Code::ProjectNameTaken => "project_name_taken",
             Code::GrantExists => "grant_exists",
             Code::CannotDisableSelf => "cannot_disable_self",
+            Code::BuildingNameTaken => "building_name_taken",
+            Code::UnitNameTaken => "unit_name_taken",
+            Code::HouseNumberTaken => "house_number_taken",
+            Code::BuildingNotEmpty => "building_not_empty",
+            Code::UnitNotEmpty => "unit_not_empty",
+            Code::HouseInUse => "house_in_use",
+            Code::EquipmentCodeTaken => "equipment_code_taken",
             Code::Conflict => "conflict",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::Internal => "internal",
@@ -78,10 +99,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            code: code.into(),
-        }
+        Self { field: field.into(), code: code.into() }
     }
 }
 
@@ -108,10 +126,7 @@ pub enum Error {
 impl Error {
     #[allow(clippy::needless_pass_by_value)] // ids by value keep call sites short
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        Error::NotFound {
-            entity,
-            id: id.to_string(),
-        }
+        Error::NotFound { entity, id: id.to_string() }
     }
 
     pub fn invalid(field: &str, code: &str) -> Self {
@@ -147,11 +162,7 @@ impl Validator {
     }
 
     pub fn finish(self) -> Result<()> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Validation(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(self.0)) }
     }
 }
 

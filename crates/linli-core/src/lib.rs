@@ -2,6 +2,7 @@
 //! the acting user and the audit event every change writes. No IO lives here.
 
 pub mod actor;
+pub mod area;
 pub mod audit;
 pub mod authz;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod page;
 pub mod permission;
 
 pub use actor::Actor;
+pub use area::Area;
 pub use audit::AuditEvent;
 pub use authz::{Authz, Granted, GrantedCompany, ProjectSet, Scope};
 pub use error::{Code, Error, FieldError, Result};

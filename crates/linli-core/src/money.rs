@@ -4,9 +4,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -15,8 +13,7 @@ impl Fen {
 
     /// Rounds a yuan amount to the fen, half away from zero.
     pub fn from_yuan(yuan: Decimal) -> Option<Fen> {
-        let fen = (yuan * Decimal::ONE_HUNDRED)
-            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        let fen = (yuan * Decimal::ONE_HUNDRED).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
         i64::try_from(fen).ok().map(Fen)
     }
 

@@ -25,20 +25,14 @@ fn default_size() -> u64 {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self {
-            page: 1,
-            page_size: DEFAULT_PAGE_SIZE,
-        }
+        Self { page: 1, page_size: DEFAULT_PAGE_SIZE }
     }
 }
 
 impl PageRequest {
     /// Page and size brought into range, so a caller can never ask for an unbounded list.
     pub fn clamped(self) -> Self {
-        Self {
-            page: self.page.max(1),
-            page_size: self.page_size.clamp(1, MAX_PAGE_SIZE),
-        }
+        Self { page: self.page.max(1), page_size: self.page_size.clamp(1, MAX_PAGE_SIZE) }
     }
 
     pub fn offset(self) -> u64 {
@@ -62,12 +56,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, total: u64, req: PageRequest) -> Self {
         let req = req.clamped();
-        Self {
-            items,
-            total,
-            page: req.page,
-            page_size: req.page_size,
-        }
+        Self { items, total, page: req.page, page_size: req.page_size }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
@@ -86,19 +75,8 @@ mod tests {
 
     #[test]
     fn page_size_is_capped_and_page_starts_at_one() {
-        let p = PageRequest {
-            page: 0,
-            page_size: 10_000,
-        }
-        .clamped();
+        let p = PageRequest { page: 0, page_size: 10_000 }.clamped();
         assert_eq!((p.page, p.page_size), (1, MAX_PAGE_SIZE));
-        assert_eq!(
-            PageRequest {
-                page: 3,
-                page_size: 20
-            }
-            .offset(),
-            40
-        );
+        assert_eq!(PageRequest { page: 3, page_size: 20 }.offset(), 40);
     }
 }

@@ -5,8 +5,8 @@ use chrono::Utc;
 use linli_audit::{AuditEntry, AuditFilter, AuditRepo};
 use linli_core::{AuditEvent, Page, PageRequest, Result, Scope};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use crate::Db;
@@ -53,12 +53,7 @@ fn view(m: audit_log::Model) -> AuditEntry {
 
 #[async_trait]
 impl AuditRepo for Db {
-    async fn list(
-        &self,
-        scope: &Scope,
-        f: &AuditFilter,
-        page: PageRequest,
-    ) -> Result<Page<AuditEntry>> {
+    async fn list(&self, scope: &Scope, f: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
         let mut q = audit_log::Entity::find()
             .filter(audit_log::Column::CompanyId.eq(scope.company_id()))
             .filter(project_condition(scope, audit_log::Column::ProjectId, true));

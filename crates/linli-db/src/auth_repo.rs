@@ -3,17 +3,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use linli_auth::{
-    AuthRepo, Grant, LoginRecord, NewGrant, NewSession, NewUser, ProjectRef, Role, SessionRecord,
-    User, UserPatch,
+    AuthRepo, Grant, LoginRecord, NewGrant, NewSession, NewUser, ProjectRef, Role, SessionRecord, User, UserPatch,
 };
-use linli_core::{
-    AuditEvent, Code, Error, GrantedCompany, Id, Page, PageRequest, ProjectSet, Result, Scope,
-};
+use linli_core::{AuditEvent, Code, Error, GrantedCompany, Id, Page, PageRequest, ProjectSet, Result, Scope};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::entity::{grant, login_attempt, project, role, session, user};
@@ -37,11 +33,7 @@ fn role_view(m: role::Model) -> Role {
         code: m.code,
         name_zh: m.name_zh,
         name_en: m.name_en,
-        permissions: m
-            .permissions
-            .split_whitespace()
-            .map(str::to_string)
-            .collect(),
+        permissions: m.permissions.split_whitespace().map(str::to_string).collect(),
     }
 }
 
@@ -110,23 +102,11 @@ async fn grant_views(c: &impl ConnectionTrait, rows: Vec<grant::Model>) -> Resul
 #[async_trait]
 impl AuthRepo for Db {
     async fn find_login(&self, username: &str) -> Result<Option<LoginRecord>> {
-        let m = user::Entity::find()
-            .filter(user::Column::Username.eq(username))
-            .one(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(m.map(|m| LoginRecord {
-            user: view(&m),
-            company_id: m.company_id,
-            password_hash: m.password_hash,
-        }))
+        let m = user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.conn).await.or_internal()?;
+        Ok(m.map(|m| LoginRecord { user: view(&m), company_id: m.company_id, password_hash: m.password_hash }))
     }
 
-    async fn failures_since(
-        &self,
-        username: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>> {
+    async fn failures_since(&self, username: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
         let rows = login_attempt::Entity::find()
             .filter(login_attempt::Column::Username.eq(username))
             .filter(login_attempt::Column::Ok.eq(false))
@@ -137,13 +117,7 @@ impl AuthRepo for Db {
         Ok(rows.into_iter().map(|r| r.at).collect())
     }
 
-    async fn record_attempt(
-        &self,
-        username: &str,
-        ok: bool,
-        ip: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
+    async fn record_attempt(&self, username: &str, ok: bool, ip: Option<&str>, at: DateTime<Utc>) -> Result<()> {
         login_attempt::ActiveModel {
             id: NotSet,
             username: Set(username.to_string()),
@@ -186,10 +160,7 @@ impl AuthRepo for Db {
             .await
             .or_internal()?;
         let Some(s) = found else { return Ok(None) };
-        let u = user::Entity::find_by_id(s.user_id)
-            .one(&self.conn)
-            .await
-            .or_internal()?;
+        let u = user::Entity::find_by_id(s.user_id).one(&self.conn).await.or_internal()?;
         Ok(u.filter(|u| !u.disabled).map(|u| SessionRecord {
             user: view(&u),
             company_id: u.company_id,
@@ -213,9 +184,7 @@ impl AuthRepo for Db {
     async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
         let sessions = session::Entity::delete_many()
             .filter(
-                Condition::any()
-                    .add(session::Column::ExpiresAt.lt(now))
-                    .add(session::Column::RevokedAt.is_not_null()),
+                Condition::any().add(session::Column::ExpiresAt.lt(now)).add(session::Column::RevokedAt.is_not_null()),
             )
             .exec(&self.conn)
             .await
@@ -258,35 +227,16 @@ impl AuthRepo for Db {
         if let ProjectSet::Only(ids) = set {
             sel = sel.filter(project::Column::Id.is_in(ids.iter().copied()));
         }
-        let rows = sel
-            .order_by_asc(project::Column::Id)
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(rows
-            .into_iter()
-            .map(|p| ProjectRef {
-                id: p.id,
-                name: p.name,
-                kind: p.kind,
-            })
-            .collect())
+        let rows = sel.order_by_asc(project::Column::Id).all(&self.conn).await.or_internal()?;
+        Ok(rows.into_iter().map(|p| ProjectRef { id: p.id, name: p.name, kind: p.kind }).collect())
     }
 
     async fn roles(&self) -> Result<Vec<Role>> {
         let rows = role::Entity::find().all(&self.conn).await.or_internal()?;
         // Built-ins in their shipped order, then the company's own.
-        let order: Vec<String> = linli_auth::builtin_roles()
-            .into_iter()
-            .map(|r| r.code)
-            .collect();
+        let order: Vec<String> = linli_auth::builtin_roles().into_iter().map(|r| r.code).collect();
         let mut roles: Vec<Role> = rows.into_iter().map(role_view).collect();
-        roles.sort_by_key(|r| {
-            order
-                .iter()
-                .position(|c| *c == r.code)
-                .unwrap_or(usize::MAX)
-        });
+        roles.sort_by_key(|r| order.iter().position(|c| *c == r.code).unwrap_or(usize::MAX));
         Ok(roles)
     }
 
@@ -300,12 +250,7 @@ impl AuthRepo for Db {
                 permissions: Set(r.permissions.join(" ")),
                 builtin: Set(true),
             };
-            if role::Entity::find_by_id(r.code.clone())
-                .one(&tx)
-                .await
-                .or_internal()?
-                .is_some()
-            {
+            if role::Entity::find_by_id(r.code.clone()).one(&tx).await.or_internal()?.is_some() {
                 m.update(&tx).await.or_internal()?;
             } else {
                 m.insert(&tx).await.or_internal()?;
@@ -314,12 +259,7 @@ impl AuthRepo for Db {
         tx.commit().await.or_internal()
     }
 
-    async fn list_users(
-        &self,
-        scope: &Scope,
-        q: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<User>> {
+    async fn list_users(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<User>> {
         let mut sel = scoped_users(scope);
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             sel = sel.filter(
@@ -379,13 +319,7 @@ impl AuthRepo for Db {
         Ok(u)
     }
 
-    async fn update_user(
-        &self,
-        granted: &GrantedCompany,
-        id: Id,
-        patch: UserPatch,
-        audit: AuditEvent,
-    ) -> Result<User> {
+    async fn update_user(&self, granted: &GrantedCompany, id: Id, patch: UserPatch, audit: AuditEvent) -> Result<User> {
         let tx = self.conn.begin().await.or_internal()?;
         let m = user_in_company(&tx, granted.company_id(), id).await?;
         let before = view(&m);
@@ -401,13 +335,7 @@ impl AuthRepo for Db {
         Ok(after)
     }
 
-    async fn set_disabled(
-        &self,
-        granted: &GrantedCompany,
-        id: Id,
-        disabled: bool,
-        audit: AuditEvent,
-    ) -> Result<User> {
+    async fn set_disabled(&self, granted: &GrantedCompany, id: Id, disabled: bool, audit: AuditEvent) -> Result<User> {
         let tx = self.conn.begin().await.or_internal()?;
         let m = user_in_company(&tx, granted.company_id(), id).await?;
         let before = view(&m);
@@ -452,13 +380,7 @@ impl AuthRepo for Db {
         grant_views(&self.conn, rows).await
     }
 
-    async fn add_grant(
-        &self,
-        granted: &GrantedCompany,
-        user_id: Id,
-        g: NewGrant,
-        audit: AuditEvent,
-    ) -> Result<Grant> {
+    async fn add_grant(&self, granted: &GrantedCompany, user_id: Id, g: NewGrant, audit: AuditEvent) -> Result<Grant> {
         let tx = self.conn.begin().await.or_internal()?;
         user_in_company(&tx, granted.company_id(), user_id).await?;
         if let Some(p) = g.project_id {
@@ -471,12 +393,7 @@ impl AuthRepo for Db {
                 return Err(Error::invalid("project_id", "not_found"));
             }
         }
-        if role::Entity::find_by_id(g.role.clone())
-            .one(&tx)
-            .await
-            .or_internal()?
-            .is_none()
-        {
+        if role::Entity::find_by_id(g.role.clone()).one(&tx).await.or_internal()?.is_none() {
             return Err(Error::invalid("role", "not_found"));
         }
         let same_project = match g.project_id {
@@ -504,24 +421,13 @@ impl AuthRepo for Db {
         .await
         .or_internal()?;
         let view = grant_views(&tx, vec![m]).await?.remove(0);
-        audit::write(
-            &tx,
-            audit
-                .entity_id(view.id)
-                .after(&serde_json::json!({"user_id": user_id, "grant": view})),
-        )
-        .await?;
+        audit::write(&tx, audit.entity_id(view.id).after(&serde_json::json!({"user_id": user_id, "grant": view})))
+            .await?;
         tx.commit().await.or_internal()?;
         Ok(view)
     }
 
-    async fn remove_grant(
-        &self,
-        granted: &GrantedCompany,
-        user_id: Id,
-        grant_id: Id,
-        audit: AuditEvent,
-    ) -> Result<()> {
+    async fn remove_grant(&self, granted: &GrantedCompany, user_id: Id, grant_id: Id, audit: AuditEvent) -> Result<()> {
         let tx = self.conn.begin().await.or_internal()?;
         user_in_company(&tx, granted.company_id(), user_id).await?;
         let m = grant::Entity::find_by_id(grant_id)
@@ -531,16 +437,9 @@ impl AuthRepo for Db {
             .or_internal()?
             .ok_or_else(|| Error::not_found("grant", grant_id))?;
         let before = grant_views(&tx, vec![m.clone()]).await?.remove(0);
-        grant::Entity::delete_by_id(m.id)
-            .exec(&tx)
-            .await
-            .or_internal()?;
+        grant::Entity::delete_by_id(m.id).exec(&tx).await.or_internal()?;
         let audit = audit.project(before.project_id).entity_id(grant_id);
-        audit::write(
-            &tx,
-            audit.before(&serde_json::json!({"user_id": user_id, "grant": before})),
-        )
-        .await?;
+        audit::write(&tx, audit.before(&serde_json::json!({"user_id": user_id, "grant": before}))).await?;
         tx.commit().await.or_internal()
     }
 }

@@ -16,19 +16,11 @@ pub async fn sync_roles(db: &Db, roles: &[Role]) -> anyhow::Result<()> {
 /// The first company, created with `name` on an empty database. One install serves one company
 /// today; the tables already carry `company_id` for a SaaS install.
 pub async fn ensure_company(db: &Db, name: &str) -> anyhow::Result<Id> {
-    if let Some(c) = company::Entity::find()
-        .order_by_asc(company::Column::Id)
-        .one(&db.conn)
-        .await?
-    {
+    if let Some(c) = company::Entity::find().order_by_asc(company::Column::Id).one(&db.conn).await? {
         return Ok(c.id);
     }
-    let c = company::ActiveModel {
-        id: NotSet,
-        name: Set(name.to_string()),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&db.conn)
-    .await?;
+    let c = company::ActiveModel { id: NotSet, name: Set(name.to_string()), created_at: Set(Utc::now()) }
+        .insert(&db.conn)
+        .await?;
     Ok(c.id)
 }

@@ -51,33 +51,23 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     connect_with(url, None, 16).await
 }
 
-pub(crate) async fn connect_with(
-    url: &str,
-    search_path: Option<&str>,
-    max_connections: u32,
-) -> anyhow::Result<Db> {
+pub(crate) async fn connect_with(url: &str, search_path: Option<&str>, max_connections: u32) -> anyhow::Result<Db> {
     let backend = Backend::of_url(url)?;
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
     match backend {
         Backend::Sqlite => {
             let parsed = SqliteConnectOptions::from_str(url)?;
-            if let Some(dir) = parsed
-                .get_filename()
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
+            if let Some(dir) = parsed.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            opts.max_connections(max_connections.min(8))
-                .map_sqlx_sqlite_opts(|o| {
-                    o.create_if_missing(true)
-                        .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal)
-                        .busy_timeout(Duration::from_secs(10))
-                        .foreign_keys(true)
-                });
+            opts.max_connections(max_connections.min(8)).map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
         }
         Backend::Postgres => {
             opts.max_connections(max_connections);

@@ -7,8 +7,8 @@ use linli_core::{Id, Result};
 use linli_jobs::{Job, JobState, JobStore, NewJob, Schedule};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    ExprTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 
 use crate::Db;
@@ -77,13 +77,7 @@ impl JobStore for Db {
         insert_job(&self.conn, j).await
     }
 
-    async fn claim(
-        &self,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-        limit: u64,
-    ) -> Result<Vec<Job>> {
+    async fn claim(&self, owner: &str, now: DateTime<Utc>, lease: Duration, limit: u64) -> Result<Vec<Job>> {
         let due = Condition::any()
             .add(is_state(JobState::Pending).add(job::Column::RunAt.lte(now)))
             .add(is_state(JobState::Running).add(job::Column::LeaseUntil.lt(now)));
@@ -105,10 +99,7 @@ impl JobStore for Db {
                 // Its last attempt died with its worker: give up rather than loop forever.
                 job::Entity::update_many()
                     .col_expr(job::Column::State, Expr::value(JobState::Dead.as_str()))
-                    .col_expr(
-                        job::Column::LastError,
-                        Expr::value("lease expired on the last attempt"),
-                    )
+                    .col_expr(job::Column::LastError, Expr::value("lease expired on the last attempt"))
                     .col_expr(job::Column::LeaseOwner, Expr::value(Option::<String>::None))
                     .col_expr(job::Column::UpdatedAt, Expr::value(now))
                     .filter(guard)
@@ -121,10 +112,7 @@ impl JobStore for Db {
                 .col_expr(job::Column::State, Expr::value(JobState::Running.as_str()))
                 .col_expr(job::Column::LeaseOwner, Expr::value(owner))
                 .col_expr(job::Column::LeaseUntil, Expr::value(now + lease))
-                .col_expr(
-                    job::Column::Attempts,
-                    Expr::col(job::Column::Attempts).add(1),
-                )
+                .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
                 .col_expr(job::Column::UpdatedAt, Expr::value(now))
                 .filter(guard)
                 .exec(&self.conn)
@@ -143,10 +131,7 @@ impl JobStore for Db {
     async fn complete(&self, id: Id, owner: &str, now: DateTime<Utc>) -> Result<bool> {
         let res = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::value(JobState::Done.as_str()))
-            .col_expr(
-                job::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+            .col_expr(job::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(job::Column::UpdatedAt, Expr::value(now))
             .filter(job::Column::Id.eq(id))
             .filter(job::Column::LeaseOwner.eq(owner))
@@ -171,14 +156,8 @@ impl JobStore for Db {
         };
         let mut upd = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::value(state.as_str()))
-            .col_expr(
-                job::Column::LastError,
-                Expr::value(error.chars().take(2000).collect::<String>()),
-            )
-            .col_expr(
-                job::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+            .col_expr(job::Column::LastError, Expr::value(error.chars().take(2000).collect::<String>()))
+            .col_expr(job::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(job::Column::UpdatedAt, Expr::value(now));
         if let Some(at) = run_at {
             upd = upd.col_expr(job::Column::RunAt, Expr::value(at));
@@ -194,18 +173,11 @@ impl JobStore for Db {
     }
 
     async fn get(&self, id: Id) -> Result<Option<Job>> {
-        Ok(job::Entity::find_by_id(id)
-            .one(&self.conn)
-            .await
-            .or_internal()?
-            .map(view))
+        Ok(job::Entity::find_by_id(id).one(&self.conn).await.or_internal()?.map(view))
     }
 
     async fn upsert_schedule(&self, s: Schedule) -> Result<()> {
-        let existing = job_schedule::Entity::find_by_id(s.name.clone())
-            .one(&self.conn)
-            .await
-            .or_internal()?;
+        let existing = job_schedule::Entity::find_by_id(s.name.clone()).one(&self.conn).await.or_internal()?;
         let next = existing.as_ref().map_or(s.next_run_at, |e| e.next_run_at);
         let m = job_schedule::ActiveModel {
             name: Set(s.name),
@@ -214,11 +186,7 @@ impl JobStore for Db {
             every_seconds: Set(s.every_seconds),
             next_run_at: Set(next),
         };
-        let res = if existing.is_some() {
-            m.update(&self.conn).await
-        } else {
-            m.insert(&self.conn).await
-        };
+        let res = if existing.is_some() { m.update(&self.conn).await } else { m.insert(&self.conn).await };
         match res {
             Ok(_) => Ok(()),
             // Another instance inserted it between our read and write: theirs is as good.

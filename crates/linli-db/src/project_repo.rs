@@ -1,12 +1,11 @@
 use async_trait::async_trait;
 use chrono::Utc;
-use linli_core::{
-    AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope,
-};
-use linli_property::{NewProject, Project, ProjectKind, ProjectPatch, ProjectRepo};
+use linli_core::{AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope};
+use linli_core::Area;
+use linli_property::{Project, ProjectFields, ProjectKind, ProjectRepo};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::entity::project;
@@ -19,25 +18,28 @@ pub(crate) fn view(m: project::Model) -> Project {
         id: m.id,
         name: m.name,
         kind: ProjectKind::parse(&m.kind).unwrap_or(ProjectKind::Mixed),
+        address: m.address,
+        land_area: m.land_area_x100.map(Area::from_hundredths),
+        building_area: m.building_area_x100.map(Area::from_hundredths),
+        time_zone: m.time_zone,
+        contact_name: m.contact_name,
+        contact_phone: m.contact_phone,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
 }
 
 fn scoped(scope: &Scope) -> sea_orm::Select<project::Entity> {
-    project::Entity::find()
-        .filter(project::Column::CompanyId.eq(scope.company_id()))
-        .filter(project_condition(scope, project::Column::Id, false))
+    project::Entity::find().filter(project::Column::CompanyId.eq(scope.company_id())).filter(project_condition(
+        scope,
+        project::Column::Id,
+        false,
+    ))
 }
 
 #[async_trait]
 impl ProjectRepo for Db {
-    async fn list(
-        &self,
-        scope: &Scope,
-        q: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<Project>> {
+    async fn list(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<Project>> {
         let mut sel = scoped(scope);
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             sel = sel.filter(project::Column::Name.contains(q));
@@ -63,37 +65,23 @@ impl ProjectRepo for Db {
             .ok_or_else(|| Error::not_found("project", id))
     }
 
-    async fn create(
-        &self,
-        granted: &GrantedCompany,
-        new: NewProject,
-        audit: AuditEvent,
-    ) -> Result<Project> {
+    async fn create(&self, granted: &GrantedCompany, f: ProjectFields, audit: AuditEvent) -> Result<Project> {
         let tx = self.conn.begin().await.or_internal()?;
         let now = Utc::now();
-        let m = project::ActiveModel {
+        let mut am = project::ActiveModel {
             id: NotSet,
             company_id: Set(granted.company_id()),
-            name: Set(new.name),
-            kind: Set(new.kind.as_str().to_string()),
             created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&tx)
-        .await
-        .map_err(unique_as(Code::ProjectNameTaken))?;
-        let p = view(m);
+            ..Default::default()
+        };
+        set_fields(&mut am, f, now);
+        let p = view(am.insert(&tx).await.map_err(unique_as(Code::ProjectNameTaken))?);
         audit::write(&tx, audit.project(Some(p.id)).entity_id(p.id).after(&p)).await?;
         tx.commit().await.or_internal()?;
         Ok(p)
     }
 
-    async fn update(
-        &self,
-        granted: &Granted,
-        patch: ProjectPatch,
-        audit: AuditEvent,
-    ) -> Result<Project> {
+    async fn update(&self, granted: &Granted, f: ProjectFields, audit: AuditEvent) -> Result<Project> {
         let id = granted.project_id();
         let tx = self.conn.begin().await.or_internal()?;
         let m = project::Entity::find_by_id(id)
@@ -102,19 +90,23 @@ impl ProjectRepo for Db {
             .await
             .or_internal()?
             .ok_or_else(|| Error::not_found("project", id))?;
-        let before = view(m.clone());
-        let mut after = before.clone();
-        patch.apply(&mut after);
-        after.updated_at = Utc::now();
         let mut am = m.into_active_model();
-        am.name = Set(after.name.clone());
-        am.kind = Set(after.kind.as_str().to_string());
-        am.updated_at = Set(after.updated_at);
-        am.update(&tx)
-            .await
-            .map_err(unique_as(Code::ProjectNameTaken))?;
-        audit::write(&tx, audit.entity_id(id).before(&before).after(&after)).await?;
+        set_fields(&mut am, f, Utc::now());
+        let after = view(am.update(&tx).await.map_err(unique_as(Code::ProjectNameTaken))?);
+        audit::write(&tx, audit.entity_id(id).after(&after)).await?;
         tx.commit().await.or_internal()?;
         Ok(after)
     }
+}
+
+fn set_fields(am: &mut project::ActiveModel, f: ProjectFields, now: chrono::DateTime<Utc>) {
+    am.name = Set(f.name);
+    am.kind = Set(f.kind.as_str().to_string());
+    am.address = Set(f.address);
+    am.land_area_x100 = Set(f.land_area.map(Area::hundredths));
+    am.building_area_x100 = Set(f.building_area.map(Area::hundredths));
+    am.time_zone = Set(f.time_zone);
+    am.contact_name = Set(f.contact_name);
+    am.contact_phone = Set(f.contact_phone);
+    am.updated_at = Set(now);
 }

@@ -9,11 +9,7 @@ use crate::entity::project;
 
 /// Rows whose `col` is a project the scope allows. With `company_level_rows`, rows whose project
 /// is null (company-level records) are included for a company-wide scope only.
-pub(crate) fn project_condition(
-    scope: &Scope,
-    col: impl ColumnTrait,
-    company_level_rows: bool,
-) -> Condition {
+pub(crate) fn project_condition(scope: &Scope, col: impl ColumnTrait, company_level_rows: bool) -> Condition {
     match scope.projects() {
         ProjectSet::All => {
             let company_projects = Query::select()

@@ -28,40 +28,23 @@ impl TestDb {
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let db = connect(&url).await.expect("open test SQLite");
         db.migrate().await.expect("migrate test SQLite");
-        Self {
-            db,
-            url,
-            cleanup: Cleanup::File(path),
-        }
+        Self { db, url, cleanup: Cleanup::File(path) }
     }
 
     /// A migrated, empty schema of its own on the PostgreSQL server, or `None` without one.
     pub async fn postgres() -> Option<Self> {
-        let admin_url = std::env::var("LINLI_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())?;
+        let admin_url = std::env::var("LINLI_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
         let schema = format!("t_{}", unique());
-        let admin = connect(&admin_url)
+        let admin = connect(&admin_url).await.expect("connect to LINLI_TEST_DATABASE_URL");
+        sea_orm::ConnectionTrait::execute_unprepared(&admin.conn, &format!("CREATE SCHEMA {schema}"))
             .await
-            .expect("connect to LINLI_TEST_DATABASE_URL");
-        sea_orm::ConnectionTrait::execute_unprepared(
-            &admin.conn,
-            &format!("CREATE SCHEMA {schema}"),
-        )
-        .await
-        .expect("create test schema");
+            .expect("create test schema");
         admin.conn.close().await.ok();
-        let db = connect_with(&admin_url, Some(&schema), 4)
-            .await
-            .expect("connect test schema");
+        let db = connect_with(&admin_url, Some(&schema), 4).await.expect("connect test schema");
         db.migrate().await.expect("migrate test schema");
         let sep = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
-        Some(Self {
-            db,
-            url,
-            cleanup: Cleanup::Schema { admin_url, schema },
-        })
+        Some(Self { db, url, cleanup: Cleanup::Schema { admin_url, schema } })
     }
 }
 
@@ -76,21 +59,13 @@ impl Drop for TestDb {
                 }
             }
             Cleanup::Schema { admin_url, schema } => {
-                let (url, sql) = (
-                    admin_url.clone(),
-                    format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-                );
+                let (url, sql) = (admin_url.clone(), format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
                 // Drop runs inside the test's runtime; a thread of its own may block on a new one.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .ok()?;
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                     rt.block_on(async {
                         let db = connect(&url).await.ok()?;
-                        sea_orm::ConnectionTrait::execute_unprepared(&db.conn, &sql)
-                            .await
-                            .ok()?;
+                        sea_orm::ConnectionTrait::execute_unprepared(&db.conn, &sql).await.ok()?;
                         db.conn.close().await.ok()
                     })
                 })

@@ -41,9 +41,7 @@ db_test!(
         let s = store(&db);
         let now = Utc::now();
         for i in 0..40 {
-            s.enqueue(NewJob::new("count", json!({"i": i}), now))
-                .await
-                .unwrap();
+            s.enqueue(NewJob::new("count", json!({"i": i}), now)).await.unwrap();
         }
         let rec = Arc::new(Recorder::default());
         let w1 = Arc::new(Worker::new(s.clone(), "w1").handler("count", rec.clone()));
@@ -77,24 +75,13 @@ db_test!(
     async fn a_crashed_workers_job_is_claimed_again_after_its_lease(db: TestDb) {
         let s = store(&db);
         let now = Utc::now();
-        let id = s
-            .enqueue(NewJob::new("count", json!({}), now))
-            .await
-            .unwrap()
-            .unwrap();
+        let id = s.enqueue(NewJob::new("count", json!({}), now)).await.unwrap().unwrap();
         // "crashed" claims the job and never reports back.
-        let claimed = s
-            .claim("crashed", now, Duration::seconds(30), 10)
-            .await
-            .unwrap();
+        let claimed = s.claim("crashed", now, Duration::seconds(30), 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
         let rec = Arc::new(Recorder::default());
         let w = Worker::new(s.clone(), "rescuer").handler("count", rec.clone());
-        assert_eq!(
-            w.run_once(now + Duration::seconds(10)).await.unwrap(),
-            0,
-            "lease still held"
-        );
+        assert_eq!(w.run_once(now + Duration::seconds(10)).await.unwrap(), 0, "lease still held");
         assert_eq!(w.run_once(now + Duration::seconds(31)).await.unwrap(), 1);
         let job = s.get(id).await.unwrap().unwrap();
         assert_eq!(job.state, JobState::Done);
@@ -115,21 +102,13 @@ db_test!(
         assert_eq!(w.run_once(now).await.unwrap(), 1);
         let j = s.get(id).await.unwrap().unwrap();
         assert_eq!((j.state, j.attempts), (JobState::Pending, 1));
-        assert!(
-            j.last_error
-                .as_deref()
-                .unwrap()
-                .contains("planned failure 1")
-        );
+        assert!(j.last_error.as_deref().unwrap().contains("planned failure 1"));
         // Not due again until the 10 s backoff has passed.
         assert_eq!(w.run_once(now).await.unwrap(), 0);
         let t = j.run_at + Duration::seconds(1);
         assert_eq!(w.run_once(t).await.unwrap(), 1);
         let j = s.get(id).await.unwrap().unwrap();
-        assert_eq!(
-            w.run_once(j.run_at + Duration::seconds(1)).await.unwrap(),
-            1
-        );
+        assert_eq!(w.run_once(j.run_at + Duration::seconds(1)).await.unwrap(), 1);
         let j = s.get(id).await.unwrap().unwrap();
         assert_eq!((j.state, j.attempts), (JobState::Dead, 3));
         assert_eq!(w.run_once(j.run_at + Duration::days(1)).await.unwrap(), 0);
@@ -140,14 +119,8 @@ db_test!(
     async fn a_dedupe_key_enqueues_once(db: TestDb) {
         let s = store(&db);
         let now = Utc::now();
-        let first = s
-            .enqueue(NewJob::new("count", json!({}), now).dedupe("bill:1:2026-11-26"))
-            .await
-            .unwrap();
-        let second = s
-            .enqueue(NewJob::new("count", json!({}), now).dedupe("bill:1:2026-11-26"))
-            .await
-            .unwrap();
+        let first = s.enqueue(NewJob::new("count", json!({}), now).dedupe("bill:1:2026-11-26")).await.unwrap();
+        let second = s.enqueue(NewJob::new("count", json!({}), now).dedupe("bill:1:2026-11-26")).await.unwrap();
         assert!(first.is_some());
         assert_eq!(second, None);
     }

@@ -26,6 +26,8 @@ pub struct App {
     pub metrics: Option<PrometheusHandle>,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Where uploaded files are stored (`<data_dir>/files`).
+    pub files_dir: std::path::PathBuf,
 }
 
 impl App {
@@ -41,6 +43,7 @@ impl App {
             database,
             metrics: None,
             secure_cookies: false,
+            files_dir: std::env::temp_dir().join("linli-files"),
         }
     }
 }

@@ -59,18 +59,20 @@ fn title_of(code: Code) -> &'static str {
         Code::ProjectNameTaken => "A project with this name exists",
         Code::GrantExists => "The user already holds this role there",
         Code::CannotDisableSelf => "You cannot disable your own account",
+        Code::BuildingNameTaken => "A building with this name exists in the project",
+        Code::UnitNameTaken => "A unit with this name exists in the building",
+        Code::HouseNumberTaken => "A house with this number exists in the unit",
+        Code::BuildingNotEmpty => "The building still has units or houses",
+        Code::UnitNotEmpty => "The unit still has houses",
+        Code::HouseInUse => "The house has owners or occupants",
+        Code::EquipmentCodeTaken => "Equipment with this code exists in the project",
         Code::Conflict => "The request conflicts with the current state",
         Code::MethodNotAllowed => "Method not allowed",
         Code::Internal => "Something went wrong on our side",
     }
 }
 
-pub fn problem(
-    status: StatusCode,
-    code: Code,
-    detail: Option<String>,
-    errors: Vec<FieldError>,
-) -> Response {
+pub fn problem(status: StatusCode, code: Code, detail: Option<String>, errors: Vec<FieldError>) -> Response {
     let body = Problem {
         type_: format!("/problems/{}", code.as_str()),
         title: title_of(code).to_string(),
@@ -80,10 +82,7 @@ pub fn problem(
         errors,
     };
     let mut res = (status, Json(body)).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     res
 }
 
@@ -112,20 +111,10 @@ impl IntoResponse for ApiError {
 }
 
 pub(crate) async fn method_not_allowed() -> Response {
-    problem(
-        StatusCode::METHOD_NOT_ALLOWED,
-        Code::MethodNotAllowed,
-        None,
-        vec![],
-    )
+    problem(StatusCode::METHOD_NOT_ALLOWED, Code::MethodNotAllowed, None, vec![])
 }
 
 pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    problem(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Code::Internal,
-        None,
-        vec![],
-    )
+    problem(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal, None, vec![])
 }

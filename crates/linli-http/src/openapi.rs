@@ -36,10 +36,7 @@ impl Modify for Security {
         );
         doc.security = Some(vec![
             utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()),
-            utoipa::openapi::security::SecurityRequirement::new(
-                "session_cookie",
-                Vec::<String>::new(),
-            ),
+            utoipa::openapi::security::SecurityRequirement::new("session_cookie", Vec::<String>::new()),
         ]);
     }
 }

@@ -31,20 +31,10 @@ fn the_document_is_openapi_3_1_and_every_operation_answers_problems() {
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
             let id = op["operationId"].as_str().unwrap_or_default().to_string();
-            assert!(
-                ids.insert(id.clone()),
-                "operationId {id} of {method} {path} is not unique"
-            );
-            assert!(
-                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
-                "{method} {path} has no responses"
-            );
+            assert!(ids.insert(id.clone()), "operationId {id} of {method} {path} is not unique");
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
             if path.starts_with("/api/v1/") && !path.ends_with("/login") {
-                let has_problem = op["responses"]
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .any(|s| s.starts_with('4'));
+                let has_problem = op["responses"].as_object().unwrap().keys().any(|s| s.starts_with('4'));
                 assert!(has_problem, "{method} {path} documents no error response");
             }
         }

@@ -22,9 +22,7 @@ impl JobState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Running, Self::Done, Self::Dead]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::Pending, Self::Running, Self::Done, Self::Dead].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -41,14 +39,7 @@ pub struct NewJob {
 
 impl NewJob {
     pub fn new(kind: impl Into<String>, payload: Value, run_at: DateTime<Utc>) -> Self {
-        Self {
-            kind: kind.into(),
-            payload,
-            project_id: None,
-            run_at,
-            max_attempts: 8,
-            dedupe_key: None,
-        }
+        Self { kind: kind.into(), payload, project_id: None, run_at, max_attempts: 8, dedupe_key: None }
     }
 
     pub fn dedupe(mut self, key: impl Into<String>) -> Self {

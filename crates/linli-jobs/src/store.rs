@@ -10,13 +10,7 @@ pub trait JobStore: Send + Sync {
     async fn enqueue(&self, job: NewJob) -> Result<Option<Id>>;
     /// Leases up to `limit` due jobs (pending and due, or running with an expired lease) to
     /// `owner`. Each job is handed to one claimer only, whatever runs concurrently.
-    async fn claim(
-        &self,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-        limit: u64,
-    ) -> Result<Vec<Job>>;
+    async fn claim(&self, owner: &str, now: DateTime<Utc>, lease: Duration, limit: u64) -> Result<Vec<Job>>;
     /// False when the lease was lost (another worker owns the job now).
     async fn complete(&self, id: Id, owner: &str, now: DateTime<Utc>) -> Result<bool>;
     /// Back to pending at `retry_at`, or dead when `retry_at` is `None`.
@@ -35,10 +29,5 @@ pub trait JobStore: Send + Sync {
     async fn due_schedules(&self, now: DateTime<Utc>) -> Result<Vec<Schedule>>;
     /// Moves the schedule from `seen.next_run_at` to `next` and enqueues `job`, in one
     /// transaction, only if no other instance moved it first.
-    async fn fire_schedule(
-        &self,
-        seen: &Schedule,
-        next: DateTime<Utc>,
-        job: NewJob,
-    ) -> Result<bool>;
+    async fn fire_schedule(&self, seen: &Schedule, next: DateTime<Utc>, job: NewJob) -> Result<bool>;
 }

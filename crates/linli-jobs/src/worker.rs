@@ -24,13 +24,7 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(store: Arc<dyn JobStore>, owner: impl Into<String>) -> Self {
-        Self {
-            store,
-            handlers: HashMap::new(),
-            owner: owner.into(),
-            lease: Duration::minutes(5),
-            batch: 10,
-        }
+        Self { store, handlers: HashMap::new(), owner: owner.into(), lease: Duration::minutes(5), batch: 10 }
     }
 
     #[must_use]
@@ -51,10 +45,7 @@ impl Worker {
 
     /// Claims one batch of due jobs and runs them; answers how many ran.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize> {
-        let jobs = self
-            .store
-            .claim(&self.owner, now, self.lease, self.batch)
-            .await?;
+        let jobs = self.store.claim(&self.owner, now, self.lease, self.batch).await?;
         for job in &jobs {
             let outcome = match self.handlers.get(&job.kind) {
                 Some(h) => h.run(job).await,
@@ -66,13 +57,10 @@ impl Worker {
                     self.store.complete(job.id, &self.owner, finished).await?;
                 }
                 Err(e) => {
-                    let retry_at = (job.attempts < job.max_attempts
-                        && self.handlers.contains_key(&job.kind))
-                    .then(|| finished + backoff(job.attempts));
+                    let retry_at = (job.attempts < job.max_attempts && self.handlers.contains_key(&job.kind))
+                        .then(|| finished + backoff(job.attempts));
                     tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                    self.store
-                        .fail(job.id, &self.owner, &format!("{e:#}"), retry_at, finished)
-                        .await?;
+                    self.store.fail(job.id, &self.owner, &format!("{e:#}"), retry_at, finished).await?;
                 }
             }
         }

@@ -3,9 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, boolean, integer, json, json_null, string,
-    string_null, string_uniq, text, text_null, timestamp_with_time_zone,
-    timestamp_with_time_zone_null,
+    big_integer, big_integer_null, big_pk_auto, boolean, integer, json, json_null, string, string_null, string_uniq,
+    text, text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
 #[derive(DeriveMigrationName)]
@@ -25,10 +24,7 @@ fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCre
 }
 
 fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create()
-        .name(format!("ix_{table}_{name}"))
-        .table(table)
-        .take();
+    let mut i = Index::create().name(format!("ix_{table}_{name}")).table(table).take();
     for c in cols {
         i.col(*c);
     }
@@ -39,12 +35,7 @@ fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateS
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
-            Table::create()
-                .table("companies")
-                .col(big_pk_auto("id"))
-                .col(string("name"))
-                .col(created_at())
-                .take(),
+            Table::create().table("companies").col(big_pk_auto("id")).col(string("name")).col(created_at()).take(),
         )
         .await?;
 
@@ -61,12 +52,7 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(
-            index("projects", "company_name", &["company_id", "name"])
-                .unique()
-                .take(),
-        )
-        .await?;
+        m.create_index(index("projects", "company_name", &["company_id", "name"]).unique().take()).await?;
 
         m.create_table(
             Table::create()
@@ -118,8 +104,7 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("grants", "user", &["user_id"]))
-            .await?;
+        m.create_index(index("grants", "user", &["user_id"])).await?;
 
         m.create_table(
             Table::create()
@@ -137,8 +122,7 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("sessions", "user", &["user_id"]))
-            .await?;
+        m.create_index(index("sessions", "user", &["user_id"])).await?;
 
         m.create_table(
             Table::create()
@@ -151,8 +135,7 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("login_attempts", "username_at", &["username", "at"]))
-            .await?;
+        m.create_index(index("login_attempts", "username_at", &["username", "at"])).await?;
 
         m.create_table(
             Table::create()
@@ -172,12 +155,9 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("audit_log", "company_id", &["company_id", "id"]))
-            .await?;
-        m.create_index(index("audit_log", "project_id", &["project_id", "id"]))
-            .await?;
-        m.create_index(index("audit_log", "entity", &["entity", "entity_id"]))
-            .await?;
+        m.create_index(index("audit_log", "company_id", &["company_id", "id"])).await?;
+        m.create_index(index("audit_log", "project_id", &["project_id", "id"])).await?;
+        m.create_index(index("audit_log", "entity", &["entity", "entity_id"])).await?;
 
         m.create_table(
             Table::create()
@@ -199,8 +179,7 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("jobs", "state_run_at", &["state", "run_at"]))
-            .await?;
+        m.create_index(index("jobs", "state_run_at", &["state", "run_at"])).await?;
 
         m.create_table(
             Table::create()

@@ -1,8 +1,14 @@
-//! Property: projects (项目/小区) now; buildings, units and houses join with the basic
-//! information module. Every other business row points at a project.
+//! Property: projects (项目/小区) and their structure: buildings (楼栋), units (单元) and houses
+//! (房屋), the records every other module points at.
 
+mod building;
+mod house;
 mod project;
 mod service;
+mod structure;
 
-pub use project::{NewProject, Project, ProjectKind, ProjectPatch};
+pub use building::{Building, BuildingKind, BuildingPatch, NewBuilding, NewUnit, Unit, UnitPatch};
+pub use house::{House, HouseFields, HouseFilter, HousePatch, HouseState, HouseUsage, NewHouse, floor_ok};
+pub use project::{NewProject, Project, ProjectFields, ProjectKind, ProjectPatch};
 pub use service::{ProjectRepo, ProjectService};
+pub use structure::{BuildingNode, ProjectStats, StructureRepo, StructureService, UnitNode};

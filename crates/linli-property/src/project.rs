@@ -1,8 +1,7 @@
 use chrono::{DateTime, Utc};
-use linli_core::{
-    Id, Result,
-    error::{Validator, required_text},
-};
+use linli_core::error::{Validator, required_text};
+use linli_core::{Area, Id, Result};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -25,14 +24,7 @@ impl ProjectKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Residential,
-            Self::Commercial,
-            Self::Office,
-            Self::Mixed,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        [Self::Residential, Self::Commercial, Self::Office, Self::Mixed].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -41,6 +33,15 @@ pub struct Project {
     pub id: Id,
     pub name: String,
     pub kind: ProjectKind,
+    pub address: Option<String>,
+    /// 占地面积, m².
+    pub land_area: Option<Area>,
+    /// 建筑面积, m².
+    pub building_area: Option<Area>,
+    /// IANA name; business dates (due dates, periods) are in this zone.
+    pub time_zone: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -49,43 +50,143 @@ pub struct Project {
 pub struct NewProject {
     pub name: String,
     pub kind: ProjectKind,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub land_area: Option<Decimal>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub building_area: Option<Decimal>,
+    /// Default `Asia/Shanghai`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+}
+
+impl NewProject {
+    pub fn named(name: &str, kind: ProjectKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            address: None,
+            land_area: None,
+            building_area: None,
+            time_zone: None,
+            contact_name: None,
+            contact_phone: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProjectPatch {
     pub name: Option<String>,
     pub kind: Option<ProjectKind>,
+    pub address: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub land_area: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub building_area: Option<Decimal>,
+    pub time_zone: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// Validated project details, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectFields {
+    pub name: String,
+    pub kind: ProjectKind,
+    pub address: Option<String>,
+    pub land_area: Option<Area>,
+    pub building_area: Option<Area>,
+    pub time_zone: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+fn text(v: &mut Validator, field: &str, s: Option<&str>, max: usize) -> Option<String> {
+    let t = s.map(str::trim).filter(|t| !t.is_empty())?;
+    v.check(t.chars().count() <= max, field, "too_long");
+    Some(t.to_string())
+}
+
+fn area(v: &mut Validator, field: &str, d: Option<Decimal>) -> Option<Area> {
+    match Area::parse(d?) {
+        Ok(a) => Some(a),
+        Err(code) => {
+            v.check(false, field, code);
+            None
+        }
+    }
+}
+
+/// Zones users in China use; a full IANA database is not needed to store the name.
+fn time_zone_ok(tz: &str) -> bool {
+    tz.split('/').count() == 2 && tz.len() <= 40 && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fields(
+    name: &str,
+    kind: ProjectKind,
+    address: Option<&str>,
+    land: Option<Decimal>,
+    building: Option<Decimal>,
+    tz: Option<&str>,
+    contact_name: Option<&str>,
+    contact_phone: Option<&str>,
+) -> Result<ProjectFields> {
+    let mut v = Validator::default();
+    let name = required_text(&mut v, "name", name, NAME_MAX);
+    let address = text(&mut v, "address", address, 200);
+    let land_area = area(&mut v, "land_area", land);
+    let building_area = area(&mut v, "building_area", building);
+    let time_zone = tz.map_or("Asia/Shanghai", str::trim).to_string();
+    v.check(time_zone_ok(&time_zone), "time_zone", "invalid");
+    let contact_name = text(&mut v, "contact_name", contact_name, 50);
+    let contact_phone = text(&mut v, "contact_phone", contact_phone, 20);
+    v.finish()?;
+    Ok(ProjectFields { name, kind, address, land_area, building_area, time_zone, contact_name, contact_phone })
 }
 
 pub const NAME_MAX: usize = 100;
 
 impl NewProject {
-    pub fn validated(self) -> Result<Self> {
-        let mut v = Validator::default();
-        let name = required_text(&mut v, "name", &self.name, NAME_MAX);
-        v.finish()?;
-        Ok(Self { name, ..self })
+    pub fn validated(&self) -> Result<ProjectFields> {
+        fields(
+            &self.name,
+            self.kind,
+            self.address.as_deref(),
+            self.land_area,
+            self.building_area,
+            self.time_zone.as_deref(),
+            self.contact_name.as_deref(),
+            self.contact_phone.as_deref(),
+        )
     }
 }
 
 impl ProjectPatch {
-    pub fn validated(self) -> Result<Self> {
-        let mut v = Validator::default();
-        let name = self
-            .name
-            .as_deref()
-            .map(|n| required_text(&mut v, "name", n, NAME_MAX));
-        v.finish()?;
-        Ok(Self { name, ..self })
-    }
-
-    pub fn apply(&self, p: &mut Project) {
-        if let Some(name) = &self.name {
-            p.name.clone_from(name);
+    /// The project's fields after the patch; an empty string clears an optional text.
+    pub fn apply(&self, p: &Project) -> Result<ProjectFields> {
+        fn pick<'a>(new: Option<&'a str>, old: Option<&'a str>) -> Option<&'a str> {
+            new.or(old)
         }
-        if let Some(kind) = self.kind {
-            p.kind = kind;
-        }
+        fields(
+            self.name.as_deref().unwrap_or(&p.name),
+            self.kind.unwrap_or(p.kind),
+            pick(self.address.as_deref(), p.address.as_deref()),
+            self.land_area.or(p.land_area.map(Area::decimal)),
+            self.building_area.or(p.building_area.map(Area::decimal)),
+            Some(self.time_zone.as_deref().unwrap_or(&p.time_zone)),
+            pick(self.contact_name.as_deref(), p.contact_name.as_deref()),
+            pick(self.contact_phone.as_deref(), p.contact_phone.as_deref()),
+        )
     }
 }
 
@@ -95,24 +196,12 @@ mod tests {
 
     #[test]
     fn a_blank_or_overlong_name_is_rejected_with_field_errors() {
-        let blank = NewProject {
-            name: "  ".into(),
-            kind: ProjectKind::Residential,
-        }
-        .validated();
+        let blank = NewProject::named("  ", ProjectKind::Residential).validated();
         assert_eq!(blank.unwrap_err().to_string(), "validation failed");
-        let long = NewProject {
-            name: "翠".repeat(NAME_MAX + 1),
-            kind: ProjectKind::Office,
-        }
-        .validated();
+        let long = NewProject::named(&"翠".repeat(NAME_MAX + 1), ProjectKind::Office).validated();
         assert!(long.is_err());
-        let ok = NewProject {
-            name: " 翠湖花园 ".into(),
-            kind: ProjectKind::Residential,
-        }
-        .validated()
-        .unwrap();
+        let ok = NewProject::named(" 翠湖花园 ", ProjectKind::Residential).validated().unwrap();
         assert_eq!(ok.name, "翠湖花园");
+        assert_eq!(ok.time_zone, "Asia/Shanghai");
     }
 }

@@ -1,35 +1,18 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use linli_core::{
-    AuditEvent, Authz, Granted, GrantedCompany, Id, Page, PageRequest, Permission, Result, Scope,
-};
+use linli_core::{AuditEvent, Authz, Granted, GrantedCompany, Id, Page, PageRequest, Permission, Result, Scope};
 
-use crate::{NewProject, Project, ProjectPatch};
+use crate::{NewProject, Project, ProjectFields, ProjectPatch};
 
 #[async_trait]
 pub trait ProjectRepo: Send + Sync {
-    async fn list(
-        &self,
-        scope: &Scope,
-        q: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<Project>>;
+    async fn list(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<Project>>;
     /// 404 unless the project is in the scope.
     async fn get(&self, scope: &Scope, id: Id) -> Result<Project>;
     /// Inserts the project and its audit row, or nothing. A taken name is `project_name_taken`.
-    async fn create(
-        &self,
-        granted: &GrantedCompany,
-        new: NewProject,
-        audit: AuditEvent,
-    ) -> Result<Project>;
-    async fn update(
-        &self,
-        granted: &Granted,
-        patch: ProjectPatch,
-        audit: AuditEvent,
-    ) -> Result<Project>;
+    async fn create(&self, granted: &GrantedCompany, new: ProjectFields, audit: AuditEvent) -> Result<Project>;
+    async fn update(&self, granted: &Granted, fields: ProjectFields, audit: AuditEvent) -> Result<Project>;
 }
 
 #[derive(Clone)]
@@ -42,12 +25,7 @@ impl ProjectService {
         Self { repo }
     }
 
-    pub async fn list(
-        &self,
-        authz: &Authz,
-        q: Option<&str>,
-        page: PageRequest,
-    ) -> Result<Page<Project>> {
+    pub async fn list(&self, authz: &Authz, q: Option<&str>, page: PageRequest) -> Result<Page<Project>> {
         let scope = authz.scope(Permission::PropertyProjectRead)?;
         self.repo.list(&scope, q, page).await
     }
@@ -59,16 +37,19 @@ impl ProjectService {
 
     pub async fn create(&self, authz: &Authz, new: NewProject) -> Result<Project> {
         let granted = authz.require_company(Permission::PropertyProjectCreate)?;
-        let new = new.validated()?;
+        let fields = new.validated()?;
         let audit = AuditEvent::new(granted.actor(), "property.project.created", "project");
-        self.repo.create(&granted, new, audit).await
+        self.repo.create(&granted, fields, audit).await
     }
 
     pub async fn update(&self, authz: &Authz, id: Id, patch: ProjectPatch) -> Result<Project> {
         let granted = authz.require(Permission::PropertyProjectUpdate, id)?;
-        let patch = patch.validated()?;
+        let before = self.get(authz, id).await?;
+        let fields = patch.apply(&before)?;
         let audit = AuditEvent::new(granted.actor(), "property.project.updated", "project")
-            .project(Some(id));
-        self.repo.update(&granted, patch, audit).await
+            .project(Some(id))
+            .entity_id(id)
+            .before(&before);
+        self.repo.update(&granted, fields, audit).await
     }
 }

@@ -9,13 +9,7 @@ pub struct Asset {
 
 /// A file of the built app by its path relative to the app root (`index.html`, `assets/…`).
 pub fn get(path: &str) -> Option<Asset> {
-    FILES
-        .binary_search_by(|(p, _, _)| (*p).cmp(path))
-        .ok()
-        .map(|i| Asset {
-            mime: FILES[i].1,
-            bytes: FILES[i].2,
-        })
+    FILES.binary_search_by(|(p, _, _)| (*p).cmp(path)).ok().map(|i| Asset { mime: FILES[i].1, bytes: FILES[i].2 })
 }
 
 /// False for a binary built with `LINLI_SKIP_WEB_BUILD=1`.

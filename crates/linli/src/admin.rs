@@ -16,26 +16,12 @@ pub async fn create_user(
     let system = Authz::system(company);
     let user = users.create(&system, new).await?;
     if let Some(role) = role {
-        users
-            .add_grant(
-                &system,
-                user.id,
-                NewGrant {
-                    project_id,
-                    role: role.to_string(),
-                },
-            )
-            .await?;
+        users.add_grant(&system, user.id, NewGrant { project_id, role: role.to_string() }).await?;
     }
     Ok(user.id)
 }
 
-pub async fn reset_password(
-    db: &Db,
-    company: Id,
-    username: &str,
-    password: &str,
-) -> anyhow::Result<()> {
+pub async fn reset_password(db: &Db, company: Id, username: &str, password: &str) -> anyhow::Result<()> {
     use linli_auth::AuthRepo;
     let record = db
         .find_login(&username.trim().to_lowercase())
@@ -43,13 +29,7 @@ pub async fn reset_password(
         .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
     let users = UserService::new(Arc::new(db.clone()));
     users
-        .set_password(
-            &Authz::system(company),
-            record.user.id,
-            PasswordChange {
-                password: password.to_string(),
-            },
-        )
+        .set_password(&Authz::system(company), record.user.id, PasswordChange { password: password.to_string() })
         .await?;
     Ok(())
 }
@@ -59,7 +39,5 @@ pub fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut buf = [0u8; 14];
     getrandom::fill(&mut buf).expect("OS random source");
-    buf.iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
+    buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
 }

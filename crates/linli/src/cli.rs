@@ -81,17 +81,10 @@ pub enum AdminCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut overrides = Overrides {
-        data_dir: cli.data_dir,
-        database_url: cli.database_url,
-        ..Overrides::default()
-    };
+    let mut overrides = Overrides { data_dir: cli.data_dir, database_url: cli.database_url, ..Overrides::default() };
     match &cli.command {
         Command::Serve { bind } => overrides.bind.clone_from(bind),
-        Command::Demo {
-            bind,
-            admin_password,
-        } => {
+        Command::Demo { bind, admin_password } => {
             overrides.bind.clone_from(bind);
             overrides.admin_password.clone_from(admin_password);
         }
@@ -119,22 +112,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { command } => {
             let (db, company) = server::open(&config).await?;
             match command {
-                AdminCommand::CreateUser {
-                    username,
-                    password,
-                    display_name,
-                    phone,
-                    role,
-                    project,
-                } => {
+                AdminCommand::CreateUser { username, password, display_name, phone, role, project } => {
                     let new = NewUser {
                         display_name: display_name.unwrap_or_else(|| username.clone()),
                         username,
                         phone,
                         password,
                     };
-                    let id =
-                        admin::create_user(&db, company, new, role.as_deref(), project).await?;
+                    let id = admin::create_user(&db, company, new, role.as_deref(), project).await?;
                     println!("created user {id}");
                 }
                 AdminCommand::ResetPassword { username, password } => {

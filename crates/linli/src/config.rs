@@ -73,9 +73,7 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/linli.db?mode=rwc", self.data_dir.display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}/linli.db?mode=rwc", self.data_dir.display()))
     }
 
     /// The effective configuration as TOML, secrets replaced.
@@ -109,23 +107,14 @@ mod tests {
 
     #[test]
     fn database_url_defaults_to_sqlite_in_the_data_dir() {
-        let c = Config {
-            data_dir: "/srv/linli".into(),
-            ..Config::default()
-        };
+        let c = Config { data_dir: "/srv/linli".into(), ..Config::default() };
         assert_eq!(c.database_url(), "sqlite:///srv/linli/linli.db?mode=rwc");
     }
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://linli:s3cret@db:5432/linli"),
-            "postgres://linli:<redacted>@db:5432/linli"
-        );
-        assert_eq!(
-            redact_url("postgres://postgres@127.0.0.1/x"),
-            "postgres://postgres@127.0.0.1/x"
-        );
+        assert_eq!(redact_url("postgres://linli:s3cret@db:5432/linli"), "postgres://linli:<redacted>@db:5432/linli");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
     }
 
     #[test]
@@ -138,10 +127,7 @@ mod tests {
             )?;
             jail.set_env("LINLI_BIND", "0.0.0.0:2");
             jail.set_env("LINLI_DATA_DIR", "/from-env");
-            let o = Overrides {
-                data_dir: Some("/from-flag".into()),
-                ..Overrides::default()
-            };
+            let o = Overrides { data_dir: Some("/from-flag".into()), ..Overrides::default() };
             let c = Config::load(None, &o).map_err(|e| e.to_string())?;
             assert_eq!(c.bind, "0.0.0.0:2");
             assert_eq!(c.company_name, "文件物业");

@@ -25,17 +25,11 @@ impl JobHandler for PurgeSessions {
 
 pub fn worker(db: &Db, owner: String) -> Worker {
     let store: Arc<dyn JobStore> = Arc::new(db.clone());
-    Worker::new(store, owner).handler(
-        PURGE_SESSIONS,
-        Arc::new(PurgeSessions(Arc::new(db.clone()))),
-    )
+    Worker::new(store, owner).handler(PURGE_SESSIONS, Arc::new(PurgeSessions(Arc::new(db.clone()))))
 }
 
 /// Registers the recurring jobs and starts one worker and the scheduler.
-pub async fn spawn(
-    db: &Db,
-    stop: watch::Receiver<bool>,
-) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+pub async fn spawn(db: &Db, stop: watch::Receiver<bool>) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let store: Arc<dyn JobStore> = Arc::new(db.clone());
     store
         .upsert_schedule(Schedule {
@@ -49,10 +43,7 @@ pub async fn spawn(
     let owner = format!("{}-{}", hostname(), std::process::id());
     let w = worker(db, owner);
     let s = Scheduler::new(store);
-    Ok(vec![
-        tokio::spawn(w.run(stop.clone(), crate::server::POLL)),
-        tokio::spawn(s.run(stop, crate::server::POLL * 5)),
-    ])
+    Ok(vec![tokio::spawn(w.run(stop.clone(), crate::server::POLL)), tokio::spawn(s.run(stop, crate::server::POLL * 5))])
 }
 
 fn hostname() -> String {

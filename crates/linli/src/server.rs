@@ -14,9 +14,7 @@ use crate::config::Config;
 
 fn metrics_handle() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
-        .clone()
+    HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().ok()).clone()
 }
 
 /// Connects, migrates and writes the rows the platform needs (built-in roles, the company).
@@ -36,6 +34,7 @@ pub fn app(db: &Db, config: &Config) -> App {
     let mut app = App::new(Arc::new(db.clone()), db.backend.as_str());
     app.metrics = metrics_handle();
     app.secure_cookies = config.secure_cookies;
+    app.files_dir = config.data_dir.join("files");
     app
 }
 
@@ -73,13 +72,10 @@ pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Runnin
     let router = linli_http::router(app(&db, config));
     let mut shutdown_rx = rx.clone();
     tasks.push(tokio::spawn(async move {
-        let serve = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = shutdown_rx.changed().await;
-        });
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = shutdown_rx.changed().await;
+            });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server stopped");
         }
@@ -99,8 +95,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -25,28 +25,16 @@ db_test!(
         assert_eq!(me.status, StatusCode::OK);
         assert_eq!(me.body["username"], "admin");
         assert_eq!(me.body["grants"][0]["role"], "admin");
-        assert!(
-            me.body["permissions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p == "auth.user.manage")
-        );
+        assert!(me.body["permissions"].as_array().unwrap().iter().any(|p| p == "auth.user.manage"));
 
         let anonymous = s.call(Method::GET, "/api/v1/auth/me", None, None).await;
         assert_problem(&anonymous, 401, "unauthenticated");
         let forged = s.get("/api/v1/auth/me", "not-a-token").await;
         assert_problem(&forged, 401, "unauthenticated");
 
-        let out = s
-            .call(Method::POST, "/api/v1/auth/logout", Some(&token), None)
-            .await;
+        let out = s.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await;
         assert_eq!(out.status, StatusCode::NO_CONTENT);
-        assert_problem(
-            &s.get("/api/v1/auth/me", &token).await,
-            401,
-            "unauthenticated",
-        );
+        assert_problem(&s.get("/api/v1/auth/me", &token).await, 401, "unauthenticated");
     }
 );
 
@@ -72,11 +60,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS);
-        let retry: u64 = sixth.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let retry: u64 = sixth.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!(retry > 800 && retry <= 900, "retry-after {retry}");
         // Even the right password waits for the window: the throttle is checked first.
         let right = s
@@ -110,17 +94,11 @@ db_test!(
         let id = s.create_user("leaver", Some("cashier"), None).await;
         let leaver = s.login("leaver").await;
         let admin = s.login("admin").await;
-        let off = s
-            .post(&format!("/api/v1/users/{id}/disable"), &admin, json!({}))
-            .await;
+        let off = s.post(&format!("/api/v1/users/{id}/disable"), &admin, json!({})).await;
         assert_eq!(off.status, StatusCode::OK, "{}", off.body);
         assert_eq!(off.body["disabled"], true);
         // Disabling ends the sessions the user had.
-        assert_problem(
-            &s.get("/api/v1/auth/me", &leaver).await,
-            401,
-            "unauthenticated",
-        );
+        assert_problem(&s.get("/api/v1/auth/me", &leaver).await, 401, "unauthenticated");
         let again = s
             .call(
                 Method::POST,
@@ -131,12 +109,9 @@ db_test!(
             .await;
         assert_problem(&again, 403, "account_disabled");
         // Nobody disables themselves by accident.
-        let me = s.get("/api/v1/auth/me", &admin).await.body["id"]
-            .as_i64()
-            .unwrap();
+        let me = s.get("/api/v1/auth/me", &admin).await.body["id"].as_i64().unwrap();
         assert_problem(
-            &s.post(&format!("/api/v1/users/{me}/disable"), &admin, json!({}))
-                .await,
+            &s.post(&format!("/api/v1/users/{me}/disable"), &admin, json!({})).await,
             409,
             "cannot_disable_self",
         );
@@ -146,45 +121,21 @@ db_test!(
 db_test!(
     async fn cookie_sessions_need_the_csrf_token_for_writes(db: TestDb) {
         let s = TestServer::start(db).await;
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
         let login = browser
             .post(s.url("/api/v1/auth/login"))
             .json(&json!({"username": "admin", "password": common::ADMIN_PASSWORD}))
             .send()
             .await
             .unwrap();
-        let cookies: Vec<String> = login
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect();
-        let session = cookies
-            .iter()
-            .find(|c| c.starts_with("linli_session="))
-            .unwrap();
-        assert!(
-            session.contains("HttpOnly") && session.contains("SameSite=Lax"),
-            "{session}"
-        );
-        let csrf = login.json::<serde_json::Value>().await.unwrap()["csrf_token"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let cookies: Vec<String> =
+            login.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        let session = cookies.iter().find(|c| c.starts_with("linli_session=")).unwrap();
+        assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+        let csrf = login.json::<serde_json::Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string();
 
         // Reads work with the cookie alone.
-        assert_eq!(
-            browser
-                .get(s.url("/api/v1/auth/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::OK
-        );
+        assert_eq!(browser.get(s.url("/api/v1/auth/me")).send().await.unwrap().status(), StatusCode::OK);
         // A write without the header is refused, as a cross-site form post would be.
         let no_header = browser
             .post(s.url("/api/v1/projects"))
@@ -193,10 +144,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(no_header.status(), StatusCode::FORBIDDEN);
-        assert_eq!(
-            no_header.json::<serde_json::Value>().await.unwrap()["code"],
-            "csrf_failed"
-        );
+        assert_eq!(no_header.json::<serde_json::Value>().await.unwrap()["code"], "csrf_failed");
         let with_header = browser
             .post(s.url("/api/v1/projects"))
             .header("x-csrf-token", &csrf)
@@ -205,21 +153,8 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(with_header.status(), StatusCode::CREATED);
-        let out = browser
-            .post(s.url("/api/v1/auth/logout"))
-            .header("x-csrf-token", &csrf)
-            .send()
-            .await
-            .unwrap();
+        let out = browser.post(s.url("/api/v1/auth/logout")).header("x-csrf-token", &csrf).send().await.unwrap();
         assert_eq!(out.status(), StatusCode::NO_CONTENT);
-        assert_eq!(
-            browser
-                .get(s.url("/api/v1/auth/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(browser.get(s.url("/api/v1/auth/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
 );

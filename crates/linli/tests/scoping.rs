@@ -42,13 +42,8 @@ fn check(path: &str, items: &[Value], w: &World) -> Option<i64> {
 fn paged_lists(doc: &Value) -> Vec<String> {
     let mut lists = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
-        let schema =
-            &ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
-        if !path.contains('{')
-            && schema
-                .as_str()
-                .is_some_and(|r| r.starts_with("#/components/schemas/Page_"))
-        {
+        let schema = &ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+        if !path.contains('{') && schema.as_str().is_some_and(|r| r.starts_with("#/components/schemas/Page_")) {
             lists.push(path.clone());
         }
     }
@@ -75,43 +70,27 @@ db_test!(
                 .await;
             assert_eq!(r.status, StatusCode::OK);
         }
-        let w = World {
-            a,
-            b,
-            user_a,
-            user_b,
-        };
+        let w = World { a, b, user_a, user_b };
         let token = s.login("manager_a").await;
 
-        let doc = s
-            .call(reqwest::Method::GET, "/api/openapi.json", None, None)
-            .await
-            .body;
+        let doc = s.call(reqwest::Method::GET, "/api/openapi.json", None, None).await.body;
         let lists = paged_lists(&doc);
         assert!(lists.len() >= 3, "{lists:?}");
         for path in &lists {
             let page = s.get(&format!("{path}?page_size=500"), &token).await;
             assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
             let items = page.body["items"].as_array().unwrap();
-            assert!(
-                !items.is_empty(),
-                "{path} shows project A's user nothing; the check would prove nothing"
-            );
+            assert!(!items.is_empty(), "{path} shows project A's user nothing; the check would prove nothing");
             // The admin sees more than A's user on every list: B's rows exist.
             let all = s.get(&format!("{path}?page_size=500"), &admin).await;
-            assert!(
-                all.body["total"].as_u64() > page.body["total"].as_u64(),
-                "{path}: no rows of B to hide"
-            );
+            assert!(all.body["total"].as_u64() > page.body["total"].as_u64(), "{path}: no rows of B to hide");
             if let Some(b_id) = check(path, items, &w) {
                 let detail = s.get(&format!("{path}/{b_id}"), &token).await;
                 common::assert_problem(&detail, 404, "not_found");
             }
         }
         // Filtering for B explicitly does not get around the scope.
-        let sneaky = s
-            .get(&format!("/api/v1/audit-log?project_id={b}"), &token)
-            .await;
+        let sneaky = s.get(&format!("/api/v1/audit-log?project_id={b}"), &token).await;
         assert_eq!(sneaky.body["total"], 0);
     }
 );

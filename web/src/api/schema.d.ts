@@ -297,6 +297,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Area in m² with two decimals, e.g. "89.47"
+         * @example 89.47
+         */
+        Area: string;
         AuditEntry: {
             id: components["schemas"]["i64"];
             /** Format: date-time */
@@ -315,7 +320,7 @@ export interface components {
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "conflict" | "method_not_allowed" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "conflict" | "method_not_allowed" | "internal";
         /** @description One invalid field: `{"field":"area","code":"must_be_positive"}`. */
         FieldError: {
             field: string;
@@ -367,6 +372,13 @@ export interface components {
         NewProject: {
             name: string;
             kind: components["schemas"]["ProjectKind"];
+            address?: string | null;
+            land_area?: string | null;
+            building_area?: string | null;
+            /** @description Default `Asia/Shanghai`. */
+            time_zone?: string | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
         };
         NewUser: {
             /** @description Letters, digits and `_ . @ -`, or a mobile phone number. */
@@ -402,6 +414,13 @@ export interface components {
                 id: components["schemas"]["i64"];
                 name: string;
                 kind: components["schemas"]["ProjectKind"];
+                address?: string | null;
+                land_area?: null | components["schemas"]["Area"];
+                building_area?: null | components["schemas"]["Area"];
+                /** @description IANA name; business dates (due dates, periods) are in this zone. */
+                time_zone: string;
+                contact_name?: string | null;
+                contact_phone?: string | null;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -447,6 +466,13 @@ export interface components {
             id: components["schemas"]["i64"];
             name: string;
             kind: components["schemas"]["ProjectKind"];
+            address?: string | null;
+            land_area?: null | components["schemas"]["Area"];
+            building_area?: null | components["schemas"]["Area"];
+            /** @description IANA name; business dates (due dates, periods) are in this zone. */
+            time_zone: string;
+            contact_name?: string | null;
+            contact_phone?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -457,6 +483,12 @@ export interface components {
         ProjectPatch: {
             name?: string | null;
             kind?: null | components["schemas"]["ProjectKind"];
+            address?: string | null;
+            land_area?: string | null;
+            building_area?: string | null;
+            time_zone?: string | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
         };
         ProjectRef: {
             id: components["schemas"]["i64"];

@@ -8,6 +8,12 @@ pub struct Model {
     pub company_id: i64,
     pub name: String,
     pub kind: String,
+    pub address: Option<String>,
+    pub land_area_x100: Option<i64>,
+    pub building_area_x100: Option<i64>,
+    pub time_zone: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

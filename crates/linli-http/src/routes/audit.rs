@@ -39,11 +39,7 @@ async fn list_audit_log(
         entity_id: q.entity_id,
         action: q.action,
     };
-    Ok(Json(
-        app.audit
-            .list(&user.authz, &filter, page(q.page, q.page_size))
-            .await?,
-    ))
+    Ok(Json(app.audit.list(&user.authz, &filter, page(q.page, q.page_size)).await?))
 }
 
 pub fn router() -> OpenApiRouter<App> {

@@ -29,13 +29,7 @@ pub struct LoginResponse {
     pub user: Me,
 }
 
-fn cookie(
-    name: &'static str,
-    value: String,
-    http_only: bool,
-    secure: bool,
-    max_age_days: i64,
-) -> Cookie<'static> {
+fn cookie(name: &'static str, value: String, http_only: bool, secure: bool, max_age_days: i64) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(http_only)
@@ -57,38 +51,17 @@ async fn login(
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<(CookieJar, Json<LoginResponse>)> {
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(300).collect());
-    let done = app
-        .auth
-        .login(&req.username, &req.password, ip, ua, Utc::now())
-        .await?;
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+    let done = app.auth.login(&req.username, &req.password, ip, ua, Utc::now()).await?;
     let days = linli_auth::SESSION_DAYS;
-    let jar = jar
-        .add(cookie(
-            SESSION_COOKIE,
-            done.token.clone(),
-            true,
-            app.secure_cookies,
-            days,
-        ))
-        .add(cookie(
-            CSRF_COOKIE,
-            done.csrf_token.clone(),
-            false,
-            app.secure_cookies,
-            days,
-        ));
-    Ok((
-        jar,
-        Json(LoginResponse {
-            token: done.token,
-            csrf_token: done.csrf_token,
-            user: done.me,
-        }),
-    ))
+    let jar = jar.add(cookie(SESSION_COOKIE, done.token.clone(), true, app.secure_cookies, days)).add(cookie(
+        CSRF_COOKIE,
+        done.csrf_token.clone(),
+        false,
+        app.secure_cookies,
+        days,
+    ));
+    Ok((jar, Json(LoginResponse { token: done.token, csrf_token: done.csrf_token, user: done.me })))
 }
 
 /// The signed-in user with grants, projects and permissions.
@@ -101,21 +74,12 @@ async fn me(State(app): State<App>, user: CurrentUser) -> ApiResult<Json<Me>> {
 /// Revokes the session (cookie or bearer token) and clears the cookies.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn logout(
-    State(app): State<App>,
-    user: CurrentUser,
-    jar: CookieJar,
-) -> ApiResult<(StatusCode, CookieJar)> {
+async fn logout(State(app): State<App>, user: CurrentUser, jar: CookieJar) -> ApiResult<(StatusCode, CookieJar)> {
     app.auth.logout(&user.authz, &user.token).await?;
-    let jar = jar
-        .remove(Cookie::build(SESSION_COOKIE).path("/"))
-        .remove(Cookie::build(CSRF_COOKIE).path("/"));
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(CSRF_COOKIE).path("/"));
     Ok((StatusCode::NO_CONTENT, jar))
 }
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new()
-        .routes(routes!(login))
-        .routes(routes!(me))
-        .routes(routes!(logout))
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me)).routes(routes!(logout))
 }

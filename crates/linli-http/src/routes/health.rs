@@ -17,11 +17,7 @@ pub struct Health {
 /// Liveness and the storage backend in use.
 #[utoipa::path(get, path = "/healthz", tag = "health", security(()), responses((status = 200, body = Health)))]
 async fn healthz(State(app): State<App>) -> Json<Health> {
-    Json(Health {
-        status: "ok",
-        database: app.database,
-        version: env!("CARGO_PKG_VERSION"),
-    })
+    Json(Health { status: "ok", database: app.database, version: env!("CARGO_PKG_VERSION") })
 }
 
 pub fn router() -> OpenApiRouter<App> {

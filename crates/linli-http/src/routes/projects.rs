@@ -28,11 +28,7 @@ async fn list_projects(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ProjectQuery>,
 ) -> ApiResult<Json<Page<Project>>> {
-    Ok(Json(
-        app.projects
-            .list(&user.authz, q.q.as_deref(), page(q.page, q.page_size))
-            .await?,
-    ))
+    Ok(Json(app.projects.list(&user.authz, q.q.as_deref(), page(q.page, q.page_size)).await?))
 }
 
 /// Creates a project (company-wide `property.project.create`).
@@ -43,19 +39,12 @@ async fn create_project(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewProject>,
 ) -> ApiResult<(StatusCode, Json<Project>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(app.projects.create(&user.authz, new).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(app.projects.create(&user.authz, new).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "property", params(("id" = i64, Path)),
     responses((status = 200, body = Project), (status = 404, body = Problem)))]
-async fn get_project(
-    State(app): State<App>,
-    user: CurrentUser,
-    Path(id): Path<Id>,
-) -> ApiResult<Json<Project>> {
+async fn get_project(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>) -> ApiResult<Json<Project>> {
     Ok(Json(app.projects.get(&user.authz, id).await?))
 }
 
@@ -71,7 +60,5 @@ async fn update_project(
 }
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new()
-        .routes(routes!(list_projects, create_project))
-        .routes(routes!(get_project, update_project))
+    OpenApiRouter::new().routes(routes!(list_projects, create_project)).routes(routes!(get_project, update_project))
 }

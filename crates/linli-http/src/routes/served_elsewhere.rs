@@ -26,10 +26,6 @@ pub fn router() -> OpenApiRouter<App> {
         vec![HttpMethod::Get],
         <__path_openapi_json as utoipa::Path>::operation(),
     );
-    paths.add_path_operation(
-        "/metrics",
-        vec![HttpMethod::Get],
-        <__path_metrics as utoipa::Path>::operation(),
-    );
+    paths.add_path_operation("/metrics", vec![HttpMethod::Get], <__path_metrics as utoipa::Path>::operation());
     r
 }

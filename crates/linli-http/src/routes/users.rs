@@ -28,11 +28,7 @@ async fn list_users(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> ApiResult<Json<Page<User>>> {
-    Ok(Json(
-        app.users
-            .list(&user.authz, q.q.as_deref(), page(q.page, q.page_size))
-            .await?,
-    ))
+    Ok(Json(app.users.list(&user.authz, q.q.as_deref(), page(q.page, q.page_size)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
@@ -42,19 +38,12 @@ async fn create_user(
     user: CurrentUser,
     ApiJson(new): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(app.users.create(&user.authz, new).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(app.users.create(&user.authz, new).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-async fn get_user(
-    State(app): State<App>,
-    user: CurrentUser,
-    Path(id): Path<Id>,
-) -> ApiResult<Json<User>> {
+async fn get_user(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>) -> ApiResult<Json<User>> {
     Ok(Json(app.users.get(&user.authz, id).await?))
 }
 
@@ -72,21 +61,13 @@ async fn update_user(
 /// Disables the account and ends its sessions.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn disable_user(
-    State(app): State<App>,
-    user: CurrentUser,
-    Path(id): Path<Id>,
-) -> ApiResult<Json<User>> {
+async fn disable_user(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>) -> ApiResult<Json<User>> {
     Ok(Json(app.users.set_disabled(&user.authz, id, true).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
-async fn enable_user(
-    State(app): State<App>,
-    user: CurrentUser,
-    Path(id): Path<Id>,
-) -> ApiResult<Json<User>> {
+async fn enable_user(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>) -> ApiResult<Json<User>> {
     Ok(Json(app.users.set_disabled(&user.authz, id, false).await?))
 }
 
@@ -122,10 +103,7 @@ async fn add_user_grant(
     Path(id): Path<Id>,
     ApiJson(g): ApiJson<NewGrant>,
 ) -> ApiResult<(StatusCode, Json<Grant>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(app.users.add_grant(&user.authz, id, g).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(app.users.add_grant(&user.authz, id, g).await?)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "users",

@@ -28,13 +28,8 @@ impl TestServer {
     /// Serves on 127.0.0.1:0 with an `admin` holding the admin role company-wide.
     pub async fn start(db: TestDb) -> Self {
         let company = server::bootstrap(&db.db, "测试物业").await.unwrap();
-        let config = Config {
-            workers: false,
-            ..Config::default()
-        };
-        let running = server::start(db.db.clone(), &config, "127.0.0.1:0")
-            .await
-            .unwrap();
+        let config = Config { workers: false, ..Config::default() };
+        let running = server::start(db.db.clone(), &config, "127.0.0.1:0").await.unwrap();
         let s = TestServer {
             base: format!("http://{}", running.addr),
             http: reqwest::Client::new(),
@@ -47,21 +42,14 @@ impl TestServer {
     }
 
     /// Creates a user with password `<username>-password` and an optional grant.
-    pub async fn create_user(
-        &self,
-        username: &str,
-        role: Option<&str>,
-        project: Option<i64>,
-    ) -> i64 {
+    pub async fn create_user(&self, username: &str, role: Option<&str>, project: Option<i64>) -> i64 {
         let new = NewUser {
             username: username.into(),
             display_name: format!("用户{username}"),
             phone: None,
             password: password_of(username),
         };
-        linli::admin::create_user(&self.db.db, self.company, new, role, project)
-            .await
-            .unwrap()
+        linli::admin::create_user(&self.db.db, self.company, new, role, project).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -81,13 +69,7 @@ impl TestServer {
         a.body["token"].as_str().unwrap().to_string()
     }
 
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -97,18 +79,11 @@ impl TestServer {
         }
         let res = req.send().await.unwrap();
         let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
+        let content_type =
+            res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
         let text = res.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Answer {
-            status,
-            content_type,
-            body,
-        }
+        Answer { status, content_type, body }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
@@ -120,13 +95,7 @@ impl TestServer {
     }
 
     pub async fn create_project(&self, token: &str, name: &str) -> i64 {
-        let a = self
-            .post(
-                "/api/v1/projects",
-                token,
-                json!({"name": name, "kind": "residential"}),
-            )
-            .await;
+        let a = self.post("/api/v1/projects", token, json!({"name": name, "kind": "residential"})).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
         a.body["id"].as_i64().unwrap()
     }
@@ -145,21 +114,13 @@ impl Drop for TestServer {
 }
 
 pub fn password_of(username: &str) -> String {
-    if username == "admin" {
-        ADMIN_PASSWORD.to_string()
-    } else {
-        format!("{username}-password")
-    }
+    if username == "admin" { ADMIN_PASSWORD.to_string() } else { format!("{username}-password") }
 }
 
 /// Asserts a problem+json answer with this status and code.
 pub fn assert_problem(a: &Answer, status: u16, code: &str) {
     assert_eq!(a.status.as_u16(), status, "{}", a.body);
-    assert!(
-        a.content_type.starts_with("application/problem+json"),
-        "content-type {}",
-        a.content_type
-    );
+    assert!(a.content_type.starts_with("application/problem+json"), "content-type {}", a.content_type);
     assert_eq!(a.body["code"], code, "{}", a.body);
     assert_eq!(a.body["status"], status);
 }

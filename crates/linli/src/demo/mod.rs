@@ -22,41 +22,18 @@ const ACCOUNTS: &[(&str, &str, &str, bool)] = &[
     ("resident", "陈业主", "resident", false),
 ];
 
-const PROJECTS: &[(&str, ProjectKind)] = &[
-    ("翠湖花园", ProjectKind::Residential),
-    ("云栖科技园", ProjectKind::Office),
-];
+const PROJECTS: &[(&str, ProjectKind)] = &[("翠湖花园", ProjectKind::Residential), ("云栖科技园", ProjectKind::Office)];
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
     let (db, company) = server::open(config).await?;
     let first_project = seed_projects(&db, company).await?;
-    let admin_password = config
-        .admin_password
-        .clone()
-        .unwrap_or_else(admin::random_password);
-    let mut printed = vec![(
-        "admin".to_string(),
-        "系统管理员".to_string(),
-        admin_password.clone(),
-    )];
-    upsert_user(
-        &db,
-        company,
-        "admin",
-        "系统管理员",
-        &admin_password,
-        "admin",
-        None,
-    )
-    .await?;
+    let admin_password = config.admin_password.clone().unwrap_or_else(admin::random_password);
+    let mut printed = vec![("admin".to_string(), "系统管理员".to_string(), admin_password.clone())];
+    upsert_user(&db, company, "admin", "系统管理员", &admin_password, "admin", None).await?;
     for (username, name, role, company_wide) in ACCOUNTS {
         let password = admin::random_password();
-        let project = if *company_wide {
-            None
-        } else {
-            Some(first_project)
-        };
+        let project = if *company_wide { None } else { Some(first_project) };
         upsert_user(&db, company, username, name, &password, role, project).await?;
         printed.push(((*username).to_string(), (*name).to_string(), password));
     }
@@ -78,23 +55,11 @@ async fn seed_projects(db: &Db, company: Id) -> anyhow::Result<Id> {
     let existing = projects.list(&system, None, PageRequest::default()).await?;
     for (name, kind) in PROJECTS {
         if !existing.items.iter().any(|p| p.name == *name) {
-            projects
-                .create(
-                    &system,
-                    NewProject {
-                        name: (*name).to_string(),
-                        kind: *kind,
-                    },
-                )
-                .await?;
+            projects.create(&system, NewProject::named(name, *kind)).await?;
         }
     }
     let all = projects.list(&system, None, PageRequest::default()).await?;
-    Ok(all
-        .items
-        .iter()
-        .find(|p| p.name == PROJECTS[0].0)
-        .map_or(all.items[0].id, |p| p.id))
+    Ok(all.items.iter().find(|p| p.name == PROJECTS[0].0).map_or(all.items[0].id, |p| p.id))
 }
 
 async fn upsert_user(
@@ -109,23 +74,9 @@ async fn upsert_user(
     if db.find_login(username).await?.is_some() {
         return admin::reset_password(db, company, username, password).await;
     }
-    let new = NewUser {
-        username: username.into(),
-        display_name: name.into(),
-        phone: None,
-        password: password.into(),
-    };
+    let new = NewUser { username: username.into(), display_name: name.into(), phone: None, password: password.into() };
     let users = UserService::new(Arc::new(db.clone()));
     let id = admin::create_user(db, company, new, None, None).await?;
-    users
-        .add_grant(
-            &Authz::system(company),
-            id,
-            NewGrant {
-                project_id,
-                role: role.into(),
-            },
-        )
-        .await?;
+    users.add_grant(&Authz::system(company), id, NewGrant { project_id, role: role.into() }).await?;
     Ok(())
 }
