@@ -11,6 +11,7 @@ mod error;
 mod job_store;
 mod project_repo;
 mod scope;
+mod structure_repo;
 #[cfg(feature = "testing")]
 pub mod testing;
 

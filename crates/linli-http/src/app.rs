@@ -4,7 +4,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
-use linli_property::ProjectService;
+use linli_property::{ProjectService, StructureService};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -20,6 +20,7 @@ pub struct App {
     pub auth: AuthService,
     pub users: UserService,
     pub projects: ProjectService,
+    pub structure: StructureService,
     pub audit: AuditService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
@@ -33,12 +34,17 @@ pub struct App {
 impl App {
     pub fn new<R>(repo: Arc<R>, database: &'static str) -> Self
     where
-        R: linli_auth::AuthRepo + linli_property::ProjectRepo + linli_audit::AuditRepo + 'static,
+        R: linli_auth::AuthRepo
+            + linli_property::ProjectRepo
+            + linli_property::StructureRepo
+            + linli_audit::AuditRepo
+            + 'static,
     {
         Self {
             auth: AuthService::new(repo.clone()),
             users: UserService::new(repo.clone()),
             projects: ProjectService::new(repo.clone()),
+            structure: StructureService::new(repo.clone()),
             audit: AuditService::new(repo),
             database,
             metrics: None,

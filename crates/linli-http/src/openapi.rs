@@ -47,6 +47,8 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::health::router())
         .merge(routes::auth::router())
         .merge(routes::projects::router())
+        .merge(routes::buildings::router())
+        .merge(routes::houses::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())
         .merge(routes::served_elsewhere::router())

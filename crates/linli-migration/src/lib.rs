@@ -1,6 +1,9 @@
 //! One set of migrations for SQLite and PostgreSQL. Migrations are append-only: a released one
 //! is never edited, a change is a new file.
 
+// Migrations read best with the schema DSL in scope.
+#![allow(clippy::wildcard_imports)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_platform;

@@ -1,96 +1,124 @@
 //! Tenancy: a user granted project A never sees project B's rows. The list endpoints are read
-//! from the server's own OpenAPI document, so a new list without a check here fails this test.
+//! from the server's own OpenAPI document, so a new list is covered as soon as it exists: rows
+//! carrying `project_id` are checked generically, others need a rule in `project_of`.
 
 mod common;
 
 use common::TestServer;
 use linli_db::db_test;
-use reqwest::StatusCode;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
-/// What project A's user may see on each paged list, and a record of B to probe by id.
 struct World {
     a: i64,
     b: i64,
-    user_a: i64,
     user_b: i64,
 }
 
-/// Checks one list's items; answers the id of a B record to look up, if the list has details.
-fn check(path: &str, items: &[Value], w: &World) -> Option<i64> {
-    let ids: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
-    match path {
-        "/api/v1/projects" => {
-            assert_eq!(ids, [w.a], "{path}");
-            Some(w.b)
-        }
-        "/api/v1/audit-log" => {
-            for i in items {
-                assert_eq!(i["project_id"].as_i64(), Some(w.a), "{path}: {i}");
-            }
-            None
-        }
-        "/api/v1/users" => {
-            assert!(ids.contains(&w.user_a), "{path}");
-            assert!(!ids.contains(&w.user_b), "{path}");
-            Some(w.user_b)
-        }
-        other => panic!("{other} is a list without a scoping check: add one to tests/scoping.rs"),
+/// The project a row belongs to, as far as scoping goes; `None` for company-level rows (the
+/// audit of a user's creation, say), which only company-wide readers may see.
+fn project_of(path: &str, item: &Value, w: &World) -> Option<i64> {
+    if let Some(p) = item.get("project_id") {
+        return p.as_i64();
     }
+    Some(match path {
+        "/api/v1/projects" => item["id"].as_i64().unwrap(),
+        // Users are company records: A's reader sees those granted on A, so B's manager is "B".
+        "/api/v1/users" => {
+            if item["id"].as_i64() == Some(w.user_b) {
+                w.b
+            } else {
+                w.a
+            }
+        }
+        other => panic!("{other} lists rows without project_id: add a rule to tests/scoping.rs"),
+    })
 }
 
-fn paged_lists(doc: &Value) -> Vec<String> {
+fn paged_lists(doc: &Value) -> Vec<(String, bool)> {
+    let paths = doc["paths"].as_object().unwrap();
     let mut lists = Vec::new();
-    for (path, ops) in doc["paths"].as_object().unwrap() {
+    for (path, ops) in paths {
         let schema = &ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
         if !path.contains('{') && schema.as_str().is_some_and(|r| r.starts_with("#/components/schemas/Page_")) {
-            lists.push(path.clone());
+            let has_detail = paths.get(&format!("{path}/{{id}}")).is_some_and(|d| d.get("get").is_some());
+            lists.push((path.clone(), has_detail));
         }
     }
     lists
+}
+
+/// Rows of every kind in one project: a building, a unit, a house, and a change in the audit log.
+async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
+    let r = s
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/projects/{project}"),
+            Some(admin),
+            Some(json!({"name": format!("项目{tag}")})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let b = s
+        .post(
+            "/api/v1/buildings",
+            admin,
+            json!({"project_id": project, "name": format!("{tag}1栋"), "floors_above": 6}),
+        )
+        .await;
+    let b = b.body["id"].as_i64().unwrap();
+    let u = s.post("/api/v1/units", admin, json!({"building_id": b, "name": "1单元"})).await;
+    let u = u.body["id"].as_i64().unwrap();
+    let h = s
+        .post(
+            "/api/v1/houses",
+            admin,
+            json!({"building_id": b, "unit_id": u, "number": "101", "floor": 1, "gross_area": 88}),
+        )
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
 }
 
 db_test!(
     async fn every_list_shows_only_granted_projects_and_other_records_are_404(db: TestDb) {
         let s = TestServer::start(db).await;
         let admin = s.login("admin").await;
-        let a = s.create_project(&admin, "项目A").await;
-        let b = s.create_project(&admin, "项目B").await;
-        let user_a = s.create_user("manager_a", Some("manager"), Some(a)).await;
+        let a = s.create_project(&admin, "A").await;
+        let b = s.create_project(&admin, "B").await;
+        s.create_user("manager_a", Some("manager"), Some(a)).await;
         let user_b = s.create_user("manager_b", Some("manager"), Some(b)).await;
-        // Changes in both projects, so each list has rows on both sides.
-        for (p, name) in [(a, "项目A一"), (b, "项目B一")] {
-            let r = s
-                .call(
-                    reqwest::Method::PATCH,
-                    &format!("/api/v1/projects/{p}"),
-                    Some(&admin),
-                    Some(serde_json::json!({"name": name})),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::OK);
-        }
-        let w = World { a, b, user_a, user_b };
+        seed(&s, &admin, a, "A").await;
+        seed(&s, &admin, b, "B").await;
+        let w = World { a, b, user_b };
         let token = s.login("manager_a").await;
 
-        let doc = s.call(reqwest::Method::GET, "/api/openapi.json", None, None).await.body;
+        let doc = s.call(Method::GET, "/api/openapi.json", None, None).await.body;
         let lists = paged_lists(&doc);
-        assert!(lists.len() >= 3, "{lists:?}");
-        for path in &lists {
-            let page = s.get(&format!("{path}?page_size=500"), &token).await;
-            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
-            let items = page.body["items"].as_array().unwrap();
+        assert!(lists.len() >= 6, "{lists:?}");
+        for (path, has_detail) in &lists {
+            let mine = s.get(&format!("{path}?page_size=500"), &token).await;
+            assert_eq!(mine.status, StatusCode::OK, "{path}: {}", mine.body);
+            let items = mine.body["items"].as_array().unwrap();
             assert!(!items.is_empty(), "{path} shows project A's user nothing; the check would prove nothing");
-            // The admin sees more than A's user on every list: B's rows exist.
+            for item in items {
+                assert_eq!(project_of(path, item, &w), Some(a), "{path} leaked {item}");
+            }
             let all = s.get(&format!("{path}?page_size=500"), &admin).await;
-            assert!(all.body["total"].as_u64() > page.body["total"].as_u64(), "{path}: no rows of B to hide");
-            if let Some(b_id) = check(path, items, &w) {
-                let detail = s.get(&format!("{path}/{b_id}"), &token).await;
+            let theirs: Vec<&Value> =
+                all.body["items"].as_array().unwrap().iter().filter(|i| project_of(path, i, &w) == Some(b)).collect();
+            assert!(!theirs.is_empty(), "{path}: no rows of B to hide");
+            if *has_detail {
+                let id = theirs[0]["id"].as_i64().unwrap();
+                let detail = s.get(&format!("{path}/{id}"), &token).await;
                 common::assert_problem(&detail, 404, "not_found");
             }
         }
-        // Filtering for B explicitly does not get around the scope.
-        let sneaky = s.get(&format!("/api/v1/audit-log?project_id={b}"), &token).await;
-        assert_eq!(sneaky.body["total"], 0);
+        // Asking for B explicitly does not get around the scope.
+        for path in ["/api/v1/audit-log", "/api/v1/houses", "/api/v1/buildings"] {
+            let sneaky = s.get(&format!("{path}?project_id={b}"), &token).await;
+            assert_eq!(sneaky.body["total"], 0, "{path}");
+        }
+        common::assert_problem(&s.get(&format!("/api/v1/projects/{b}/structure"), &token).await, 404, "not_found");
+        common::assert_problem(&s.get(&format!("/api/v1/projects/{b}/stats"), &token).await, 404, "not_found");
     }
 );

@@ -1,12 +1,18 @@
 //! Table mappings. Only this crate sees them; module crates see their own model types.
 
 pub mod audit_log;
+pub mod building;
 pub mod company;
 pub mod grant;
+pub mod house;
 pub mod job;
 pub mod job_schedule;
 pub mod login_attempt;
+pub mod occupancy;
+pub mod ownership;
+pub mod person;
 pub mod project;
 pub mod role;
 pub mod session;
+pub mod unit;
 pub mod user;

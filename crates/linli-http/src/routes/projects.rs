@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use linli_core::{Id, Page};
-use linli_property::{NewProject, Project, ProjectPatch};
+use linli_property::{BuildingNode, NewProject, Project, ProjectPatch, ProjectStats};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -59,6 +59,28 @@ async fn update_project(
     Ok(Json(app.projects.update(&user.authz, id, patch).await?))
 }
 
+/// Buildings with their units and house counts, for the console's tree.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/structure", tag = "property", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<BuildingNode>), (status = 404, body = Problem)))]
+async fn project_structure(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Vec<BuildingNode>>> {
+    Ok(Json(app.structure.structure(&user.authz, id).await?))
+}
+
+/// Counts a manager sees on the project's card.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/stats", tag = "property", params(("id" = i64, Path)),
+    responses((status = 200, body = ProjectStats), (status = 404, body = Problem)))]
+async fn project_stats(State(app): State<App>, user: CurrentUser, Path(id): Path<Id>) -> ApiResult<Json<ProjectStats>> {
+    Ok(Json(app.structure.stats(&user.authz, id).await?))
+}
+
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(list_projects, create_project)).routes(routes!(get_project, update_project))
+    OpenApiRouter::new()
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_project, update_project))
+        .routes(routes!(project_structure))
+        .routes(routes!(project_stats))
 }

@@ -1,0 +1,162 @@
+//! Projects' structure through the API: buildings, units, houses, the tree and the stats.
+
+mod common;
+
+use common::{TestServer, assert_problem};
+use linli_db::db_test;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn building(s: &TestServer, token: &str, project: i64, name: &str) -> i64 {
+    let a = s
+        .post(
+            "/api/v1/buildings",
+            token,
+            json!({"project_id": project, "name": name, "floors_above": 18, "floors_below": 1, "elevator_count": 2}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    a.body["id"].as_i64().unwrap()
+}
+
+async fn unit(s: &TestServer, token: &str, building: i64, name: &str) -> i64 {
+    let a = s.post("/api/v1/units", token, json!({"building_id": building, "name": name})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    a.body["id"].as_i64().unwrap()
+}
+
+async fn house(s: &TestServer, token: &str, body: Value) -> reqwest::StatusCode {
+    s.post("/api/v1/houses", token, body).await.status
+}
+
+db_test!(
+    async fn a_project_gets_buildings_units_and_houses_with_checked_areas_and_numbers(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let created = s
+        .post("/api/v1/projects", &admin, json!({"name": "翠湖花园", "kind": "residential", "address": "杭州市西湖区翠湖路1号", "land_area": "52000.5", "building_area": 168_000, "contact_phone": "0571-88880000"}))
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.body["land_area"], "52000.50");
+        assert_eq!(created.body["building_area"], "168000.00");
+        assert_eq!(created.body["time_zone"], "Asia/Shanghai");
+        let p = created.body["id"].as_i64().unwrap();
+
+        let b1 = building(&s, &admin, p, "1栋").await;
+        let b2 = building(&s, &admin, p, "2栋").await;
+        let dup_building = s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "1栋"})).await;
+        assert_problem(&dup_building, 409, "building_name_taken");
+        let u1 = unit(&s, &admin, b1, "1单元").await;
+        let u2 = unit(&s, &admin, b2, "1单元").await;
+
+        let h = s.post("/api/v1/houses", &admin, json!({"building_id": b1, "unit_id": u1, "number": "301", "floor": 3, "layout": "3室2厅", "gross_area": 89.47, "inner_area": "72.10", "orientation": "南北"})).await;
+        assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
+        assert_eq!(h.body["gross_area"], "89.47");
+        assert_eq!(h.body["inner_area"], "72.10");
+        assert_eq!(h.body["building_name"], "1栋");
+        assert_eq!(h.body["unit_name"], "1单元");
+        assert_eq!(h.body["state"], "vacant");
+        let house_id = h.body["id"].as_i64().unwrap();
+
+        // Area 0 and -1 are field errors; so is a floor the building does not have.
+        for bad in [json!(0), json!(-1), json!("0.00")] {
+            let a = s
+                .post(
+                    "/api/v1/houses",
+                    &admin,
+                    json!({"building_id": b1, "unit_id": u1, "number": "302", "floor": 3, "gross_area": bad}),
+                )
+                .await;
+            assert_problem(&a, 422, "validation_failed");
+            assert_eq!(a.body["errors"][0], json!({"field": "gross_area", "code": "must_be_positive"}));
+        }
+        let high = s
+            .post(
+                "/api/v1/houses",
+                &admin,
+                json!({"building_id": b1, "unit_id": u1, "number": "9901", "floor": 99, "gross_area": 90}),
+            )
+            .await;
+        assert_eq!(high.body["errors"][0], json!({"field": "floor", "code": "not_in_building"}));
+        // The same number in the same unit is a conflict; in another building it is fine.
+        let dup = s
+            .post(
+                "/api/v1/houses",
+                &admin,
+                json!({"building_id": b1, "unit_id": u1, "number": "301", "floor": 3, "gross_area": 90}),
+            )
+            .await;
+        assert_problem(&dup, 409, "house_number_taken");
+        assert_eq!(house(&s, &admin, json!({"building_id": b2, "unit_id": u2, "number": "301", "floor": 3, "gross_area": 90, "state": "occupied"})).await, StatusCode::CREATED);
+        assert_eq!(house(&s, &admin, json!({"building_id": b2, "unit_id": u2, "number": "302", "floor": 3, "gross_area": 90, "state": "occupied"})).await, StatusCode::CREATED);
+        // A unit of another building is refused.
+        let wrong_unit = s
+            .post(
+                "/api/v1/houses",
+                &admin,
+                json!({"building_id": b1, "unit_id": u2, "number": "401", "floor": 4, "gross_area": 90}),
+            )
+            .await;
+        assert_eq!(wrong_unit.body["errors"][0], json!({"field": "unit_id", "code": "not_in_building"}));
+
+        let by_building = s.get(&format!("/api/v1/houses?building_id={b2}"), &admin).await;
+        assert_eq!(by_building.body["total"], 2);
+        let occupied = s.get(&format!("/api/v1/houses?project_id={p}&state=occupied"), &admin).await;
+        assert_eq!(occupied.body["total"], 2);
+        let vacant_b1 = s.get(&format!("/api/v1/houses?building_id={b1}&state=vacant"), &admin).await;
+        assert_eq!(vacant_b1.body["items"][0]["id"], house_id);
+        assert_problem(&s.get("/api/v1/houses?state=haunted", &admin).await, 422, "validation_failed");
+
+        let patched = s
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/houses/{house_id}"),
+                Some(&admin),
+                Some(json!({"state": "under_renovation", "gross_area": "90.10"})),
+            )
+            .await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        assert_eq!(patched.body["gross_area"], "90.10");
+        assert_eq!(patched.body["state"], "under_renovation");
+
+        let tree = s.get(&format!("/api/v1/projects/{p}/structure"), &admin).await;
+        assert_eq!(tree.status, StatusCode::OK);
+        assert_eq!(tree.body[0]["building"]["name"], "1栋");
+        assert_eq!(tree.body[0]["house_count"], 1);
+        assert_eq!(tree.body[1]["units"][0]["house_count"], 2);
+        let stats = s.get(&format!("/api/v1/projects/{p}/stats"), &admin).await;
+        assert_eq!(stats.body["houses"], 3);
+        assert_eq!(stats.body["occupied"], 2);
+        assert_eq!(stats.body["buildings"], 2);
+
+        // A building with houses cannot be deleted; an empty one can.
+        assert_problem(
+            &s.call(Method::DELETE, &format!("/api/v1/buildings/{b1}"), Some(&admin), None).await,
+            409,
+            "building_not_empty",
+        );
+        let b3 = building(&s, &admin, p, "3栋").await;
+        assert_eq!(
+            s.call(Method::DELETE, &format!("/api/v1/buildings/{b3}"), Some(&admin), None).await.status,
+            StatusCode::NO_CONTENT
+        );
+    }
+);
+
+db_test!(
+    async fn a_cashier_reads_houses_but_cannot_change_them(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p = s.create_project(&admin, "翠湖花园").await;
+        let b = building(&s, &admin, p, "1栋").await;
+        s.create_user("cashier1", Some("cashier"), Some(p)).await;
+        let cashier = s.login("cashier1").await;
+        assert_eq!(s.get(&format!("/api/v1/buildings/{b}"), &cashier).await.status, StatusCode::OK);
+        let denied = s.post("/api/v1/buildings", &cashier, json!({"project_id": p, "name": "9栋"})).await;
+        assert_problem(&denied, 403, "forbidden");
+        let denied_house = s
+            .post("/api/v1/houses", &cashier, json!({"building_id": b, "number": "101", "floor": 1, "gross_area": 50}))
+            .await;
+        assert_problem(&denied_house, 403, "forbidden");
+    }
+);
