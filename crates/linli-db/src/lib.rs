@@ -9,6 +9,7 @@ mod connect;
 mod entity;
 mod error;
 mod job_store;
+mod people_repo;
 mod project_repo;
 mod scope;
 mod structure_repo;

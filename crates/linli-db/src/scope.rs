@@ -1,9 +1,11 @@
 //! The one place that turns a list scope into SQL, so every module filters the same way.
 
-use linli_core::{ProjectSet, Scope};
+use linli_core::{Error, Granted, ProjectSet, Result, Scope};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::error::OrInternal;
 
 use crate::entity::project;
 
@@ -25,4 +27,16 @@ pub(crate) fn project_condition(scope: &Scope, col: impl ColumnTrait, company_le
         }
         ProjectSet::Only(ids) => Condition::all().add(col.is_in(ids.iter().copied())),
     }
+}
+
+/// The granted project exists in the actor's company (a proof names a project id; the id could
+/// be another company's).
+pub(crate) async fn ensure_project(c: &impl ConnectionTrait, granted: &Granted) -> Result<()> {
+    project::Entity::find_by_id(granted.project_id())
+        .filter(project::Column::CompanyId.eq(granted.company_id()))
+        .one(c)
+        .await
+        .or_internal()?
+        .map(|_| ())
+        .ok_or_else(|| Error::not_found("project", granted.project_id()))
 }

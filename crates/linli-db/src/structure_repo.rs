@@ -16,9 +16,9 @@ use sea_orm::{
     Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use crate::entity::{building, house, occupancy, ownership, person, project, unit};
+use crate::entity::{building, house, occupancy, ownership, person, unit};
 use crate::error::{OrInternal, unique_as};
-use crate::scope::project_condition;
+use crate::scope::{ensure_project, project_condition};
 use crate::{Db, audit};
 
 pub(crate) fn building_view(m: building::Model) -> Building {
@@ -88,18 +88,6 @@ async fn house_views(c: &impl ConnectionTrait, rows: Vec<house::Model>) -> Resul
             updated_at: m.updated_at,
         })
         .collect())
-}
-
-/// The granted project exists in the actor's company (a proof names a project id; the id could
-/// be another company's).
-async fn ensure_project(c: &impl ConnectionTrait, granted: &Granted) -> Result<()> {
-    project::Entity::find_by_id(granted.project_id())
-        .filter(project::Column::CompanyId.eq(granted.company_id()))
-        .one(c)
-        .await
-        .or_internal()?
-        .map(|_| ())
-        .ok_or_else(|| Error::not_found("project", granted.project_id()))
 }
 
 async fn building_in(c: &impl ConnectionTrait, granted: &Granted, id: Id) -> Result<building::Model> {

@@ -4,6 +4,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
+use linli_people::{PeopleService, PiiCipher};
 use linli_property::{ProjectService, StructureService};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -21,6 +22,7 @@ pub struct App {
     pub users: UserService,
     pub projects: ProjectService,
     pub structure: StructureService,
+    pub people: PeopleService,
     pub audit: AuditService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
@@ -32,11 +34,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new<R>(repo: Arc<R>, database: &'static str) -> Self
+    pub fn new<R>(repo: Arc<R>, database: &'static str, cipher: Arc<PiiCipher>) -> Self
     where
         R: linli_auth::AuthRepo
             + linli_property::ProjectRepo
             + linli_property::StructureRepo
+            + linli_people::PeopleRepo
             + linli_audit::AuditRepo
             + 'static,
     {
@@ -45,6 +48,7 @@ impl App {
             users: UserService::new(repo.clone()),
             projects: ProjectService::new(repo.clone()),
             structure: StructureService::new(repo.clone()),
+            people: PeopleService::new(repo.clone(), cipher),
             audit: AuditService::new(repo),
             database,
             metrics: None,

@@ -66,6 +66,8 @@ fn title_of(code: Code) -> &'static str {
         Code::UnitNotEmpty => "The unit still has houses",
         Code::HouseInUse => "The house has owners or occupants",
         Code::EquipmentCodeTaken => "Equipment with this code exists in the project",
+        Code::OwnershipExists => "The person already owns this house",
+        Code::OccupancyExists => "The person already lives in this house",
         Code::Conflict => "The request conflicts with the current state",
         Code::MethodNotAllowed => "Method not allowed",
         Code::Internal => "Something went wrong on our side",

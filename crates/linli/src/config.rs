@@ -24,6 +24,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `LINLI_WORKERS`: run the job workers and scheduler in this process.
     pub workers: bool,
+    /// `LINLI_SECRET_KEY`: base64 of 32 random bytes; the key personal data is encrypted with.
+    /// When unset, `<data_dir>/secret.key` is used (created on first start). Several instances
+    /// on one PostgreSQL must share one key: set it explicitly there.
+    pub secret_key: Option<String>,
 }
 
 impl Default for Config {
@@ -36,6 +40,7 @@ impl Default for Config {
             company_name: "邻里物业服务有限公司".into(),
             secure_cookies: false,
             workers: true,
+            secret_key: None,
         }
     }
 }
@@ -66,6 +71,7 @@ impl Config {
                 "company_name",
                 "secure_cookies",
                 "workers",
+                "secret_key",
             ]))
             .merge(Serialized::defaults(overrides))
             .extract()?;
@@ -83,8 +89,51 @@ impl Config {
         if shown.admin_password.is_some() {
             shown.admin_password = Some("<redacted>".into());
         }
+        if shown.secret_key.is_some() {
+            shown.secret_key = Some("<redacted>".into());
+        }
         Ok(toml::to_string(&shown)?)
     }
+}
+
+impl Config {
+    /// The master key for personal data: from `secret_key`, else from `<data_dir>/secret.key`,
+    /// which is created (readable by the owner only) when missing.
+    pub fn master_key(&self) -> anyhow::Result<[u8; 32]> {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let text = if let Some(k) = &self.secret_key {
+            k.clone()
+        } else {
+            let path = self.data_dir.join("secret.key");
+            if path.exists() {
+                std::fs::read_to_string(&path)?
+            } else {
+                std::fs::create_dir_all(&self.data_dir)?;
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("random key: {e}"))?;
+                let text = engine.encode(key);
+                write_private(&path, &text)?;
+                tracing::warn!(path = %path.display(), "created a new secret key; back it up with the database");
+                text
+            }
+        };
+        let bytes = engine.decode(text.trim()).map_err(|_| anyhow::anyhow!("the secret key is not base64"))?;
+        bytes.try_into().map_err(|_| anyhow::anyhow!("the secret key must be 32 bytes (base64 of 32 random bytes)"))
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        f.write_all(text.as_bytes())?;
+    }
+    #[cfg(not(unix))]
+    std::fs::write(path, text)?;
+    Ok(())
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:<redacted>@host/db`.

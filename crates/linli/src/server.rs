@@ -30,12 +30,13 @@ pub async fn bootstrap(db: &Db, company_name: &str) -> anyhow::Result<i64> {
     linli_db::ensure_company(db, company_name).await
 }
 
-pub fn app(db: &Db, config: &Config) -> App {
-    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str());
+pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
+    let cipher = Arc::new(linli_people::PiiCipher::from_master_key(&config.master_key()?));
+    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str(), cipher);
     app.metrics = metrics_handle();
     app.secure_cookies = config.secure_cookies;
     app.files_dir = config.data_dir.join("files");
-    app
+    Ok(app)
 }
 
 /// A running server; dropping the handle does not stop it, `shutdown` does.
@@ -69,7 +70,7 @@ pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Runnin
     if config.workers {
         tasks.extend(crate::jobs::spawn(&db, rx.clone()).await?);
     }
-    let router = linli_http::router(app(&db, config));
+    let router = linli_http::router(app(&db, config)?);
     let mut shutdown_rx = rx.clone();
     tasks.push(tokio::spawn(async move {
         let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

@@ -77,6 +77,8 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
         )
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
+    let person = s.post("/api/v1/persons", admin, json!({"project_id": project, "name": format!("业主{tag}")})).await;
+    assert_eq!(person.status, StatusCode::CREATED, "{}", person.body);
 }
 
 db_test!(
@@ -114,7 +116,7 @@ db_test!(
             }
         }
         // Asking for B explicitly does not get around the scope.
-        for path in ["/api/v1/audit-log", "/api/v1/houses", "/api/v1/buildings"] {
+        for path in ["/api/v1/audit-log", "/api/v1/houses", "/api/v1/buildings", "/api/v1/persons"] {
             let sneaky = s.get(&format!("{path}?project_id={b}"), &token).await;
             assert_eq!(sneaky.body["total"], 0, "{path}");
         }

@@ -28,7 +28,14 @@ impl TestServer {
     /// Serves on 127.0.0.1:0 with an `admin` holding the admin role company-wide.
     pub async fn start(db: TestDb) -> Self {
         let company = server::bootstrap(&db.db, "测试物业").await.unwrap();
-        let config = Config { workers: false, ..Config::default() };
+        let data_dir = std::env::temp_dir().join(format!("linli-test-data-{}", unique()));
+        let config = Config {
+            workers: false,
+            data_dir,
+            // A fixed test key: base64 of 32 bytes of 7.
+            secret_key: Some("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
+            ..Config::default()
+        };
         let running = server::start(db.db.clone(), &config, "127.0.0.1:0").await.unwrap();
         let s = TestServer {
             base: format!("http://{}", running.addr),
@@ -111,6 +118,12 @@ impl Drop for TestServer {
             tokio::spawn(r.shutdown());
         }
     }
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 pub fn password_of(username: &str) -> String {

@@ -1,0 +1,248 @@
+//! The use cases of people: keep owners and residents, reveal an ID number (audited), record who
+//! owns and who lives in a house.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use linli_core::{AuditEvent, Authz, Change, Granted, Id, Page, PageRequest, Permission, Result, Scope};
+use serde::Serialize;
+
+use crate::id_number;
+use crate::pii::{PiiCipher, mask};
+use crate::tenure::{
+    EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, share_bp,
+};
+use crate::{NewPerson, Person, PersonFields, PersonFilter, PersonPatch};
+
+/// A secret as stored: ciphertext, blind index and masked form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub ciphertext: String,
+    pub index: String,
+    pub masked: String,
+}
+
+/// What changes in the stored secrets.
+#[derive(Debug, Clone, Default)]
+pub struct SealedSecrets {
+    pub id_number: Change<Sealed>,
+    pub bank_account: Change<Sealed>,
+}
+
+/// The ciphertexts of a person, for the one use case that decrypts them.
+pub struct StoredSecrets {
+    pub person: Person,
+    pub id_number: Option<String>,
+    pub bank_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RevealedPerson {
+    pub id: Id,
+    pub id_number: Option<String>,
+    pub bank_account: Option<String>,
+}
+
+pub const ID_FIELD: &str = "id_number";
+pub const BANK_FIELD: &str = "bank_account";
+
+#[async_trait]
+pub trait PeopleRepo: Send + Sync {
+    /// `id_number_index` filters by exact ID number through its blind index.
+    async fn list_persons(
+        &self,
+        scope: &Scope,
+        filter: &PersonFilter,
+        id_number_index: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Person>>;
+    async fn get_person(&self, scope: &Scope, id: Id) -> Result<Person>;
+    async fn create_person(
+        &self,
+        granted: &Granted,
+        f: PersonFields,
+        s: SealedSecrets,
+        audit: AuditEvent,
+    ) -> Result<Person>;
+    async fn update_person(
+        &self,
+        granted: &Granted,
+        id: Id,
+        f: PersonFields,
+        s: SealedSecrets,
+        audit: AuditEvent,
+    ) -> Result<Person>;
+    async fn secrets(&self, scope: &Scope, id: Id) -> Result<StoredSecrets>;
+    /// An audit row on its own (for reads that must be recorded, like revealing an ID number).
+    async fn record(&self, audit: AuditEvent) -> Result<()>;
+
+    /// The project of a house in the scope (404 otherwise).
+    async fn house_project(&self, scope: &Scope, house_id: Id) -> Result<Id>;
+    async fn house_people(&self, scope: &Scope, house_id: Id) -> Result<HousePeople>;
+    async fn person_houses(&self, scope: &Scope, person_id: Id) -> Result<PersonHouses>;
+    /// The person must be of the house's project; current shares plus this one at most 100%
+    /// (after ending the current owners when `replace_current`); a person already owning it is
+    /// `ownership_exists`.
+    async fn add_ownership(
+        &self,
+        granted: &Granted,
+        house_id: Id,
+        new: NewOwnership,
+        bp: i32,
+        audit: AuditEvent,
+    ) -> Result<Ownership>;
+    async fn ownership_project(&self, scope: &Scope, id: Id) -> Result<Id>;
+    async fn end_ownership(&self, granted: &Granted, id: Id, end: EndOwnership, audit: AuditEvent)
+    -> Result<Ownership>;
+    /// Moving in makes a vacant house occupied; `occupancy_exists` when already living there.
+    async fn add_occupancy(
+        &self,
+        granted: &Granted,
+        house_id: Id,
+        new: NewOccupancy,
+        audit: AuditEvent,
+    ) -> Result<Occupancy>;
+    async fn occupancy_project(&self, scope: &Scope, id: Id) -> Result<Id>;
+    /// The last occupant moving out makes an occupied house vacant.
+    async fn end_occupancy(&self, granted: &Granted, id: Id, out: MoveOut, audit: AuditEvent) -> Result<Occupancy>;
+}
+
+#[derive(Clone)]
+pub struct PeopleService {
+    repo: Arc<dyn PeopleRepo>,
+    cipher: Arc<PiiCipher>,
+}
+
+const READ: Permission = Permission::PeoplePersonRead;
+const MANAGE: Permission = Permission::PeoplePersonManage;
+
+impl PeopleService {
+    pub fn new(repo: Arc<dyn PeopleRepo>, cipher: Arc<PiiCipher>) -> Self {
+        Self { repo, cipher }
+    }
+
+    pub fn cipher(&self) -> &PiiCipher {
+        &self.cipher
+    }
+
+    fn seal(&self, field: &str, value: Change<String>) -> Result<Change<Sealed>> {
+        Ok(match value {
+            Change::Keep => Change::Keep,
+            Change::Clear => Change::Clear,
+            Change::Set(plain) => Change::Set(Sealed {
+                ciphertext: self.cipher.encrypt(field, &plain)?,
+                index: self.cipher.blind_index(field, &plain),
+                masked: mask(&plain),
+            }),
+        })
+    }
+
+    fn sealed(&self, f: &mut PersonFields) -> Result<SealedSecrets> {
+        Ok(SealedSecrets {
+            id_number: self.seal(ID_FIELD, std::mem::take(&mut f.id_number))?,
+            bank_account: self.seal(BANK_FIELD, std::mem::take(&mut f.bank_account))?,
+        })
+    }
+
+    pub async fn list(&self, authz: &Authz, filter: &PersonFilter, page: PageRequest) -> Result<Page<Person>> {
+        let index = filter
+            .id_number
+            .as_deref()
+            .map(id_number::normalize)
+            .filter(|n| !n.is_empty())
+            .map(|n| self.cipher.blind_index(ID_FIELD, &n));
+        self.repo.list_persons(&authz.scope(READ)?, filter, index.as_deref(), page).await
+    }
+
+    pub async fn get(&self, authz: &Authz, id: Id) -> Result<Person> {
+        self.repo.get_person(&authz.scope(READ)?, id).await
+    }
+
+    pub async fn create(&self, authz: &Authz, new: NewPerson) -> Result<Person> {
+        let granted = authz.require(MANAGE, new.project_id)?;
+        let mut f = new.validated()?;
+        let secrets = self.sealed(&mut f)?;
+        let audit = AuditEvent::new(granted.actor(), "people.person.created", "person").project(Some(new.project_id));
+        self.repo.create_person(&granted, f, secrets, audit).await
+    }
+
+    pub async fn update(&self, authz: &Authz, id: Id, patch: PersonPatch) -> Result<Person> {
+        let before = self.get(authz, id).await?;
+        let granted = authz.require(MANAGE, before.project_id)?;
+        let mut f = patch.apply(&before)?;
+        let secrets = self.sealed(&mut f)?;
+        let audit = AuditEvent::new(granted.actor(), "people.person.updated", "person")
+            .project(Some(before.project_id))
+            .entity_id(id)
+            .before(&before);
+        self.repo.update_person(&granted, id, f, secrets, audit).await
+    }
+
+    /// The whole ID number and bank account, for a caller holding `people.person.reveal_id`.
+    /// Every reveal writes an audit row first: no row, no reveal.
+    pub async fn reveal(&self, authz: &Authz, id: Id) -> Result<RevealedPerson> {
+        let stored = self.repo.secrets(&authz.scope(READ)?, id).await?;
+        let granted = authz.require(Permission::PeoplePersonRevealId, stored.person.project_id)?;
+        let fields: Vec<&str> =
+            [stored.id_number.as_ref().map(|_| ID_FIELD), stored.bank_account.as_ref().map(|_| BANK_FIELD)]
+                .into_iter()
+                .flatten()
+                .collect();
+        let audit = AuditEvent::new(granted.actor(), "people.person.revealed", "person")
+            .project(Some(stored.person.project_id))
+            .entity_id(id)
+            .after(&serde_json::json!({ "fields": fields }));
+        self.repo.record(audit).await?;
+        Ok(RevealedPerson {
+            id,
+            id_number: stored.id_number.map(|c| self.cipher.decrypt(ID_FIELD, &c)).transpose()?,
+            bank_account: stored.bank_account.map(|c| self.cipher.decrypt(BANK_FIELD, &c)).transpose()?,
+        })
+    }
+
+    pub async fn house_people(&self, authz: &Authz, house_id: Id) -> Result<HousePeople> {
+        self.repo.house_people(&authz.scope(READ)?, house_id).await
+    }
+
+    pub async fn person_houses(&self, authz: &Authz, person_id: Id) -> Result<PersonHouses> {
+        self.repo.person_houses(&authz.scope(READ)?, person_id).await
+    }
+
+    async fn granted_for_house(&self, authz: &Authz, house_id: Id) -> Result<Granted> {
+        let project = self.repo.house_project(&authz.scope(READ)?, house_id).await?;
+        authz.require(MANAGE, project)
+    }
+
+    pub async fn add_ownership(&self, authz: &Authz, house_id: Id, new: NewOwnership) -> Result<Ownership> {
+        let granted = self.granted_for_house(authz, house_id).await?;
+        let bp = share_bp(new.share)?;
+        let audit = AuditEvent::new(granted.actor(), "people.ownership.created", "ownership")
+            .project(Some(granted.project_id()));
+        self.repo.add_ownership(&granted, house_id, new, bp, audit).await
+    }
+
+    pub async fn end_ownership(&self, authz: &Authz, id: Id, end: EndOwnership) -> Result<Ownership> {
+        let project = self.repo.ownership_project(&authz.scope(READ)?, id).await?;
+        let granted = authz.require(MANAGE, project)?;
+        let audit = AuditEvent::new(granted.actor(), "people.ownership.ended", "ownership")
+            .project(Some(project))
+            .entity_id(id);
+        self.repo.end_ownership(&granted, id, end, audit).await
+    }
+
+    pub async fn add_occupancy(&self, authz: &Authz, house_id: Id, new: NewOccupancy) -> Result<Occupancy> {
+        let granted = self.granted_for_house(authz, house_id).await?;
+        let audit = AuditEvent::new(granted.actor(), "people.occupancy.created", "occupancy")
+            .project(Some(granted.project_id()));
+        self.repo.add_occupancy(&granted, house_id, new, audit).await
+    }
+
+    pub async fn end_occupancy(&self, authz: &Authz, id: Id, out: MoveOut) -> Result<Occupancy> {
+        let project = self.repo.occupancy_project(&authz.scope(READ)?, id).await?;
+        let granted = authz.require(MANAGE, project)?;
+        let audit = AuditEvent::new(granted.actor(), "people.occupancy.ended", "occupancy")
+            .project(Some(project))
+            .entity_id(id);
+        self.repo.end_occupancy(&granted, id, out, audit).await
+    }
+}

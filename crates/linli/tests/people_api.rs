@@ -1,0 +1,219 @@
+//! Owners and residents through the API: masked ID numbers, encrypted at rest, found by exact
+//! number, revealed only with permission and always audited; ownership and occupancy history.
+
+mod common;
+
+use common::{TestServer, assert_problem};
+use linli_db::db_test;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Valid 18-digit 身份证 numbers (checked by hand with the MOD 11-2 weights).
+const ID_A: &str = "110101199003074477";
+const ID_B: &str = "11010519491231002X";
+
+async fn setup(s: &TestServer, admin: &str) -> (i64, i64) {
+    let p = s.create_project(admin, "翠湖花园").await;
+    let b = s.post("/api/v1/buildings", admin, json!({"project_id": p, "name": "1栋", "floors_above": 10})).await.body
+        ["id"]
+        .as_i64()
+        .unwrap();
+    let h = s
+        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": 89.47}))
+        .await;
+    (p, h.body["id"].as_i64().unwrap())
+}
+
+async fn person(s: &TestServer, token: &str, project: i64, name: &str, id_number: &str) -> Value {
+    let a = s.post("/api/v1/persons", token, json!({"project_id": project, "name": name, "phone": "13800001111", "id_number": id_number, "bank_account": "6222020200112233445"})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    a.body
+}
+
+/// Every stored byte of the database as text: the SQLite file and its WAL, or PostgreSQL rows.
+async fn everything_stored(s: &TestServer) -> String {
+    if s.backend() == "sqlite" {
+        let path = s.db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
+        let mut all = Vec::new();
+        for suffix in ["", "-wal"] {
+            all.extend(std::fs::read(format!("{path}{suffix}")).unwrap_or_default());
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    } else {
+        use sea_orm::ConnectionTrait;
+        let mut out = String::new();
+        for table in ["persons", "audit_log"] {
+            let rows =
+                s.db.db
+                    .conn
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        sea_orm::DatabaseBackend::Postgres,
+                        format!("SELECT row_to_json(t)::text AS j FROM {table} t"),
+                    ))
+                    .await
+                    .unwrap();
+            for r in rows {
+                out.push_str(&r.try_get::<String>("", "j").unwrap());
+            }
+        }
+        out
+    }
+}
+
+db_test!(
+    async fn id_numbers_are_masked_encrypted_searchable_and_checked(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, _) = setup(&s, &admin).await;
+        let created = person(&s, &admin, p, "张伟", ID_A).await;
+        assert_eq!(created["id_number"], "110101********4477");
+        assert_eq!(created["id_type"], "resident_id_card");
+        assert_eq!(created["bank_account"], "622202*********3445");
+        let id = created["id"].as_i64().unwrap();
+        person(&s, &admin, p, "李娜", ID_B).await;
+
+        let detail = s.get(&format!("/api/v1/persons/{id}"), &admin).await;
+        assert_eq!(detail.body["id_number"], "110101********4477");
+        let list = s.get(&format!("/api/v1/persons?project_id={p}"), &admin).await;
+        assert!(
+            list.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["id_number"].as_str().unwrap().contains("********"))
+        );
+
+        // The raw number is nowhere in storage (nor the bank account).
+        let stored = everything_stored(&s).await;
+        assert!(stored.contains("张伟"), "the dump should contain the rows at all");
+        assert!(!stored.contains(ID_A) && !stored.contains("6222020200112233445"));
+
+        // Found by the full number (spaces and case do not matter), not by a part of it.
+        let found = s.get(&format!("/api/v1/persons?id_number={}", "1101 0119 9003 0744 77"), &admin).await;
+        assert_eq!(found.body["total"], 1);
+        assert_eq!(found.body["items"][0]["id"], id);
+        let lower_x = s.get("/api/v1/persons?id_number=11010519491231002x", &admin).await;
+        assert_eq!(lower_x.body["items"][0]["name"], "李娜");
+        assert_eq!(s.get("/api/v1/persons?id_number=1101011990", &admin).await.body["total"], 0);
+
+        // A wrong check digit is refused with a field error.
+        let bad = s
+            .post(
+                "/api/v1/persons",
+                &admin,
+                json!({"project_id": p, "name": "王芳", "id_number": "110101199003074478"}),
+            )
+            .await;
+        assert_problem(&bad, 422, "validation_failed");
+        assert_eq!(bad.body["errors"][0], json!({"field": "id_number", "code": "invalid_checksum"}));
+    }
+);
+
+db_test!(
+    async fn revealing_needs_the_permission_and_is_audited(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, _) = setup(&s, &admin).await;
+        let id = person(&s, &admin, p, "张伟", ID_A).await["id"].as_i64().unwrap();
+
+        s.create_user("desk", Some("service_desk"), Some(p)).await;
+        let desk = s.login("desk").await;
+        assert_eq!(s.get(&format!("/api/v1/persons/{id}"), &desk).await.body["id_number"], "110101********4477");
+        assert_problem(&s.post(&format!("/api/v1/persons/{id}/reveal"), &desk, json!({})).await, 403, "forbidden");
+
+        let shown = s.post(&format!("/api/v1/persons/{id}/reveal"), &admin, json!({})).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        assert_eq!(shown.body["id_number"], ID_A);
+        assert_eq!(shown.body["bank_account"], "6222020200112233445");
+        let log = s
+            .get(&format!("/api/v1/audit-log?entity=person&entity_id={id}&action=people.person.revealed"), &admin)
+            .await;
+        assert_eq!(log.body["total"], 1);
+        assert_eq!(log.body["items"][0]["actor_name"], "admin");
+        assert_eq!(log.body["items"][0]["after"]["fields"], json!(["id_number", "bank_account"]));
+    }
+);
+
+db_test!(
+    async fn a_sale_keeps_past_owners_and_moving_in_and_out_sets_the_house_state(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, house) = setup(&s, &admin).await;
+        let seller = person(&s, &admin, p, "张伟", ID_A).await["id"].as_i64().unwrap();
+        let buyer = person(&s, &admin, p, "李娜", ID_B).await["id"].as_i64().unwrap();
+
+        let first = s
+            .post(
+                &format!("/api/v1/houses/{house}/ownerships"),
+                &admin,
+                json!({"person_id": seller, "started_on": "2020-05-01"}),
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert_eq!(first.body["share"], "100.00");
+        assert_eq!(first.body["house_label"], "1栋301");
+        // A co-owner beyond 100% is refused; the sale replaces the owner.
+        let over = s
+            .post(
+                &format!("/api/v1/houses/{house}/ownerships"),
+                &admin,
+                json!({"person_id": buyer, "share": 10, "started_on": "2026-03-01"}),
+            )
+            .await;
+        assert_eq!(over.body["errors"][0], json!({"field": "share", "code": "exceeds_total"}));
+        let sale = s
+            .post(
+                &format!("/api/v1/houses/{house}/ownerships"),
+                &admin,
+                json!({"person_id": buyer, "started_on": "2026-03-01", "replace_current": true}),
+            )
+            .await;
+        assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+
+        let people = s.get(&format!("/api/v1/houses/{house}/people"), &admin).await;
+        let owners = people.body["owners"].as_array().unwrap();
+        assert_eq!(owners.len(), 2);
+        assert_eq!((owners[0]["person_name"].as_str(), owners[0]["ended_on"].is_null()), (Some("李娜"), true));
+        assert_eq!(
+            (owners[1]["person_name"].as_str(), owners[1]["ended_on"].as_str()),
+            (Some("张伟"), Some("2026-03-01"))
+        );
+
+        // Moving in makes the vacant house occupied; the last one out makes it vacant again.
+        let stay = s
+            .post(
+                &format!("/api/v1/houses/{house}/occupancies"),
+                &admin,
+                json!({"person_id": buyer, "relation": "owner", "moved_in_on": "2026-03-15"}),
+            )
+            .await;
+        assert_eq!(stay.status, StatusCode::CREATED, "{}", stay.body);
+        assert_eq!(s.get(&format!("/api/v1/houses/{house}"), &admin).await.body["state"], "occupied");
+        let again = s
+            .post(
+                &format!("/api/v1/houses/{house}/occupancies"),
+                &admin,
+                json!({"person_id": buyer, "relation": "owner", "moved_in_on": "2026-03-16"}),
+            )
+            .await;
+        assert_problem(&again, 409, "occupancy_exists");
+        let stay_id = stay.body["id"].as_i64().unwrap();
+        let early =
+            s.post(&format!("/api/v1/occupancies/{stay_id}/end"), &admin, json!({"moved_out_on": "2026-01-01"})).await;
+        assert_eq!(early.body["errors"][0], json!({"field": "moved_out_on", "code": "before_start"}));
+        let out =
+            s.post(&format!("/api/v1/occupancies/{stay_id}/end"), &admin, json!({"moved_out_on": "2026-10-31"})).await;
+        assert_eq!(out.status, StatusCode::OK);
+        assert_eq!(s.get(&format!("/api/v1/houses/{house}"), &admin).await.body["state"], "vacant");
+        // The person's houses and the house's history stay.
+        let mine = s.get(&format!("/api/v1/persons/{buyer}/houses"), &admin).await;
+        assert_eq!(mine.body["occupancies"][0]["moved_out_on"], "2026-10-31");
+        assert_eq!(s.get(&format!("/api/v1/persons?house_id={house}"), &admin).await.body["total"], 2);
+        // A house with history cannot be deleted.
+        assert_problem(
+            &s.call(Method::DELETE, &format!("/api/v1/houses/{house}"), Some(&admin), None).await,
+            409,
+            "house_in_use",
+        );
+    }
+);
