@@ -31,17 +31,18 @@ impl Default for PageRequest {
 
 impl PageRequest {
     /// Page and size brought into range, so a caller can never ask for an unbounded list.
+    /// Brought into range for an API caller: at most `MAX_PAGE_SIZE` rows.
     pub fn clamped(self) -> Self {
         Self { page: self.page.max(1), page_size: self.page_size.clamp(1, MAX_PAGE_SIZE) }
     }
 
+    /// Internal callers (exports) may ask for larger pages; API input is clamped first.
     pub fn offset(self) -> u64 {
-        let p = self.clamped();
-        (p.page - 1) * p.page_size
+        (self.page.max(1) - 1) * self.page_size.max(1)
     }
 
     pub fn limit(self) -> u64 {
-        self.clamped().page_size
+        self.page_size.max(1)
     }
 }
 

@@ -15,6 +15,21 @@ use crate::error::OrInternal;
 use crate::scope::project_condition;
 
 pub(crate) async fn write(c: &impl ConnectionTrait, e: AuditEvent) -> Result<()> {
+    active(e).insert(c).await.or_internal()?;
+    Ok(())
+}
+
+/// Many audit rows at once (imports), in chunks that stay under SQLite's variable limit.
+pub(crate) async fn write_many(c: &impl ConnectionTrait, events: Vec<AuditEvent>) -> Result<()> {
+    let mut rows = events.into_iter().map(active).peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        audit_log::Entity::insert_many(chunk).exec(c).await.or_internal()?;
+    }
+    Ok(())
+}
+
+fn active(e: AuditEvent) -> audit_log::ActiveModel {
     audit_log::ActiveModel {
         id: NotSet,
         at: Set(Utc::now()),
@@ -29,10 +44,6 @@ pub(crate) async fn write(c: &impl ConnectionTrait, e: AuditEvent) -> Result<()>
         after: Set(e.after),
         ip: Set(e.actor.ip),
     }
-    .insert(c)
-    .await
-    .or_internal()?;
-    Ok(())
 }
 
 fn view(m: audit_log::Model) -> AuditEntry {

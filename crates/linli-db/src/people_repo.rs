@@ -8,10 +8,10 @@ use chrono::{NaiveDate, Utc};
 use linli_core::{AuditEvent, Change, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
 use linli_people::{
     EndOwnership, Gender, HousePeople, IdType, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PeopleRepo,
-    Person, PersonFields, PersonFilter, PersonHouses, PersonKind, Relation, Sealed, SealedSecrets, StoredSecrets,
-    check_total_share, share_of,
+    Person, PersonFields, PersonFilter, PersonHouses, PersonKind, Relation, Sealed, SealedPersonRow, SealedSecrets,
+    StoredSecrets, check_total_share, share_of,
 };
-use linli_property::HouseState;
+use linli_property::{HouseState, ImportCounts};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
@@ -65,6 +65,29 @@ fn set_person(am: &mut person::ActiveModel, f: PersonFields, s: SealedSecrets) {
         am.bank_account_masked = Set(bank.map(|s| s.masked));
     }
     am.updated_at = Set(Utc::now());
+}
+
+/// A new person row with every column set.
+pub(crate) fn new_person_model(project_id: Id, f: PersonFields, s: SealedSecrets) -> person::ActiveModel {
+    let mut am = person::ActiveModel {
+        id: NotSet,
+        project_id: Set(project_id),
+        created_at: Set(Utc::now()),
+        user_id: Set(None),
+        ..Default::default()
+    };
+    for col in [
+        &mut am.id_number_enc,
+        &mut am.id_number_index,
+        &mut am.id_number_masked,
+        &mut am.bank_account_enc,
+        &mut am.bank_account_index,
+        &mut am.bank_account_masked,
+    ] {
+        *col = Set(None);
+    }
+    set_person(&mut am, f, s);
+    am
 }
 
 /// The new stored value of a changed secret, or `None` to keep the column as it is.
@@ -345,6 +368,16 @@ impl PeopleRepo for Db {
             .ok_or_else(|| Error::not_found("person", id))?;
         let (id_number, bank_account) = (m.id_number_enc.clone(), m.bank_account_enc.clone());
         Ok(StoredSecrets { person: person_view(m), id_number, bank_account })
+    }
+
+    async fn import_persons(
+        &self,
+        granted: &Granted,
+        rows: Vec<SealedPersonRow>,
+        dry_run: bool,
+        audit: AuditEvent,
+    ) -> Result<ImportCounts> {
+        self.import_person_rows(granted, rows, dry_run, audit).await
     }
 
     async fn record(&self, audit: AuditEvent) -> Result<()> {

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::Utc;
 use linli_core::{Area, AuditEvent, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
+use linli_property::house_sheet::HouseRow;
 use linli_property::{
-    Building, BuildingKind, BuildingNode, House, HouseFields, HouseFilter, HouseState, HouseUsage, NewBuilding,
-    ProjectStats, StructureRepo, Unit, UnitNode,
+    Building, BuildingKind, BuildingNode, House, HouseFields, HouseFilter, HouseState, HouseUsage, ImportCounts,
+    NewBuilding, ProjectStats, StructureRepo, Unit, UnitNode,
 };
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
@@ -421,9 +422,19 @@ impl StructureRepo for Db {
         tx.commit().await.or_internal()
     }
 
+    async fn import_houses(
+        &self,
+        granted: &Granted,
+        rows: Vec<HouseRow>,
+        dry_run: bool,
+        audit: AuditEvent,
+    ) -> Result<ImportCounts> {
+        crate::house_import::HouseImport::import_house_rows(self, granted, rows, dry_run, audit).await
+    }
+
     async fn structure(&self, scope: &Scope, project_id: Id) -> Result<Vec<BuildingNode>> {
         let buildings =
-            self.list_buildings(scope, Some(project_id), PageRequest { page: 1, page_size: u64::MAX }).await?.items;
+            self.list_buildings(scope, Some(project_id), PageRequest { page: 1, page_size: 10_000 }).await?.items;
         let units = unit::Entity::find()
             .filter(unit::Column::ProjectId.eq(project_id))
             .filter(project_condition(scope, unit::Column::ProjectId, false))

@@ -3,6 +3,7 @@
 //! parse, call a service with the caller's `Authz`, shape the answer.
 
 mod app;
+mod download;
 mod error;
 mod extract;
 mod metrics;

@@ -16,7 +16,7 @@ use crate::routes;
     info(title = "Linli (邻里) API", description = "Property management: projects, people, billing, service, facilities and security."),
     modifiers(&Security),
     tags(
-        (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "users"), (name = "audit")
+        (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "users"), (name = "audit")
     )
 )]
 struct ApiDoc;
@@ -50,6 +50,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::buildings::router())
         .merge(routes::houses::router())
         .merge(routes::people::router())
+        .merge(routes::imports::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())
         .merge(routes::served_elsewhere::router())

@@ -3,6 +3,7 @@
 
 pub mod id_number;
 mod person;
+pub mod person_sheet;
 pub mod pii;
 mod service;
 mod tenure;
@@ -11,7 +12,8 @@ pub use id_number::IdType;
 pub use person::{Gender, NewPerson, Person, PersonFields, PersonFilter, PersonKind, PersonPatch, phone_ok};
 pub use pii::PiiCipher;
 pub use service::{
-    BANK_FIELD, ID_FIELD, PeopleRepo, PeopleService, RevealedPerson, Sealed, SealedSecrets, StoredSecrets,
+    BANK_FIELD, ID_FIELD, PeopleRepo, PeopleService, RevealedPerson, Sealed, SealedPersonRow, SealedSecrets,
+    StoredSecrets,
 };
 pub use tenure::{
     EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, Relation,

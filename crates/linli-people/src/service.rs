@@ -8,11 +8,14 @@ use linli_core::{AuditEvent, Authz, Change, Granted, Id, Page, PageRequest, Perm
 use serde::Serialize;
 
 use crate::id_number;
+use crate::person_sheet::{self, HouseRef, PersonRow};
 use crate::pii::{PiiCipher, mask};
 use crate::tenure::{
     EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, share_bp,
 };
 use crate::{NewPerson, Person, PersonFields, PersonFilter, PersonPatch};
+use linli_import::{ImportReport, RowError};
+use linli_property::ImportCounts;
 
 /// A secret as stored: ciphertext, blind index and masked form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +44,28 @@ pub struct RevealedPerson {
     pub id: Id,
     pub id_number: Option<String>,
     pub bank_account: Option<String>,
+}
+
+/// An import row with its secrets sealed, ready for the repository.
+#[derive(Debug, Clone)]
+pub struct SealedPersonRow {
+    pub row: usize,
+    pub fields: PersonFields,
+    pub secrets: SealedSecrets,
+    pub house: Option<HouseRef>,
+    pub relation: crate::Relation,
+    pub share_bp: i32,
+    pub moved_in_on: Option<chrono::NaiveDate>,
+}
+
+impl SealedPersonRow {
+    /// The blind index of the ID number, when the row has one: how a person is recognised again.
+    pub fn id_index(&self) -> Option<&str> {
+        match &self.secrets.id_number {
+            Change::Set(s) => Some(&s.index),
+            _ => None,
+        }
+    }
 }
 
 pub const ID_FIELD: &str = "id_number";
@@ -73,6 +98,15 @@ pub trait PeopleRepo: Send + Sync {
         audit: AuditEvent,
     ) -> Result<Person>;
     async fn secrets(&self, scope: &Scope, id: Id) -> Result<StoredSecrets>;
+    /// Finds each row's person (by ID number, else by name and phone) or creates it, then links
+    /// it to the named house; one transaction, rolled back on a dry run.
+    async fn import_persons(
+        &self,
+        granted: &Granted,
+        rows: Vec<SealedPersonRow>,
+        dry_run: bool,
+        audit: AuditEvent,
+    ) -> Result<ImportCounts>;
     /// An audit row on its own (for reads that must be recorded, like revealing an ID number).
     async fn record(&self, audit: AuditEvent) -> Result<()>;
 
@@ -198,6 +232,39 @@ impl PeopleService {
             id_number: stored.id_number.map(|c| self.cipher.decrypt(ID_FIELD, &c)).transpose()?,
             bank_account: stored.bank_account.map(|c| self.cipher.decrypt(BANK_FIELD, &c)).transpose()?,
         })
+    }
+
+    pub async fn import_persons(
+        &self,
+        authz: &Authz,
+        project_id: Id,
+        file_name: &str,
+        bytes: &[u8],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let granted = authz.require(MANAGE, project_id)?;
+        let sheet = linli_import::read_sheet(file_name, bytes)?;
+        let (rows, mut errors) = person_sheet::parse(&sheet, project_id);
+        let mut sealed = Vec::with_capacity(rows.len());
+        for r in rows {
+            let PersonRow { row, mut fields, house, relation, share, moved_in_on } = r;
+            let Ok(share_bp) = share_bp(share) else {
+                errors.push(RowError::new(row, "产权份额", "out_of_range"));
+                continue;
+            };
+            let secrets = self.sealed(&mut fields)?;
+            sealed.push(SealedPersonRow { row, fields, secrets, house, relation, share_bp, moved_in_on });
+        }
+        let audit = AuditEvent::new(granted.actor(), "people.person.imported", "person").project(Some(project_id));
+        let counts = self.repo.import_persons(&granted, sealed, dry_run, audit).await?;
+        Ok(linli_property::report("persons", dry_run, sheet.rows.len(), counts, errors))
+    }
+
+    /// The people matching a filter as XLSX (ID numbers masked).
+    pub async fn export(&self, authz: &Authz, filter: &PersonFilter) -> Result<Vec<u8>> {
+        let page = PageRequest { page: 1, page_size: linli_property::EXPORT_MAX };
+        let people = self.list(authz, filter, page).await?;
+        linli_import::write_xlsx("业主住户", &person_sheet::EXPORT_COLUMNS, &person_sheet::rows(&people.items))
     }
 
     pub async fn house_people(&self, authz: &Authz, house_id: Id) -> Result<HousePeople> {

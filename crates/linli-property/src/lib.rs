@@ -3,6 +3,7 @@
 
 mod building;
 mod house;
+pub mod house_sheet;
 mod project;
 mod service;
 mod structure;
@@ -11,4 +12,6 @@ pub use building::{Building, BuildingKind, BuildingPatch, NewBuilding, NewUnit, 
 pub use house::{House, HouseFields, HouseFilter, HousePatch, HouseState, HouseUsage, NewHouse, floor_ok};
 pub use project::{NewProject, Project, ProjectFields, ProjectKind, ProjectPatch};
 pub use service::{ProjectRepo, ProjectService};
-pub use structure::{BuildingNode, ProjectStats, StructureRepo, StructureService, UnitNode};
+pub use structure::{
+    BuildingNode, EXPORT_MAX, ImportCounts, ProjectStats, StructureRepo, StructureService, UnitNode, report,
+};

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use linli_core::error::Validator;
 use linli_core::{AuditEvent, Authz, Granted, Id, Page, PageRequest, Permission, Result, Scope};
+use linli_import::{ImportReport, RowError};
 use serde::Serialize;
+
+use crate::house_sheet::{self, HouseRow};
 
 use crate::{
     Building, BuildingPatch, House, HouseFields, HouseFilter, HousePatch, NewBuilding, NewHouse, NewUnit, Unit,
@@ -24,6 +27,38 @@ pub struct BuildingNode {
 pub struct UnitNode {
     pub unit: Unit,
     pub house_count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// Folds counts and errors into the report; a row with several errors counts once as failed.
+pub fn report(
+    kind: &str,
+    dry_run: bool,
+    total_rows: usize,
+    counts: ImportCounts,
+    mut errors: Vec<RowError>,
+) -> ImportReport {
+    errors.extend(counts.errors);
+    errors.sort_by_key(|e| e.row);
+    let mut failed_rows: Vec<usize> = errors.iter().map(|e| e.row).filter(|r| *r > 1).collect();
+    failed_rows.dedup();
+    ImportReport {
+        kind: kind.to_string(),
+        dry_run,
+        total_rows,
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        failed: failed_rows.len(),
+        errors,
+    }
 }
 
 /// What a manager sees on a project's card.
@@ -71,6 +106,16 @@ pub trait StructureRepo: Send + Sync {
     /// `house_in_use` while it has owners or occupants, present or past.
     async fn delete_house(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()>;
 
+    /// Creates missing buildings and units, creates new houses and updates changed ones, in one
+    /// transaction (rolled back on a dry run). Answers the counts and the rows it refused.
+    async fn import_houses(
+        &self,
+        granted: &Granted,
+        rows: Vec<HouseRow>,
+        dry_run: bool,
+        audit: AuditEvent,
+    ) -> Result<ImportCounts>;
+
     async fn structure(&self, scope: &Scope, project_id: Id) -> Result<Vec<BuildingNode>>;
     async fn stats(&self, scope: &Scope, project_id: Id) -> Result<ProjectStats>;
 }
@@ -82,6 +127,8 @@ pub struct StructureService {
 
 const READ: Permission = Permission::PropertyHouseRead;
 const MANAGE: Permission = Permission::PropertyHouseManage;
+/// Rows in one export; a larger community exports by building.
+pub const EXPORT_MAX: u64 = 200_000;
 
 impl StructureService {
     pub fn new(repo: Arc<dyn StructureRepo>) -> Self {
@@ -204,6 +251,31 @@ impl StructureService {
             .entity_id(id)
             .before(&h);
         self.repo.delete_house(&granted, id, audit).await
+    }
+
+    /// Imports a CSV/XLSX of houses into a project; valid rows go in even when others fail, and
+    /// importing the same file again changes nothing.
+    pub async fn import_houses(
+        &self,
+        authz: &Authz,
+        project_id: Id,
+        file_name: &str,
+        bytes: &[u8],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let granted = authz.require(MANAGE, project_id)?;
+        let sheet = linli_import::read_sheet(file_name, bytes)?;
+        let (rows, errors) = house_sheet::parse(&sheet);
+        let audit = AuditEvent::new(granted.actor(), "property.house.imported", "house").project(Some(project_id));
+        let counts = self.repo.import_houses(&granted, rows, dry_run, audit).await?;
+        Ok(report("houses", dry_run, sheet.rows.len(), counts, errors))
+    }
+
+    /// The houses matching a filter as XLSX, in the import template's columns.
+    pub async fn export_houses(&self, authz: &Authz, filter: &HouseFilter) -> Result<Vec<u8>> {
+        let page = PageRequest { page: 1, page_size: EXPORT_MAX };
+        let houses = self.repo.list_houses(&authz.scope(READ)?, filter, page).await?;
+        linli_import::write_xlsx("房屋", &house_sheet::COLUMNS, &house_sheet::rows(&houses.items))
     }
 
     pub async fn structure(&self, authz: &Authz, project_id: Id) -> Result<Vec<BuildingNode>> {

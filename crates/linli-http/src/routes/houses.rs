@@ -7,7 +7,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use axum::response::Response;
+
 use crate::App;
+use crate::download::{XLSX, attachment};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, page};
 
@@ -86,8 +89,20 @@ async fn delete_house(State(app): State<App>, user: CurrentUser, Path(id): Path<
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The houses matching the list's filters as XLSX, in the import template's columns.
+#[utoipa::path(get, path = "/api/v1/houses/export", tag = "property", params(HouseQuery),
+    responses((status = 200, description = "XLSX file"), (status = 403, body = Problem)))]
+async fn export_houses(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<HouseQuery>,
+) -> ApiResult<Response> {
+    let bytes = app.structure.export_houses(&user.authz, &q.filter()).await?;
+    Ok(attachment(bytes, XLSX, "房屋.xlsx"))
+}
+
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(list_houses, create_house)).routes(routes!(
+    OpenApiRouter::new().routes(routes!(export_houses)).routes(routes!(list_houses, create_house)).routes(routes!(
         get_house,
         update_house,
         delete_house

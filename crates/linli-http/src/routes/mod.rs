@@ -3,6 +3,7 @@ pub mod auth;
 pub mod buildings;
 pub mod health;
 pub mod houses;
+pub mod imports;
 pub mod people;
 pub mod projects;
 pub mod served_elsewhere;

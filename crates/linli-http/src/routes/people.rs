@@ -10,7 +10,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use axum::response::Response;
+
 use crate::App;
+use crate::download::{XLSX, attachment};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, page};
 
@@ -139,8 +142,21 @@ async fn end_occupancy(
     Ok(Json(app.people.end_occupancy(&user.authz, id, out).await?))
 }
 
+/// The people matching the list's filters as XLSX (ID numbers masked).
+#[utoipa::path(get, path = "/api/v1/persons/export", tag = "people", params(PersonQuery),
+    responses((status = 200, description = "XLSX file"), (status = 403, body = Problem)))]
+async fn export_persons(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<PersonQuery>,
+) -> ApiResult<Response> {
+    let filter = PersonFilter { project_id: q.project_id, q: q.q, id_number: q.id_number, house_id: q.house_id };
+    Ok(attachment(app.people.export(&user.authz, &filter).await?, XLSX, "业主住户.xlsx"))
+}
+
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
+        .routes(routes!(export_persons))
         .routes(routes!(list_persons, create_person))
         .routes(routes!(get_person, update_person))
         .routes(routes!(reveal_person))

@@ -1,0 +1,31 @@
+use serde::Serialize;
+
+/// One rejected row: where (as the spreadsheet numbers it) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    /// The header of the offending column, or empty for the whole row.
+    pub column: String,
+    /// A stable code the web app translates, e.g. `must_be_positive`, `required`.
+    pub code: String,
+}
+
+impl RowError {
+    pub fn new(row: usize, column: &str, code: &str) -> Self {
+        Self { row, column: column.to_string(), code: code.to_string() }
+    }
+}
+
+/// What an import did (or, on a dry run, would do). Valid rows are imported even when others
+/// fail; importing the same file again reports them as unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub kind: String,
+    pub dry_run: bool,
+    pub total_rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub errors: Vec<RowError>,
+}
