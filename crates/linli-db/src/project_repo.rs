@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::Utc;
-use linli_core::{AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope};
 use linli_core::Area;
+use linli_core::{AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope};
 use linli_property::{Project, ProjectFields, ProjectKind, ProjectRepo};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait, QueryFilter,
