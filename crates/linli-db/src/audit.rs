@@ -35,7 +35,7 @@ pub(crate) async fn write(c: &impl ConnectionTrait, e: AuditEvent) -> Result<()>
     Ok(())
 }
 
-fn view(m: audit_log::Model) -> AuditEntry {
+pub(crate) fn view(m: audit_log::Model) -> AuditEntry {
     AuditEntry {
         id: m.id,
         at: m.at,

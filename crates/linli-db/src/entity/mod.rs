@@ -1,7 +1,10 @@
 //! Table mappings. Only this crate sees them; module crates see their own model types.
 
+pub mod attachment;
 pub mod audit_log;
 pub mod company;
+pub mod equipment;
+pub mod equipment_category;
 pub mod grant;
 pub mod job;
 pub mod job_schedule;
