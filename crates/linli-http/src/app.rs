@@ -4,6 +4,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
+use linli_equipment::EquipmentService;
 use linli_property::ProjectService;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -21,6 +22,7 @@ pub struct App {
     pub users: UserService,
     pub projects: ProjectService,
     pub audit: AuditService,
+    pub equipment: EquipmentService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
     pub metrics: Option<PrometheusHandle>,
@@ -33,13 +35,18 @@ pub struct App {
 impl App {
     pub fn new<R>(repo: Arc<R>, database: &'static str) -> Self
     where
-        R: linli_auth::AuthRepo + linli_property::ProjectRepo + linli_audit::AuditRepo + 'static,
+        R: linli_auth::AuthRepo
+            + linli_property::ProjectRepo
+            + linli_audit::AuditRepo
+            + linli_equipment::EquipmentRepo
+            + 'static,
     {
         Self {
             auth: AuthService::new(repo.clone()),
             users: UserService::new(repo.clone()),
             projects: ProjectService::new(repo.clone()),
-            audit: AuditService::new(repo),
+            audit: AuditService::new(repo.clone()),
+            equipment: EquipmentService::new(repo),
             database,
             metrics: None,
             secure_cookies: false,
@@ -60,7 +67,8 @@ pub(crate) fn router(app: App) -> Router {
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        // Extractors keep their own, smaller limits; this one admits attachment uploads.
+        .layer(RequestBodyLimitLayer::new(crate::routes::attachments::MAX_BODY))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())

@@ -5,6 +5,7 @@
 mod app;
 mod error;
 mod extract;
+mod files;
 mod metrics;
 mod openapi;
 mod routes;

@@ -14,6 +14,7 @@ struct World {
     b: i64,
     user_a: i64,
     user_b: i64,
+    equipment_b: i64,
 }
 
 /// Checks one list's items; answers the id of a B record to look up, if the list has details.
@@ -29,6 +30,12 @@ fn check(path: &str, items: &[Value], w: &World) -> Option<i64> {
                 assert_eq!(i["project_id"].as_i64(), Some(w.a), "{path}: {i}");
             }
             None
+        }
+        "/api/v1/equipment" => {
+            for i in items {
+                assert_eq!(i["project_id"].as_i64(), Some(w.a), "{path}: {i}");
+            }
+            Some(w.equipment_b)
         }
         "/api/v1/users" => {
             assert!(ids.contains(&w.user_a), "{path}");
@@ -70,7 +77,16 @@ db_test!(
                 .await;
             assert_eq!(r.status, StatusCode::OK);
         }
-        let w = World { a, b, user_a, user_b };
+        // Equipment on both sides, with the same code: codes are per project.
+        let category = s.get("/api/v1/equipment-categories", &admin).await.body[0]["id"].as_i64().unwrap();
+        let mut equipment = Vec::new();
+        for p in [a, b] {
+            let body = serde_json::json!({"project_id": p, "category_id": category, "code": "DT-01", "name": "客梯"});
+            let r = s.post("/api/v1/equipment", &admin, body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            equipment.push(r.body["id"].as_i64().unwrap());
+        }
+        let w = World { a, b, user_a, user_b, equipment_b: equipment[1] };
         let token = s.login("manager_a").await;
 
         let doc = s.call(reqwest::Method::GET, "/api/openapi.json", None, None).await.body;

@@ -15,6 +15,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub db: TestDb,
     pub company: i64,
+    /// A fresh directory per server, so uploaded files stay out of the source tree.
+    pub data_dir: std::path::PathBuf,
     running: Option<Running>,
 }
 
@@ -28,13 +30,15 @@ impl TestServer {
     /// Serves on 127.0.0.1:0 with an `admin` holding the admin role company-wide.
     pub async fn start(db: TestDb) -> Self {
         let company = server::bootstrap(&db.db, "测试物业").await.unwrap();
-        let config = Config { workers: false, ..Config::default() };
+        let data_dir = fresh_dir();
+        let config = Config { workers: false, data_dir: data_dir.clone(), ..Config::default() };
         let running = server::start(db.db.clone(), &config, "127.0.0.1:0").await.unwrap();
         let s = TestServer {
             base: format!("http://{}", running.addr),
             http: reqwest::Client::new(),
             db,
             company,
+            data_dir,
             running: Some(running),
         };
         s.create_user("admin", Some("admin"), None).await;
@@ -110,7 +114,16 @@ impl Drop for TestServer {
         if let Some(r) = self.running.take() {
             tokio::spawn(r.shutdown());
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
+}
+
+fn fresh_dir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("linli-test-data-{}-{}-{nanos}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
+    std::env::temp_dir().join(name)
 }
 
 pub fn password_of(username: &str) -> String {
