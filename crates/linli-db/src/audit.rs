@@ -46,7 +46,7 @@ fn active(e: AuditEvent) -> audit_log::ActiveModel {
     }
 }
 
-fn view(m: audit_log::Model) -> AuditEntry {
+pub(crate) fn view(m: audit_log::Model) -> AuditEntry {
     AuditEntry {
         id: m.id,
         at: m.at,

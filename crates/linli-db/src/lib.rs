@@ -2,11 +2,15 @@
 //! migrations and implements every module's repository trait with the same code on both.
 //! Each repository method is one transaction, including the audit row it writes.
 
+mod attachment_repo;
 mod audit;
 mod auth_repo;
 mod bootstrap;
+mod building_ref;
 mod connect;
 mod entity;
+mod equipment_category;
+mod equipment_repo;
 mod error;
 mod house_import;
 mod job_store;
@@ -20,4 +24,5 @@ pub mod testing;
 
 pub use bootstrap::{ensure_company, sync_roles};
 pub use connect::{Backend, Db, connect};
+pub use equipment_category::ensure_equipment_categories;
 pub use sea_orm::DatabaseConnection;

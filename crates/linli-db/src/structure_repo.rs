@@ -222,7 +222,8 @@ impl StructureRepo for Db {
         building_in(&tx, granted, id).await?;
         let units = unit::Entity::find().filter(unit::Column::BuildingId.eq(id)).count(&tx).await.or_internal()?;
         let houses = house::Entity::find().filter(house::Column::BuildingId.eq(id)).count(&tx).await.or_internal()?;
-        if units + houses > 0 {
+        let equipment = count_rows(&tx, "equipment", "building_id", id).await?;
+        if units + houses + equipment > 0 {
             return Err(Error::Conflict(Code::BuildingNotEmpty));
         }
         building::Entity::delete_by_id(id).exec(&tx).await.or_internal()?;
@@ -512,18 +513,14 @@ impl StructureRepo for Db {
             owners: owners.len() as u64,
             residents: residents.len() as u64,
             vehicles: 0,
-            equipment: count_rows(c, "equipment", project_id).await?,
+            equipment: count_rows(c, "equipment", "project_id", project_id).await?,
         })
     }
 }
 
-/// Rows of another module's table in a project, without depending on its entity.
-async fn count_rows(c: &impl ConnectionTrait, table: &'static str, project_id: Id) -> Result<u64> {
-    let q = Query::select()
-        .expr(Expr::col("id").count())
-        .from(table)
-        .and_where(Expr::col("project_id").eq(project_id))
-        .to_owned();
+/// Rows of another module's table with `column = id`, without depending on its entity.
+async fn count_rows(c: &impl ConnectionTrait, table: &'static str, column: &'static str, id: Id) -> Result<u64> {
+    let q = Query::select().expr(Expr::col("id").count()).from(table).and_where(Expr::col(column).eq(id)).to_owned();
     let row = c.query_one(&q).await.or_internal()?;
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose().or_internal()?.unwrap_or(0) as u64)
 }

@@ -4,6 +4,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
+use linli_equipment::EquipmentService;
 use linli_people::{PeopleService, PiiCipher};
 use linli_property::{ProjectService, StructureService};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -24,6 +25,7 @@ pub struct App {
     pub structure: StructureService,
     pub people: PeopleService,
     pub audit: AuditService,
+    pub equipment: EquipmentService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
     pub metrics: Option<PrometheusHandle>,
@@ -41,6 +43,7 @@ impl App {
             + linli_property::StructureRepo
             + linli_people::PeopleRepo
             + linli_audit::AuditRepo
+            + linli_equipment::EquipmentRepo
             + 'static,
     {
         Self {
@@ -49,7 +52,8 @@ impl App {
             projects: ProjectService::new(repo.clone()),
             structure: StructureService::new(repo.clone()),
             people: PeopleService::new(repo.clone(), cipher),
-            audit: AuditService::new(repo),
+            audit: AuditService::new(repo.clone()),
+            equipment: EquipmentService::new(repo),
             database,
             metrics: None,
             secure_cookies: false,
@@ -70,7 +74,8 @@ pub(crate) fn router(app: App) -> Router {
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        // Extractors keep their own, smaller limits; this one admits attachment uploads.
+        .layer(RequestBodyLimitLayer::new(crate::routes::attachments::MAX_BODY))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())

@@ -62,7 +62,7 @@ fn title_of(code: Code) -> &'static str {
         Code::BuildingNameTaken => "A building with this name exists in the project",
         Code::UnitNameTaken => "A unit with this name exists in the building",
         Code::HouseNumberTaken => "A house with this number exists in the unit",
-        Code::BuildingNotEmpty => "The building still has units or houses",
+        Code::BuildingNotEmpty => "The building still has units, houses or equipment",
         Code::UnitNotEmpty => "The unit still has houses",
         Code::HouseInUse => "The house has owners or occupants",
         Code::EquipmentCodeTaken => "Equipment with this code exists in the project",

@@ -6,6 +6,7 @@ mod app;
 mod download;
 mod error;
 mod extract;
+mod files;
 mod metrics;
 mod openapi;
 mod routes;

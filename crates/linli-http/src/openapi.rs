@@ -16,7 +16,8 @@ use crate::routes;
     info(title = "Linli (邻里) API", description = "Property management: projects, people, billing, service, facilities and security."),
     modifiers(&Security),
     tags(
-        (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "users"), (name = "audit")
+        (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "users"), (name = "audit"),
+        (name = "equipment")
     )
 )]
 struct ApiDoc;
@@ -53,6 +54,8 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::imports::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())
+        .merge(routes::equipment::router())
+        .merge(routes::attachments::router())
         .merge(routes::served_elsewhere::router())
 }
 

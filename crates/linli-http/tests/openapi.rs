@@ -40,3 +40,14 @@ fn the_document_is_openapi_3_1_and_every_operation_answers_problems() {
         }
     }
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    let doc: serde_json::Value = serde_json::to_value(linli_http::openapi_document()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let text = doc.to_string();
+    for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = piece.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "dangling $ref to {name}");
+    }
+}

@@ -4,7 +4,10 @@
 //! Areas are stored as integer hundredths of a square metre (`*_x100`), exact to two decimals.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::*;
+use sea_orm_migration::schema::{
+    big_integer, big_integer_null, big_pk_auto, date, date_null, integer, integer_null, string, string_null, text_null,
+    timestamp_with_time_zone, timestamp_with_time_zone_null,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -27,7 +27,9 @@ pub async fn open(config: &Config) -> anyhow::Result<(Db, i64)> {
 
 pub async fn bootstrap(db: &Db, company_name: &str) -> anyhow::Result<i64> {
     linli_db::sync_roles(db, &linli_auth::builtin_roles()).await?;
-    linli_db::ensure_company(db, company_name).await
+    let company = linli_db::ensure_company(db, company_name).await?;
+    linli_db::ensure_equipment_categories(db, company).await?;
+    Ok(company)
 }
 
 pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {

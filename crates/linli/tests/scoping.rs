@@ -79,6 +79,11 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
     assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
     let person = s.post("/api/v1/persons", admin, json!({"project_id": project, "name": format!("业主{tag}")})).await;
     assert_eq!(person.status, StatusCode::CREATED, "{}", person.body);
+    // The same equipment code on both sides: codes are unique per project only.
+    let category = s.get("/api/v1/equipment-categories", admin).await.body[0]["id"].as_i64().unwrap();
+    let body = json!({"project_id": project, "category_id": category, "code": "DT-01", "name": "客梯"});
+    let e = s.post("/api/v1/equipment", admin, body).await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.body);
 }
 
 db_test!(
@@ -116,7 +121,8 @@ db_test!(
             }
         }
         // Asking for B explicitly does not get around the scope.
-        for path in ["/api/v1/audit-log", "/api/v1/houses", "/api/v1/buildings", "/api/v1/persons"] {
+        for path in ["/api/v1/audit-log", "/api/v1/houses", "/api/v1/buildings", "/api/v1/persons", "/api/v1/equipment"]
+        {
             let sneaky = s.get(&format!("{path}?project_id={b}"), &token).await;
             assert_eq!(sneaky.body["total"], 0, "{path}");
         }

@@ -1,8 +1,11 @@
 //! Table mappings. Only this crate sees them; module crates see their own model types.
 
+pub mod attachment;
 pub mod audit_log;
 pub mod building;
 pub mod company;
+pub mod equipment;
+pub mod equipment_category;
 pub mod grant;
 pub mod house;
 pub mod job;

@@ -13,7 +13,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiQuery, CurrentUser};
 
 /// What can be imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Houses,
@@ -45,11 +45,12 @@ pub enum TemplateFormat {
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
     #[serde(default)]
+    #[param(inline)]
     pub format: TemplateFormat,
 }
 
 /// The import template with its Chinese headers and one example row.
-#[utoipa::path(get, path = "/api/v1/imports/{kind}/template", tag = "imports", params(("kind" = ImportKind, Path), TemplateQuery),
+#[utoipa::path(get, path = "/api/v1/imports/{kind}/template", tag = "imports", params(("kind" = String, Path, description = "`houses` or `persons`"), TemplateQuery),
     responses((status = 200, description = "XLSX or CSV (UTF-8 with BOM)"), (status = 401, body = Problem)))]
 async fn import_template(
     _user: CurrentUser,
@@ -88,7 +89,7 @@ struct ImportUpload {
 
 /// Imports a spreadsheet into a project: valid rows are saved even when others fail, the report
 /// names each refused row; importing the same file again changes nothing.
-#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports", params(("kind" = ImportKind, Path), ImportQuery),
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports", params(("kind" = String, Path, description = "`houses` or `persons`"), ImportQuery),
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn run_import(

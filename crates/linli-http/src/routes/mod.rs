@@ -1,6 +1,8 @@
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod buildings;
+pub mod equipment;
 pub mod health;
 pub mod houses;
 pub mod imports;

@@ -2,6 +2,8 @@
 //! database, demo projects and one account per role, prints the passwords, and serves.
 //! Running it again keeps the data and sets new passwords.
 
+pub mod equipment;
+
 use std::sync::Arc;
 
 use linli_auth::{AuthRepo, NewGrant, NewUser, UserService};

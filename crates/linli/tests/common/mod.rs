@@ -15,6 +15,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub db: TestDb,
     pub company: i64,
+    /// A fresh directory per server, so uploaded files stay out of the source tree.
+    pub data_dir: std::path::PathBuf,
     running: Option<Running>,
 }
 
@@ -28,10 +30,10 @@ impl TestServer {
     /// Serves on 127.0.0.1:0 with an `admin` holding the admin role company-wide.
     pub async fn start(db: TestDb) -> Self {
         let company = server::bootstrap(&db.db, "测试物业").await.unwrap();
-        let data_dir = std::env::temp_dir().join(format!("linli-test-data-{}", unique()));
+        let data_dir = fresh_dir();
         let config = Config {
             workers: false,
-            data_dir,
+            data_dir: data_dir.clone(),
             // A fixed test key: base64 of 32 bytes of 7.
             secret_key: Some("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
             ..Config::default()
@@ -42,6 +44,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             db,
             company,
+            data_dir,
             running: Some(running),
         };
         s.create_user("admin", Some("admin"), None).await;
@@ -117,13 +120,16 @@ impl Drop for TestServer {
         if let Some(r) = self.running.take() {
             tokio::spawn(r.shutdown());
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 
-fn unique() -> String {
+fn fresh_dir() -> std::path::PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("linli-test-data-{}-{}-{nanos}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
+    std::env::temp_dir().join(name)
 }
 
 pub fn password_of(username: &str) -> String {
