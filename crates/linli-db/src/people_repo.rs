@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use chrono::DateTime;
 use chrono::{NaiveDate, Utc};
 use linli_core::{AuditEvent, Change, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
+use linli_people::binding::BindingCode;
 use linli_people::{
     EndOwnership, Gender, HousePeople, IdType, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PeopleRepo,
     Person, PersonFields, PersonFilter, PersonHouses, PersonKind, Relation, Sealed, SealedPersonRow, SealedSecrets,
@@ -418,24 +420,38 @@ impl PeopleRepo for Db {
 
     async fn person_houses(&self, scope: &Scope, person_id: Id) -> Result<PersonHouses> {
         self.get_person(scope, person_id).await?;
-        let owned = ownership::Entity::find()
-            .filter(ownership::Column::PersonId.eq(person_id))
-            .order_by_desc(ownership::Column::StartedOn)
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        let stays = occupancy::Entity::find()
-            .filter(occupancy::Column::PersonId.eq(person_id))
-            .order_by_desc(occupancy::Column::MovedInOn)
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(PersonHouses {
-            ownerships: ownership_views(&self.conn, owned).await?,
-            occupancies: occupancy_views(&self.conn, stays).await?,
-        })
+        houses_of_person(&self.conn, person_id).await
     }
 
+    async fn owners_by_phone(&self, company_id: Id, phone: &str) -> Result<Vec<(Id, Id, Option<Id>)>> {
+        self.owners_with_phone(company_id, phone).await
+    }
+
+    async fn latest_binding_code(&self, user_id: Id, phone: &str) -> Result<Option<BindingCode>> {
+        self.latest_code(user_id, phone).await
+    }
+
+    async fn store_binding_code(
+        &self,
+        user_id: Id,
+        phone: &str,
+        code_hash: String,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.store_code(user_id, phone, code_hash, expires_at).await
+    }
+
+    async fn binding_try_failed(&self, code_id: Id) -> Result<()> {
+        self.code_try_failed(code_id).await
+    }
+
+    async fn bind(&self, user_id: Id, code_id: Id, people: &[(Id, Id)], audit: AuditEvent) -> Result<()> {
+        self.bind_people(user_id, code_id, people, audit).await
+    }
+
+    async fn bound_houses(&self, user_id: Id) -> Result<PersonHouses> {
+        self.houses_of_user(user_id).await
+    }
     async fn add_ownership(
         &self,
         granted: &Granted,
@@ -594,4 +610,20 @@ impl PeopleRepo for Db {
         tx.commit().await.or_internal()?;
         Ok(after)
     }
+}
+
+pub(crate) async fn houses_of_person(c: &impl ConnectionTrait, person_id: Id) -> Result<PersonHouses> {
+    let owned = ownership::Entity::find()
+        .filter(ownership::Column::PersonId.eq(person_id))
+        .order_by_desc(ownership::Column::StartedOn)
+        .all(c)
+        .await
+        .or_internal()?;
+    let stays = occupancy::Entity::find()
+        .filter(occupancy::Column::PersonId.eq(person_id))
+        .order_by_desc(occupancy::Column::MovedInOn)
+        .all(c)
+        .await
+        .or_internal()?;
+    Ok(PersonHouses { ownerships: ownership_views(c, owned).await?, occupancies: occupancy_views(c, stays).await? })
 }

@@ -21,7 +21,8 @@ use crate::{Db, audit};
 struct Lookups {
     by_index: HashMap<String, Id>,
     by_name_phone: HashMap<(String, Option<String>), Id>,
-    houses: HashMap<HouseRef, (Id, String)>,
+    houses: HashMap<HouseRef, Id>,
+    states: HashMap<Id, String>,
     owners: HashMap<Id, Vec<(Id, i32)>>,
     living: HashSet<(Id, Id)>,
 }
@@ -64,6 +65,7 @@ async fn load(tx: &DatabaseTransaction, project: Id) -> Result<Lookups> {
     Ok(Lookups {
         by_index: persons.iter().filter_map(|p| p.id_number_index.clone().map(|i| (i, p.id))).collect(),
         by_name_phone: persons.iter().map(|p| ((p.name.clone(), p.phone.clone()), p.id)).collect(),
+        states: houses.iter().map(|h| (h.id, h.state.clone())).collect(),
         houses: houses
             .into_iter()
             .map(|h| {
@@ -72,7 +74,7 @@ async fn load(tx: &DatabaseTransaction, project: Id) -> Result<Lookups> {
                     unit: units.get(&h.unit_id).cloned(),
                     number: h.number,
                 };
-                (key, (h.id, h.state))
+                (key, h.id)
             })
             .collect(),
         owners,
@@ -110,7 +112,7 @@ impl Db {
         for r in rows {
             let house = match &r.house {
                 Some(h) => match l.houses.get(h) {
-                    Some(found) => Some(found.clone()),
+                    Some(found) => Some(*found),
                     None => {
                         counts.errors.push(RowError::new(r.row, "房号", "house_not_found"));
                         continue;
@@ -123,7 +125,7 @@ impl Db {
                 .and_then(|i| l.by_index.get(i))
                 .or_else(|| l.by_name_phone.get(&(r.fields.name.clone(), r.fields.phone.clone())))
                 .copied();
-            if let (Some((house_id, _)), Relation::Owner, None) = (&house, r.relation, known) {
+            if let (Some(house_id), Relation::Owner, None) = (&house, r.relation, known) {
                 let current: i32 = l.owners.get(house_id).map_or(0, |o| o.iter().map(|(_, bp)| bp).sum());
                 if current + r.share_bp > 10_000 {
                     counts.errors.push(RowError::new(r.row, "产权份额", "exceeds_total"));
@@ -152,7 +154,8 @@ impl Db {
                 }
             };
             let mut linked = false;
-            if let Some((house_id, state)) = house {
+            if let Some(house_id) = house {
+                let state = l.states.get(&house_id).cloned().unwrap_or_default();
                 let since: NaiveDate = r.moved_in_on.unwrap_or(today);
                 let owns = l.owners.get(&house_id).is_some_and(|o| o.iter().any(|(p, _)| *p == person_id));
                 if r.relation == Relation::Owner && !owns {
@@ -210,9 +213,7 @@ impl Db {
                             e.before = Some(serde_json::json!({"state": state}));
                             audits.push(e);
                         }
-                        if let Some(entry) = l.houses.values_mut().find(|(id, _)| *id == house_id) {
-                            entry.1 = HouseState::Occupied.as_str().to_string();
-                        }
+                        l.states.insert(house_id, HouseState::Occupied.as_str().to_string());
                     }
                     linked = true;
                 }

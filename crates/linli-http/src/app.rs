@@ -51,7 +51,7 @@ impl App {
             users: UserService::new(repo.clone()),
             projects: ProjectService::new(repo.clone()),
             structure: StructureService::new(repo.clone()),
-            people: PeopleService::new(repo.clone(), cipher),
+            people: PeopleService::new(repo.clone(), cipher, Arc::new(linli_people::binding::DemoSender)),
             audit: AuditService::new(repo.clone()),
             equipment: EquipmentService::new(repo),
             database,

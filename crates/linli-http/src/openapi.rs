@@ -51,6 +51,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::buildings::router())
         .merge(routes::houses::router())
         .merge(routes::people::router())
+        .merge(routes::bindings::router())
         .merge(routes::imports::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())

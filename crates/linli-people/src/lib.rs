@@ -1,6 +1,7 @@
 //! People: owners and residents (persons and organisations), their ownership of houses and
 //! their occupancies, with ID numbers and bank accounts encrypted at rest and shown masked.
 
+pub mod binding;
 pub mod id_number;
 mod person;
 pub mod person_sheet;

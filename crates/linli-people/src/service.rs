@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use linli_core::{AuditEvent, Authz, Change, Granted, Id, Page, PageRequest, Permission, Result, Scope};
 use serde::Serialize;
 
+use crate::binding::{self, BindingCode, BindingConfirm, BindingRequest, CodeSender, CodeSent};
 use crate::id_number;
 use crate::person_sheet::{self, HouseRef, PersonRow};
 use crate::pii::{PiiCipher, mask};
@@ -14,6 +15,8 @@ use crate::tenure::{
     EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, share_bp,
 };
 use crate::{NewPerson, Person, PersonFields, PersonFilter, PersonPatch};
+use chrono::{DateTime, Utc};
+use linli_core::{Code, Error, FieldError};
 use linli_import::{ImportReport, RowError};
 use linli_property::ImportCounts;
 
@@ -107,6 +110,22 @@ pub trait PeopleRepo: Send + Sync {
         dry_run: bool,
         audit: AuditEvent,
     ) -> Result<ImportCounts>;
+    /// People with this phone who own a house now, in the company: (person, project, bound user).
+    async fn owners_by_phone(&self, company_id: Id, phone: &str) -> Result<Vec<(Id, Id, Option<Id>)>>;
+    async fn latest_binding_code(&self, user_id: Id, phone: &str) -> Result<Option<BindingCode>>;
+    async fn store_binding_code(
+        &self,
+        user_id: Id,
+        phone: &str,
+        code_hash: String,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn binding_try_failed(&self, code_id: Id) -> Result<()>;
+    /// Marks the code used, links the people to the user and grants `resident` on their
+    /// projects, with audit rows, in one transaction.
+    async fn bind(&self, user_id: Id, code_id: Id, people: &[(Id, Id)], audit: AuditEvent) -> Result<()>;
+    /// The houses of the people bound to this user.
+    async fn bound_houses(&self, user_id: Id) -> Result<PersonHouses>;
     /// An audit row on its own (for reads that must be recorded, like revealing an ID number).
     async fn record(&self, audit: AuditEvent) -> Result<()>;
 
@@ -145,14 +164,15 @@ pub trait PeopleRepo: Send + Sync {
 pub struct PeopleService {
     repo: Arc<dyn PeopleRepo>,
     cipher: Arc<PiiCipher>,
+    sender: Arc<dyn CodeSender>,
 }
 
 const READ: Permission = Permission::PeoplePersonRead;
 const MANAGE: Permission = Permission::PeoplePersonManage;
 
 impl PeopleService {
-    pub fn new(repo: Arc<dyn PeopleRepo>, cipher: Arc<PiiCipher>) -> Self {
-        Self { repo, cipher }
+    pub fn new(repo: Arc<dyn PeopleRepo>, cipher: Arc<PiiCipher>, sender: Arc<dyn CodeSender>) -> Self {
+        Self { repo, cipher, sender }
     }
 
     pub fn cipher(&self) -> &PiiCipher {
@@ -265,6 +285,66 @@ impl PeopleService {
         let page = PageRequest { page: 1, page_size: linli_property::EXPORT_MAX };
         let people = self.list(authz, filter, page).await?;
         linli_import::write_xlsx("业主住户", &person_sheet::EXPORT_COLUMNS, &person_sheet::rows(&people.items))
+    }
+
+    /// Sends a binding code to an owner's phone. The answer is the same whether or not the phone
+    /// belongs to an owner, so it cannot be used to find out who lives here.
+    pub async fn request_binding(&self, authz: &Authz, req: BindingRequest, now: DateTime<Utc>) -> Result<CodeSent> {
+        let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
+        let phone = req.phone.trim().to_string();
+        if !crate::phone_ok(&phone) {
+            return Err(Error::invalid("phone", "invalid_format"));
+        }
+        if let Some(last) = self.repo.latest_binding_code(user_id, &phone).await? {
+            let wait = (last.created_at + chrono::Duration::seconds(binding::RESEND_SECONDS) - now).num_seconds();
+            if wait > 0 {
+                return Err(Error::TooManyAttempts { retry_after_secs: wait as u64 });
+            }
+        }
+        let expires_at = binding::expires(now);
+        if !self.repo.owners_by_phone(authz.actor().company_id, &phone).await?.is_empty() {
+            let code = binding::new_code();
+            self.repo
+                .store_binding_code(user_id, &phone, binding::code_hash(user_id, &phone, &code), expires_at)
+                .await?;
+            self.sender.send(&phone, &binding::message(&code));
+        }
+        Ok(CodeSent { expires_at })
+    }
+
+    /// Checks the code and binds the account to the owner's houses.
+    pub async fn confirm_binding(
+        &self,
+        authz: &Authz,
+        req: BindingConfirm,
+        now: DateTime<Utc>,
+    ) -> Result<PersonHouses> {
+        let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
+        let phone = req.phone.trim().to_string();
+        let wrong = || Error::Validation(vec![FieldError::new("code", "binding_code_invalid")]);
+        let stored = self.repo.latest_binding_code(user_id, &phone).await?.ok_or_else(wrong)?;
+        if stored.tries >= binding::MAX_TRIES && !stored.used {
+            let wait = (stored.expires_at - now).num_seconds().max(1);
+            return Err(Error::TooManyAttempts { retry_after_secs: wait as u64 });
+        }
+        if !binding::accepts(&stored, user_id, &phone, &req.code, now) {
+            self.repo.binding_try_failed(stored.id).await?;
+            return Err(wrong());
+        }
+        let owners = self.repo.owners_by_phone(authz.actor().company_id, &phone).await?;
+        if owners.iter().any(|(_, _, bound)| bound.is_some_and(|u| u != user_id)) {
+            return Err(Error::Conflict(Code::PersonBoundElsewhere));
+        }
+        let people: Vec<(Id, Id)> = owners.iter().map(|(p, project, _)| (*p, *project)).collect();
+        let audit = AuditEvent::new(authz.actor(), "people.person.bound", "person");
+        self.repo.bind(user_id, stored.id, &people, audit).await?;
+        self.repo.bound_houses(user_id).await
+    }
+
+    /// The houses the signed-in resident is bound to.
+    pub async fn my_houses(&self, authz: &Authz) -> Result<PersonHouses> {
+        let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
+        self.repo.bound_houses(user_id).await
     }
 
     pub async fn house_people(&self, authz: &Authz, house_id: Id) -> Result<HousePeople> {

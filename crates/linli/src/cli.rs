@@ -42,6 +42,9 @@ pub enum Command {
         /// The admin's password [env: LINLI_ADMIN_PASSWORD]; random when unset.
         #[arg(long)]
         admin_password: Option<String>,
+        /// Houses in the demo residential community (up to 100,000, for benchmarks).
+        #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        houses: u32,
     },
     /// Manage accounts.
     Admin {
@@ -84,7 +87,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut overrides = Overrides { data_dir: cli.data_dir, database_url: cli.database_url, ..Overrides::default() };
     match &cli.command {
         Command::Serve { bind } => overrides.bind.clone_from(bind),
-        Command::Demo { bind, admin_password } => {
+        Command::Demo { bind, admin_password, .. } => {
             overrides.bind.clone_from(bind);
             overrides.admin_password.clone_from(admin_password);
         }
@@ -108,7 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             running.wait().await;
             Ok(())
         }
-        Command::Demo { .. } => demo::run(&config).await,
+        Command::Demo { houses, .. } => demo::run(&config, houses as usize).await,
         Command::Admin { command } => {
             let (db, company) = server::open(&config).await?;
             match command {

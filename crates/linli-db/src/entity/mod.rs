@@ -2,6 +2,7 @@
 
 pub mod attachment;
 pub mod audit_log;
+pub mod binding_code;
 pub mod building;
 pub mod company;
 pub mod equipment;

@@ -1,6 +1,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod bindings;
 pub mod buildings;
 pub mod equipment;
 pub mod health;

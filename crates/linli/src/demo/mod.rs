@@ -2,6 +2,7 @@
 //! database, demo projects and one account per role, prints the passwords, and serves.
 //! Running it again keeps the data and sets new passwords.
 
+pub mod community;
 pub mod equipment;
 
 use std::sync::Arc;
@@ -26,10 +27,15 @@ const ACCOUNTS: &[(&str, &str, &str, bool)] = &[
 
 const PROJECTS: &[(&str, ProjectKind)] = &[("翠湖花园", ProjectKind::Residential), ("云栖科技园", ProjectKind::Office)];
 
-pub async fn run(config: &Config) -> anyhow::Result<()> {
+pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
     let (db, company) = server::open(config).await?;
-    let first_project = seed_projects(&db, company).await?;
+    let (first_project, office) = seed_projects(&db, company).await?;
+    let started = std::time::Instant::now();
+    let app = server::app(&db, config)?;
+    let counts = community::seed(&app, company, first_project, office, houses).await?;
+    equipment::seed(&db, company, first_project).await?;
+    println!("demo data ready in {:.1} s: {counts}", started.elapsed().as_secs_f64());
     let admin_password = config.admin_password.clone().unwrap_or_else(admin::random_password);
     let mut printed = vec![("admin".to_string(), "系统管理员".to_string(), admin_password.clone())];
     upsert_user(&db, company, "admin", "系统管理员", &admin_password, "admin", None).await?;
@@ -51,7 +57,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_projects(db: &Db, company: Id) -> anyhow::Result<Id> {
+/// The two demo projects, created when missing: (residential, office park).
+async fn seed_projects(db: &Db, company: Id) -> anyhow::Result<(Id, Id)> {
     let projects = ProjectService::new(Arc::new(db.clone()));
     let system = Authz::system(company);
     let existing = projects.list(&system, None, PageRequest::default()).await?;
@@ -61,7 +68,8 @@ async fn seed_projects(db: &Db, company: Id) -> anyhow::Result<Id> {
         }
     }
     let all = projects.list(&system, None, PageRequest::default()).await?;
-    Ok(all.items.iter().find(|p| p.name == PROJECTS[0].0).map_or(all.items[0].id, |p| p.id))
+    let id = |name: &str| all.items.iter().find(|p| p.name == name).map(|p| p.id);
+    Ok((id(PROJECTS[0].0).unwrap_or(all.items[0].id), id(PROJECTS[1].0).unwrap_or(all.items[0].id)))
 }
 
 async fn upsert_user(
