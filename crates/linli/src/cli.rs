@@ -53,6 +53,23 @@ pub enum Command {
     },
     /// Print the effective configuration with secrets redacted.
     Config,
+    /// Measure speed on a fresh database of its own and print the figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Import a sheet of N houses into an empty project, then import it again.
+    Import {
+        #[arg(long, default_value_t = 20_000)]
+        houses: usize,
+        /// Also run on this PostgreSQL server (a scratch database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,6 +127,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Linli is listening on http://{}", running.addr);
             running.wait().await;
             Ok(())
+        }
+        Command::Bench { command: BenchCommand::Import { houses, postgres } } => {
+            crate::bench::import(houses, postgres.as_deref()).await
         }
         Command::Demo { houses, .. } => demo::run(&config, houses as usize).await,
         Command::Admin { command } => {

@@ -2,6 +2,7 @@
 //! server and the job workers. Business rules live in the module crates, not here.
 
 pub mod admin;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

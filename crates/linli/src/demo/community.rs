@@ -120,6 +120,11 @@ fn office_park() -> (String, String) {
     (houses, people)
 }
 
+/// The demo estate's house sheet (CSV) of `n` houses, for benchmarks.
+pub fn house_sheet(n: usize) -> String {
+    residential_houses(n).0
+}
+
 /// Fills both demo projects; answers the counts as a line for the start-up banner.
 pub async fn seed(app: &App, company: i64, residential: i64, office: i64, houses: usize) -> anyhow::Result<String> {
     let system = Authz::system(company);
