@@ -51,6 +51,7 @@ impl Scratch {
 }
 
 /// Imports the demo community's house sheet of `houses` rows, then imports it again.
+#[allow(clippy::cast_precision_loss)] // row counts far below 2^52
 pub async fn import(houses: usize, postgres: Option<&str>) -> anyhow::Result<()> {
     for server_url in std::iter::once(None).chain(postgres.map(Some)) {
         let s = scratch(server_url).await?;

@@ -31,7 +31,8 @@ export function rememberCsrfToken(token: string | null): void {
   csrfFromLogin = token
 }
 
-function csrfToken(): string | null {
+/** The CSRF token to send on a write (also for uploads that bypass the client, e.g. el-upload). */
+export function csrfToken(): string | null {
   const cookies = typeof document === 'undefined' ? '' : document.cookie
   return readCookie(CSRF_COOKIE, cookies) ?? csrfFromLogin
 }
@@ -52,7 +53,7 @@ export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler
 }
 
-const sessionMiddleware: Middleware = {
+export const sessionMiddleware: Middleware = {
   onResponse({ request, response }) {
     if (response.status === 401 && !new URL(request.url, 'http://x').pathname.endsWith('/auth/login')) {
       unauthorizedHandler?.()

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import zhCN from '@/locales/zh-CN'
 import en from '@/locales/en'
-import { ApiError, codeForStatus, errorMessage, fieldMessages, type Translator } from './errors'
+import schemaSource from './schema.d.ts?raw'
+import { ApiError, CODE_FIELDS, codeForStatus, errorMessage, fieldMessages, type Translator } from './errors'
 
 function translator(locale: 'zh-CN' | 'en'): Translator {
   const i18n = createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, en } })
@@ -63,8 +64,13 @@ describe('errorMessage', () => {
       'malformed_request', 'validation_failed', 'unauthenticated', 'invalid_credentials', 'account_disabled',
       'too_many_attempts', 'csrf_failed', 'forbidden', 'not_found', 'username_taken', 'project_name_taken',
       'grant_exists', 'cannot_disable_self', 'conflict', 'method_not_allowed', 'internal',
+      'building_name_taken', 'unit_name_taken', 'house_number_taken', 'building_not_empty', 'unit_not_empty',
+      'house_in_use', 'equipment_code_taken', 'ownership_exists', 'occupancy_exists',
     ]
-    for (const code of codes) {
+    // …and whatever the generated schema's `Code` enum lists today.
+    const generated = /\bCode: ((?:"[a-z_]+"(?: \| )?)+);/.exec(schemaSource)?.[1]?.match(/[a-z_]+/g) ?? []
+    expect(generated.length).toBeGreaterThan(10)
+    for (const code of [...codes, ...generated]) {
       expect(zh.te(`errors.${code}`), code).toBe(true)
       expect(english.te(`errors.${code}`), code).toBe(true)
     }
@@ -98,6 +104,47 @@ describe('fieldMessages', () => {
   it('puts a taken username or project name next to its field', () => {
     expect(fieldMessages(new ApiError(409, 'username_taken'), zh)).toEqual({ username: '已被占用' })
     expect(fieldMessages(new ApiError(409, 'project_name_taken'), english)).toEqual({ name: 'Already taken' })
+  })
+
+  it('translates the field codes of houses, people, tenure and imports', () => {
+    const codes = [
+      'must_be_positive', 'too_many_decimals', 'exceeds_gross_area', 'not_in_building', 'invalid_checksum',
+      'invalid_birth_date', 'invalid_format', 'exceeds_total', 'before_start', 'out_of_range', 'unsupported_type',
+      'not_in_project',
+    ]
+    for (const code of codes) {
+      expect(zh.te(`fieldErrors.${code}`), code).toBe(true)
+      expect(english.te(`fieldErrors.${code}`), code).toBe(true)
+    }
+    const error = new ApiError(422, 'validation_failed', [
+      { field: 'gross_area', code: 'too_many_decimals' },
+      { field: 'inner_area', code: 'exceeds_gross_area' },
+      { field: 'floor', code: 'not_in_building' },
+    ])
+    expect(fieldMessages(error, zh)).toEqual({
+      gross_area: '最多两位小数',
+      inner_area: '不能大于建筑面积',
+      floor: '不在该楼栋的范围内',
+    })
+    expect(fieldMessages(new ApiError(422, 'validation_failed', [{ field: 'id_number', code: 'invalid_checksum' }]), english)).toEqual({
+      id_number: 'The check digit is wrong; please check the number',
+    })
+    expect(fieldMessages(new ApiError(422, 'validation_failed', [{ field: 'moved_out_on', code: 'before_start' }]), zh)).toEqual({
+      moved_out_on: '不能早于开始日期',
+    })
+  })
+
+  it('puts the conflicts of the basic information module next to their field', () => {
+    expect(fieldMessages(new ApiError(409, 'building_name_taken'), zh)).toEqual({ name: '已被占用' })
+    expect(fieldMessages(new ApiError(409, 'unit_name_taken'), zh)).toEqual({ name: '已被占用' })
+    expect(fieldMessages(new ApiError(409, 'house_number_taken'), zh)).toEqual({ number: '已被占用' })
+    expect(fieldMessages(new ApiError(409, 'equipment_code_taken'), english)).toEqual({ code: 'Already taken' })
+    expect(fieldMessages(new ApiError(409, 'ownership_exists'), zh)).toEqual({ person_id: '此人已是该房屋的业主' })
+    expect(fieldMessages(new ApiError(409, 'occupancy_exists'), zh)).toEqual({ person_id: '此人已在该房屋入住' })
+    for (const { key } of Object.values(CODE_FIELDS)) {
+      expect(zh.te(key), key).toBe(true)
+      expect(english.te(key), key).toBe(true)
+    }
   })
 
   it('is empty for other errors', () => {

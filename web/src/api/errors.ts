@@ -80,18 +80,27 @@ export function errorMessage(error: unknown, i18n: Translator): string {
   return i18n.t('errors.generic', { status: apiError.status || '-' })
 }
 
-/** Conflicts the server reports without a field, but that belong next to one in a form. */
-const CODE_FIELDS: Record<string, string> = {
-  username_taken: 'username',
-  project_name_taken: 'name',
+/**
+ * Conflicts the server reports without a field, but that belong next to one in a form: the field and
+ * the message key shown there (a taken name reads "already taken"; the others repeat the error).
+ */
+export const CODE_FIELDS: Record<string, { field: string; key: string }> = {
+  username_taken: { field: 'username', key: 'fieldErrors.taken' },
+  project_name_taken: { field: 'name', key: 'fieldErrors.taken' },
+  building_name_taken: { field: 'name', key: 'fieldErrors.taken' },
+  unit_name_taken: { field: 'name', key: 'fieldErrors.taken' },
+  house_number_taken: { field: 'number', key: 'fieldErrors.taken' },
+  equipment_code_taken: { field: 'code', key: 'fieldErrors.taken' },
+  ownership_exists: { field: 'person_id', key: 'errors.ownership_exists' },
+  occupancy_exists: { field: 'person_id', key: 'errors.occupancy_exists' },
 }
 
 /** Per-field messages for a form (`fieldErrors.<code>`, else a generic line), keyed by field. */
 export function fieldMessages(error: unknown, i18n: Translator): Record<string, string> {
   const result: Record<string, string> = {}
   if (!(error instanceof ApiError)) return result
-  const field = CODE_FIELDS[error.code]
-  if (field) result[field] = i18n.t('fieldErrors.taken')
+  const mapped = CODE_FIELDS[error.code]
+  if (mapped) result[mapped.field] = i18n.t(mapped.key)
   for (const { field, code } of error.fieldErrors) {
     const key = `fieldErrors.${code}`
     result[field] = i18n.te(key) ? i18n.t(key) : i18n.t('fieldErrors.generic')

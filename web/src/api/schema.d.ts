@@ -109,6 +109,363 @@ export interface paths {
         patch: operations["update_project"];
         trace?: never;
     };
+    "/api/v1/projects/{id}/structure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Buildings with their units and house counts, for the console's tree. */
+        get: operations["project_structure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts a manager sees on the project's card. */
+        get: operations["project_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buildings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 楼栋 of the caller's projects. */
+        get: operations["list_buildings"];
+        put?: never;
+        post: operations["create_building"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buildings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_building"];
+        put?: never;
+        post?: never;
+        /** Only an empty building (no units, no houses) can be deleted. */
+        delete: operations["delete_building"];
+        options?: never;
+        head?: never;
+        patch: operations["update_building"];
+        trace?: never;
+    };
+    "/api/v1/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 单元 of the caller's projects. */
+        get: operations["list_units"];
+        put?: never;
+        post: operations["create_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["delete_unit"];
+        options?: never;
+        head?: never;
+        patch: operations["rename_unit"];
+        trace?: never;
+    };
+    "/api/v1/houses/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The houses matching the list's filters as XLSX, in the import template's columns. */
+        get: operations["export_houses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 房屋 of the caller's projects, in building, unit, floor and number order. */
+        get: operations["list_houses"];
+        put?: never;
+        post: operations["create_house"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_house"];
+        put?: never;
+        post?: never;
+        /** Only a house that never had owners or occupants can be deleted. */
+        delete: operations["delete_house"];
+        options?: never;
+        head?: never;
+        patch: operations["update_house"];
+        trace?: never;
+    };
+    "/api/v1/persons/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The people matching the list's filters as XLSX (ID numbers masked). */
+        get: operations["export_persons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/persons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Owners and residents; ID numbers and bank accounts masked. */
+        get: operations["list_persons"];
+        put?: never;
+        post: operations["create_person"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/persons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_person"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["update_person"];
+        trace?: never;
+    };
+    "/api/v1/persons/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The whole ID number and bank account (`people.person.reveal_id`); every reveal is audited. */
+        post: operations["reveal_person"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/persons/{id}/houses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The person's houses: ownerships and occupancies, with history. */
+        get: operations["person_houses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses/{id}/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Owners (current first, then past owners) and occupants of a house. */
+        get: operations["house_people"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses/{id}/ownerships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records an owner; with `replace_current` the current owners' ownership ends (a sale). */
+        post: operations["add_ownership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ownerships/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["end_ownership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses/{id}/occupancies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moving in (入住); a vacant house becomes occupied. */
+        post: operations["add_occupancy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/occupancies/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moving out; when the last occupant leaves, an occupied house becomes vacant. */
+        post: operations["end_occupancy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{kind}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The import template with its Chinese headers and one example row. */
+        get: operations["import_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a spreadsheet into a project: valid rows are saved even when others fail, the report
+         *     names each refused row; importing the same file again changes nothing.
+         */
+        post: operations["run_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -259,6 +616,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/equipment-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's equipment categories as a tree. */
+        get: operations["list_equipment_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The equipment register of the caller's projects, ordered by code. */
+        get: operations["list_equipment"];
+        put?: never;
+        /** Registers an item; its next maintenance date is derived from its cycle. */
+        post: operations["create_equipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A printable A4 page of labels for several items. */
+        get: operations["get_equipment_labels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_equipment"];
+        put?: never;
+        post?: never;
+        /** Deletes the item with its attachments. */
+        delete: operations["delete_equipment"];
+        options?: never;
+        head?: never;
+        /** Changes the named fields; `null` clears an optional one. */
+        patch: operations["update_equipment"];
+        trace?: never;
+    };
+    "/api/v1/equipment/{id}/maintained": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records the day the item was maintained and moves its next maintenance date. */
+        post: operations["record_equipment_maintained"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change to the item, newest first. */
+        get: operations["list_equipment_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment/{id}/label.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A 60 × 30 mm label whose QR code opens the item's mobile page. */
+        get: operations["get_equipment_label"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_equipment_attachments"];
+        put?: never;
+        /** Attaches a file to an item. The type is decided by the file's name and its first bytes. */
+        post: operations["upload_equipment_attachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The file, with its content type and name. */
+        get: operations["download_attachment"];
+        put?: never;
+        post?: never;
+        delete: operations["delete_attachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -302,6 +814,31 @@ export interface components {
          * @example 89.47
          */
         Area: string;
+        Attachment: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            /** @description What the file is attached to: `equipment`. */
+            entity: string;
+            entity_id: components["schemas"]["i64"];
+            file_name: string;
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description `multipart/form-data` with the file in the field `file`. */
+        AttachmentForm: {
+            /**
+             * Format: binary
+             * @description PDF, JPEG/PNG/GIF/WebP, Word/Excel/PowerPoint or plain text, at most 20 MiB.
+             */
+            file: string;
+        };
         AuditEntry: {
             id: components["schemas"]["i64"];
             /** Format: date-time */
@@ -316,16 +853,138 @@ export interface components {
             after?: unknown;
             ip?: string | null;
         };
+        /** @description 楼栋. */
+        Building: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            name: string;
+            /** Format: int32 */
+            floors_above: number;
+            /** Format: int32 */
+            floors_below: number;
+            /** Format: int32 */
+            elevator_count: number;
+            kind: components["schemas"]["BuildingKind"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        BuildingKind: "residential" | "commercial" | "office" | "mixed" | "parking";
+        /** @description A building with its units and house counts, for the console's tree. */
+        BuildingNode: {
+            building: components["schemas"]["Building"];
+            /** Format: int64 */
+            house_count: number;
+            units: components["schemas"]["UnitNode"][];
+        };
+        BuildingPatch: {
+            name?: string | null;
+            /** Format: int32 */
+            floors_above?: number | null;
+            /** Format: int32 */
+            floors_below?: number | null;
+            /** Format: int32 */
+            elevator_count?: number | null;
+            kind?: null | components["schemas"]["BuildingKind"];
+        };
+        /** @description A category with its subcategories, for the console's tree. */
+        CategoryNode: {
+            id: components["schemas"]["i64"];
+            code: string;
+            name_zh: string;
+            name_en: string;
+            children: components["schemas"]["CategoryNode"][];
+        };
         /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "conflict" | "method_not_allowed" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "conflict" | "method_not_allowed" | "internal";
+        /**
+         * @description The step of a maintenance cycle (保养周期).
+         * @enum {string}
+         */
+        CycleUnit: "day" | "week" | "month" | "year";
+        EndOwnership: {
+            /** Format: date */
+            ended_on: string;
+        };
+        /** @description 设施设备: one item of a project's equipment register. */
+        Equipment: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            category_id: components["schemas"]["i64"];
+            /** @description 设备编号, unique in the project, e.g. `DT-01`. */
+            code: string;
+            name: string;
+            brand?: string | null;
+            model?: string | null;
+            serial_number?: string | null;
+            supplier?: string | null;
+            /** Format: date */
+            purchased_on?: string | null;
+            /** Format: int64 */
+            purchase_price_fen?: number | null;
+            building_id?: null | components["schemas"]["i64"];
+            building_name?: string | null;
+            /** @description Where in (or outside) the building, e.g. `地下一层水泵房`. */
+            location?: string | null;
+            /** Format: date */
+            warranty_until?: string | null;
+            cycle_unit?: null | components["schemas"]["CycleUnit"];
+            /** Format: int32 */
+            cycle_every?: number | null;
+            /** Format: date */
+            last_maintained_on?: string | null;
+            /**
+             * Format: date
+             * @description Derived from the cycle on every change; null without a cycle or once retired.
+             */
+            next_maintenance_on?: string | null;
+            state: components["schemas"]["EquipmentState"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        EquipmentPatch: {
+            category_id?: null | components["schemas"]["i64"];
+            code?: string | null;
+            name?: string | null;
+            brand?: string | null;
+            model?: string | null;
+            serial_number?: string | null;
+            supplier?: string | null;
+            /** Format: date */
+            purchased_on?: string | null;
+            /** Format: int64 */
+            purchase_price_fen?: number | null;
+            /** Format: int64 */
+            building_id?: number | null;
+            location?: string | null;
+            /** Format: date */
+            warranty_until?: string | null;
+            cycle_unit?: null | components["schemas"]["CycleUnit"];
+            /** Format: int32 */
+            cycle_every?: number | null;
+            /** Format: date */
+            last_maintained_on?: string | null;
+            state?: null | components["schemas"]["EquipmentState"];
+        };
+        /**
+         * @description 设备状态.
+         * @enum {string}
+         */
+        EquipmentState: "running" | "faulty" | "under_repair" | "retired";
         /** @description One invalid field: `{"field":"area","code":"must_be_positive"}`. */
         FieldError: {
             field: string;
             code: string;
         };
+        /** @enum {string} */
+        Gender: "male" | "female";
         /** @description A role granted to a user on one project, or on every project of the company (`project_id: null`). */
         Grant: {
             id: components["schemas"]["i64"];
@@ -339,6 +998,81 @@ export interface components {
             database: string;
             version: string;
         };
+        /** @description 房屋: the billable space. */
+        House: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            building_id: components["schemas"]["i64"];
+            building_name: string;
+            unit_id?: null | components["schemas"]["i64"];
+            unit_name?: string | null;
+            /** @description 房号, e.g. `301`. */
+            number: string;
+            /** Format: int32 */
+            floor: number;
+            /** @description 户型, e.g. `3室2厅`. */
+            layout?: string | null;
+            /** @description 建筑面积. */
+            gross_area: components["schemas"]["Area"];
+            inner_area?: null | components["schemas"]["Area"];
+            /** @description 朝向, e.g. `南北`. */
+            orientation?: string | null;
+            usage: components["schemas"]["HouseUsage"];
+            state: components["schemas"]["HouseState"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        HousePatch: {
+            number?: string | null;
+            /** Format: int32 */
+            floor?: number | null;
+            layout?: string | null;
+            gross_area?: string | null;
+            inner_area?: string | null;
+            orientation?: string | null;
+            usage?: null | components["schemas"]["HouseUsage"];
+            state?: null | components["schemas"]["HouseState"];
+        };
+        /** @description A house's owners and occupants, current first, then the history. */
+        HousePeople: {
+            owners: components["schemas"]["Ownership"][];
+            occupants: components["schemas"]["Occupancy"][];
+        };
+        /**
+         * @description 状态.
+         * @enum {string}
+         */
+        HouseState: "vacant" | "occupied" | "under_renovation" | "for_rent";
+        /**
+         * @description 用途.
+         * @enum {string}
+         */
+        HouseUsage: "residential" | "shop" | "office" | "parking" | "storage";
+        /** @enum {string} */
+        IdType: "resident_id_card" | "passport" | "hk_macau_permit" | "taiwan_permit" | "foreigner_permit" | "credit_code" | "other";
+        /**
+         * @description What an import did (or, on a dry run, would do). Valid rows are imported even when others
+         *     fail; importing the same file again reports them as unchanged.
+         */
+        ImportReport: {
+            kind: string;
+            dry_run: boolean;
+            total_rows: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+            errors: components["schemas"]["RowError"][];
+        };
+        ImportUpload: {
+            /**
+             * Format: binary
+             * @description A `.xlsx` or `.csv` file laid out like the template.
+             */
+            file: string;
+        };
         LoginRequest: {
             /** @description Username or phone number. */
             username: string;
@@ -350,6 +1084,11 @@ export interface components {
             /** @description Send as `X-CSRF-Token` on cookie-authenticated writes (also in the `linli_csrf` cookie). */
             csrf_token: string;
             user: components["schemas"]["Me"];
+        };
+        /** @description `POST /equipment/{id}/maintained`: the day the item was last maintained. */
+        Maintained: {
+            /** Format: date */
+            on: string;
         };
         /**
          * @description The signed-in user as the web app needs it: grants, the projects they open and the union of
@@ -365,9 +1104,99 @@ export interface components {
             projects: components["schemas"]["ProjectRef"][];
             permissions: string[];
         };
+        MoveOut: {
+            /** Format: date */
+            moved_out_on: string;
+        };
+        NewBuilding: {
+            project_id: components["schemas"]["i64"];
+            /** @description e.g. `1栋`, `A座`. */
+            name: string;
+            /** Format: int32 */
+            floors_above?: number;
+            /** Format: int32 */
+            floors_below?: number;
+            /** Format: int32 */
+            elevator_count?: number;
+            kind?: components["schemas"]["BuildingKind"];
+        };
+        NewEquipment: {
+            project_id: components["schemas"]["i64"];
+            category_id: components["schemas"]["i64"];
+            code: string;
+            name: string;
+            brand?: string | null;
+            model?: string | null;
+            serial_number?: string | null;
+            supplier?: string | null;
+            /** Format: date */
+            purchased_on?: string | null;
+            /** Format: int64 */
+            purchase_price_fen?: number | null;
+            building_id?: null | components["schemas"]["i64"];
+            location?: string | null;
+            /** Format: date */
+            warranty_until?: string | null;
+            cycle_unit?: null | components["schemas"]["CycleUnit"];
+            /** Format: int32 */
+            cycle_every?: number | null;
+            /** Format: date */
+            last_maintained_on?: string | null;
+            state?: components["schemas"]["EquipmentState"];
+        };
         NewGrant: {
             project_id?: null | components["schemas"]["i64"];
             role: string;
+        };
+        NewHouse: {
+            building_id: components["schemas"]["i64"];
+            unit_id?: null | components["schemas"]["i64"];
+            number: string;
+            /** Format: int32 */
+            floor: number;
+            layout?: string | null;
+            /**
+             * @description m², positive, two decimals at most.
+             * @example 89.47
+             */
+            gross_area: string;
+            /** @example 72.10 */
+            inner_area?: string | null;
+            orientation?: string | null;
+            usage?: components["schemas"]["HouseUsage"];
+            state?: components["schemas"]["HouseState"];
+        };
+        NewOccupancy: {
+            person_id: components["schemas"]["i64"];
+            relation: components["schemas"]["Relation"];
+            /** Format: date */
+            moved_in_on: string;
+        };
+        NewOwnership: {
+            person_id: components["schemas"]["i64"];
+            /**
+             * @description Percent, default 100.
+             * @example 100
+             */
+            share?: string | null;
+            /** Format: date */
+            started_on: string;
+            /** @description A sale: the current owners' ownership ends on `started_on`. */
+            replace_current?: boolean;
+        };
+        NewPerson: {
+            project_id: components["schemas"]["i64"];
+            kind?: components["schemas"]["PersonKind"];
+            name: string;
+            phone?: string | null;
+            phone2?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            id_number?: string | null;
+            gender?: null | components["schemas"]["Gender"];
+            emergency_contact?: string | null;
+            emergency_phone?: string | null;
+            bank_account?: string | null;
+            notes?: string | null;
         };
         NewProject: {
             name: string;
@@ -380,12 +1209,54 @@ export interface components {
             contact_name?: string | null;
             contact_phone?: string | null;
         };
+        NewUnit: {
+            building_id: components["schemas"]["i64"];
+            /** @description e.g. `1单元`. */
+            name: string;
+        };
         NewUser: {
             /** @description Letters, digits and `_ . @ -`, or a mobile phone number. */
             username: string;
             display_name: string;
             phone?: string | null;
             password: string;
+        };
+        Occupancy: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            house_label: string;
+            person_id: components["schemas"]["i64"];
+            person_name: string;
+            relation: components["schemas"]["Relation"];
+            /**
+             * Format: date
+             * @description 入住时间.
+             */
+            moved_in_on: string;
+            /** Format: date */
+            moved_out_on?: string | null;
+        };
+        Ownership: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            /** @description e.g. `1栋1单元301`. */
+            house_label: string;
+            person_id: components["schemas"]["i64"];
+            person_name: string;
+            /**
+             * @description Percent of the house, two decimals (co-owners share 100.00).
+             * @example 50.00
+             */
+            share: string;
+            /** Format: date */
+            started_on: string;
+            /**
+             * Format: date
+             * @description Set when the house changed hands; past owners stay visible.
+             */
+            ended_on?: string | null;
         };
         Page_AuditEntry: {
             items: {
@@ -401,6 +1272,138 @@ export interface components {
                 before?: unknown;
                 after?: unknown;
                 ip?: string | null;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_Building: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                name: string;
+                /** Format: int32 */
+                floors_above: number;
+                /** Format: int32 */
+                floors_below: number;
+                /** Format: int32 */
+                elevator_count: number;
+                kind: components["schemas"]["BuildingKind"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_Equipment: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                category_id: components["schemas"]["i64"];
+                /** @description 设备编号, unique in the project, e.g. `DT-01`. */
+                code: string;
+                name: string;
+                brand?: string | null;
+                model?: string | null;
+                serial_number?: string | null;
+                supplier?: string | null;
+                /** Format: date */
+                purchased_on?: string | null;
+                /** Format: int64 */
+                purchase_price_fen?: number | null;
+                building_id?: null | components["schemas"]["i64"];
+                building_name?: string | null;
+                /** @description Where in (or outside) the building, e.g. `地下一层水泵房`. */
+                location?: string | null;
+                /** Format: date */
+                warranty_until?: string | null;
+                cycle_unit?: null | components["schemas"]["CycleUnit"];
+                /** Format: int32 */
+                cycle_every?: number | null;
+                /** Format: date */
+                last_maintained_on?: string | null;
+                /**
+                 * Format: date
+                 * @description Derived from the cycle on every change; null without a cycle or once retired.
+                 */
+                next_maintenance_on?: string | null;
+                state: components["schemas"]["EquipmentState"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_House: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                building_id: components["schemas"]["i64"];
+                building_name: string;
+                unit_id?: null | components["schemas"]["i64"];
+                unit_name?: string | null;
+                /** @description 房号, e.g. `301`. */
+                number: string;
+                /** Format: int32 */
+                floor: number;
+                /** @description 户型, e.g. `3室2厅`. */
+                layout?: string | null;
+                /** @description 建筑面积. */
+                gross_area: components["schemas"]["Area"];
+                inner_area?: null | components["schemas"]["Area"];
+                /** @description 朝向, e.g. `南北`. */
+                orientation?: string | null;
+                usage: components["schemas"]["HouseUsage"];
+                state: components["schemas"]["HouseState"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_Person: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                kind: components["schemas"]["PersonKind"];
+                name: string;
+                phone?: string | null;
+                phone2?: string | null;
+                id_type?: null | components["schemas"]["IdType"];
+                /** @description Masked, e.g. `110101********1234`; the whole number needs `people.person.reveal_id`. */
+                id_number?: string | null;
+                gender?: null | components["schemas"]["Gender"];
+                emergency_contact?: string | null;
+                emergency_phone?: string | null;
+                /** @description Masked. */
+                bank_account?: string | null;
+                notes?: string | null;
+                user_id?: null | components["schemas"]["i64"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             /** Format: int64 */
             total: number;
@@ -433,6 +1436,22 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        Page_Unit: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                building_id: components["schemas"]["i64"];
+                name: string;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_User: {
             items: {
                 id: components["schemas"]["i64"];
@@ -452,6 +1471,50 @@ export interface components {
         };
         PasswordChange: {
             password: string;
+        };
+        /** @description An owner or resident as every list and detail shows them: ID number and bank account masked. */
+        Person: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            kind: components["schemas"]["PersonKind"];
+            name: string;
+            phone?: string | null;
+            phone2?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            /** @description Masked, e.g. `110101********1234`; the whole number needs `people.person.reveal_id`. */
+            id_number?: string | null;
+            gender?: null | components["schemas"]["Gender"];
+            emergency_contact?: string | null;
+            emergency_phone?: string | null;
+            /** @description Masked. */
+            bank_account?: string | null;
+            notes?: string | null;
+            user_id?: null | components["schemas"]["i64"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A person's houses. */
+        PersonHouses: {
+            ownerships: components["schemas"]["Ownership"][];
+            occupancies: components["schemas"]["Occupancy"][];
+        };
+        /** @enum {string} */
+        PersonKind: "person" | "organization";
+        /** @description Changed fields; an empty string clears an optional one. */
+        PersonPatch: {
+            kind?: null | components["schemas"]["PersonKind"];
+            name?: string | null;
+            phone?: string | null;
+            phone2?: string | null;
+            id_type?: null | components["schemas"]["IdType"];
+            id_number?: string | null;
+            gender?: null | components["schemas"]["Gender"];
+            emergency_contact?: string | null;
+            emergency_phone?: string | null;
+            bank_account?: string | null;
+            notes?: string | null;
         };
         Problem: {
             type: string;
@@ -495,11 +1558,62 @@ export interface components {
             name: string;
             kind: string;
         };
+        /** @description What a manager sees on a project's card. */
+        ProjectStats: {
+            /** Format: int64 */
+            buildings: number;
+            /** Format: int64 */
+            houses: number;
+            /** Format: int64 */
+            occupied: number;
+            /** Format: int64 */
+            vacant: number;
+            /** Format: int64 */
+            owners: number;
+            /** Format: int64 */
+            residents: number;
+            /** Format: int64 */
+            vehicles: number;
+            /** Format: int64 */
+            equipment: number;
+        };
+        /** @enum {string} */
+        Relation: "owner" | "family" | "tenant";
+        RevealedPerson: {
+            id: components["schemas"]["i64"];
+            id_number?: string | null;
+            bank_account?: string | null;
+        };
         Role: {
             code: string;
             name_zh: string;
             name_en: string;
             permissions: string[];
+        };
+        /** @description One rejected row: where (as the spreadsheet numbers it) and why. */
+        RowError: {
+            row: number;
+            /** @description The header of the offending column, or empty for the whole row. */
+            column: string;
+            /** @description A stable code the web app translates, e.g. `must_be_positive`, `required`. */
+            code: string;
+        };
+        /** @description 单元: a section of a building with its own entrance. */
+        Unit: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            building_id: components["schemas"]["i64"];
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        UnitNode: {
+            unit: components["schemas"]["Unit"];
+            /** Format: int64 */
+            house_count: number;
+        };
+        UnitPatch: {
+            name: string;
         };
         User: {
             id: components["schemas"]["i64"];
@@ -800,6 +1914,1210 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    project_structure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildingNode"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    project_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectStats"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_buildings: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Building"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_building: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewBuilding"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Building"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_building: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Building"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_building: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_building: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuildingPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Building"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_units: {
+        parameters: {
+            query?: {
+                building_id?: components["schemas"]["i64"];
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Unit"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUnit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rename_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unit"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_houses: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                building_id?: components["schemas"]["i64"];
+                unit_id?: components["schemas"]["i64"];
+                floor?: number;
+                state?: components["schemas"]["HouseState"];
+                usage?: components["schemas"]["HouseUsage"];
+                /** @description House number, or an owner's or occupant's name or phone. */
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_houses: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                building_id?: components["schemas"]["i64"];
+                unit_id?: components["schemas"]["i64"];
+                floor?: number;
+                state?: components["schemas"]["HouseState"];
+                usage?: components["schemas"]["HouseUsage"];
+                /** @description House number, or an owner's or occupant's name or phone. */
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_House"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_house: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewHouse"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["House"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_house: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["House"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_house: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_house: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HousePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["House"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_persons: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description Part of the name or phone. */
+                q?: string;
+                /** @description The whole ID number (exact match). */
+                id_number?: string;
+                /** @description Owners and occupants of this house, present and past. */
+                house_id?: components["schemas"]["i64"];
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_persons: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description Part of the name or phone. */
+                q?: string;
+                /** @description The whole ID number (exact match). */
+                id_number?: string;
+                /** @description Owners and occupants of this house, present and past. */
+                house_id?: components["schemas"]["i64"];
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPerson"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reveal_person: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevealedPerson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    person_houses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonHouses"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    house_people: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HousePeople"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_ownership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOwnership"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ownership"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_ownership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndOwnership"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ownership"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_occupancy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOccupancy"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Occupancy"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_occupancy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveOut"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Occupancy"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_template: {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description `houses` or `persons` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX or CSV (UTF-8 with BOM) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_import: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                /** @description Check and count without saving. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description `houses` or `persons` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportUpload"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1224,6 +3542,577 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_equipment_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryNode"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_equipment: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description A category and every category below it. */
+                category_id?: components["schemas"]["i64"];
+                state?: components["schemas"]["EquipmentState"];
+                building_id?: components["schemas"]["i64"];
+                /** @description Items whose next maintenance is due on or before this date (`YYYY-MM-DD`). */
+                due_before?: string;
+                /** @description Part of the code, name, brand or model. */
+                q?: string;
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Equipment"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_equipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEquipment"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Equipment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_equipment_labels: {
+        parameters: {
+            query: {
+                /** @description Item ids separated by commas, e.g. `1,2,3`. */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page to print */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_equipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Equipment"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_equipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_equipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EquipmentPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Equipment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_equipment_maintained: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Maintained"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Equipment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_equipment_history: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntry"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_equipment_label: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SVG label */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_equipment_attachments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_equipment_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

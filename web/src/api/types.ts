@@ -41,3 +41,42 @@ export interface Problem {
   code?: string
   errors?: { field: string; code: string }[]
 }
+
+export type ProjectStats = ResponseData<'/api/v1/projects/{id}/stats', 'get'>
+export type BuildingNode = ResponseData<'/api/v1/projects/{id}/structure', 'get'>[number]
+export type UnitNode = BuildingNode['units'][number]
+export type Building = BuildingNode['building']
+export type BuildingKind = Building['kind']
+export type NewBuilding = RequestBody<'/api/v1/buildings', 'post'>
+export type Unit = UnitNode['unit']
+export type HousePage = ResponseData<'/api/v1/houses', 'get'>
+export type House = HousePage['items'][number]
+export type HouseUsage = House['usage']
+export type HouseState = House['state']
+export type NewHouse = RequestBody<'/api/v1/houses', 'post'>
+export type HousePatch = RequestBody<'/api/v1/houses/{id}', 'patch'>
+export type HousePeople = ResponseData<'/api/v1/houses/{id}/people', 'get'>
+export type Ownership = HousePeople['owners'][number]
+export type Occupancy = HousePeople['occupants'][number]
+export type Relation = Occupancy['relation']
+export type PersonPage = ResponseData<'/api/v1/persons', 'get'>
+export type Person = PersonPage['items'][number]
+export type PersonKind = Person['kind']
+export type IdType = NonNullable<Person['id_type']>
+export type Gender = NonNullable<Person['gender']>
+export type NewPerson = RequestBody<'/api/v1/persons', 'post'>
+export type PersonPatch = RequestBody<'/api/v1/persons/{id}', 'patch'>
+export type PersonHouses = ResponseData<'/api/v1/persons/{id}/houses', 'get'>
+export type RevealedPerson = ResponseData<'/api/v1/persons/{id}/reveal', 'post'>
+export type EquipmentPage = ResponseData<'/api/v1/equipment', 'get'>
+export type Equipment = EquipmentPage['items'][number]
+export type EquipmentState = Equipment['state']
+export type CycleUnit = NonNullable<Equipment['cycle_unit']>
+export type NewEquipment = RequestBody<'/api/v1/equipment', 'post'>
+export type EquipmentPatch = RequestBody<'/api/v1/equipment/{id}', 'patch'>
+export type EquipmentCategory = ResponseData<'/api/v1/equipment-categories', 'get'>[number]
+export type Attachment = ResponseData<'/api/v1/equipment/{id}/attachments', 'get'>[number]
+export type ImportReport = ResponseData<'/api/v1/imports/{kind}', 'post'>
+export type ImportRowError = ImportReport['errors'][number]
+/** What the server imports (`POST /imports/{kind}`) and exports (`GET /{kind}/export`). */
+export type ImportKind = 'houses' | 'persons'

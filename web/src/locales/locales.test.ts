@@ -47,7 +47,7 @@ describe('locale files', () => {
     for (const locale of ['zh-CN', 'en'] as const) {
       i18n.global.locale.value = locale
       for (const key of zhKeys) {
-        const text = i18n.global.t(key, { name: 'X', n: 1, year: 2026, date: '2026-11-26', module: 'M', status: 500 })
+        const text = i18n.global.t(key, { name: 'X', n: 1, year: 2026, date: '2026-11-26', module: 'M', status: 500, rate: '50%', value: '1****2' })
         expect(text, `${locale}: ${key}`).not.toBe(key)
         expect(text, `${locale}: ${key}`).not.toContain('{')
       }

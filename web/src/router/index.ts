@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
-import { DASHBOARD, NAV_GROUPS } from '@/modules/console/nav'
+import { DASHBOARD, NAV_GROUPS, PERMISSIONS } from '@/modules/console/nav'
 import { useSessionStore } from '@/stores/session'
 import { homePathFor, safeRedirect } from './landing'
 
@@ -21,6 +21,9 @@ type Lazy = () => Promise<Component>
 const PAGES: Record<string, Lazy> = {
   dashboard: () => import('@/modules/dashboard/DashboardPage.vue'),
   projects: () => import('@/modules/property/ProjectsPage.vue'),
+  houses: () => import('@/modules/houses/HousesPage.vue'),
+  residents: () => import('@/modules/people/PersonsPage.vue'),
+  equipment: () => import('@/modules/equipment/EquipmentPage.vue'),
   users: () => import('@/modules/users/UsersPage.vue'),
   roles: () => import('@/modules/users/RolesPage.vue'),
   auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
@@ -64,6 +67,13 @@ export const routes: RouteRecordRaw[] = [
       { path: 'repairs', name: 'm-repairs', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.repairs' } },
       { path: 'me', name: 'm-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.tabs.me' } },
     ],
+  },
+  {
+    // What a technician sees after scanning an equipment label (signing in first if needed).
+    path: '/m/equipment/:id(\\d+)',
+    name: 'm-equipment',
+    component: () => import('@/modules/equipment/EquipmentMobilePage.vue'),
+    meta: { permission: PERMISSIONS.equipmentRead, titleKey: 'mobile.equipment.title' },
   },
   {
     path: '/m/staff',

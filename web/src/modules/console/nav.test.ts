@@ -8,7 +8,10 @@ describe('navigation', () => {
     expect(keys).not.toContain('projects')
     expect(keys).not.toContain('users')
     expect(keys).not.toContain('auditLog')
-    expect(keys).toContain('houses')
+    expect(keys).not.toContain('houses')
+    expect(keys).not.toContain('residents')
+    expect(keys).not.toContain('equipment')
+    expect(keys).toContain('bills')
     expect(keys).not.toContain('roles')
   })
 
