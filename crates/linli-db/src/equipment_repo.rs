@@ -262,6 +262,10 @@ impl EquipmentRepo for Db {
         attachment_repo::create(&self.conn, granted, equipment_id, file, audit).await
     }
 
+    async fn record(&self, audit: AuditEvent) -> Result<()> {
+        crate::audit::write(&self.conn, audit).await
+    }
+
     async fn delete_attachment(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()> {
         attachment_repo::delete(&self.conn, granted, id, audit).await
     }

@@ -5,9 +5,11 @@
 pub mod attachment;
 mod category;
 mod cycle;
+mod import;
 mod item;
 pub mod label;
 mod service;
+pub mod sheet;
 
 pub use attachment::{Attachment, FileStore, StoredFile, Upload};
 pub use category::{Category, CategoryNode, DEFAULT_CATEGORIES, DefaultCategory};

@@ -216,3 +216,58 @@ db_test!(
         let _ = assert_problem;
     }
 );
+
+db_test!(
+    async fn the_equipment_register_imports_by_code_and_its_export_reimports_unchanged(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p = s.create_project(&admin, "翠湖花园").await;
+        s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "1栋", "floors_above": 18})).await;
+        let header =
+            "编码,名称,分类,品牌,型号,序列号,供应商,购置日期,购置价格,楼栋,安装位置,保修截止,保养周期,上次保养,状态";
+        let sheet = |lift_state: &str| {
+            format!(
+                "{header}\n\
+             DT-01,1栋1号客梯,客梯,示例电梯,EX-1000,SN1,示例电梯工程有限公司,2021-06-01,286000.00,1栋,1单元电梯井,2026-06-01,每15天,2026-11-10,{lift_state}\n\
+             XF-01,消防泵,消防泵,,,,,2020-01-01,,,地下一层泵房,,每月,2026-11-01,运行中\n\
+             PD-01,1号变压器,变压器,,,,,,,,配电房,,每年,,运行中\n\
+             ZZ-01,不明设备,飞船,,,,,,,,,,,,\n\
+             ZZ-02,水箱,水箱,,,,,,,,,,偶尔,,\n"
+            )
+        };
+        let first = import(&s, &admin, "equipment", p, "e.csv", sheet("运行中").into_bytes(), false).await;
+        assert_eq!((first["created"].as_u64(), first["failed"].as_u64()), (Some(3), Some(2)), "{first}");
+        let errs: Vec<(u64, &str, &str)> = first["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap(), e["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(errs, [(5, "分类", "unknown_value"), (6, "保养周期", "invalid")]);
+        let lift = s.get(&format!("/api/v1/equipment?project_id={p}&q=DT-01"), &admin).await.body["items"][0].clone();
+        assert_eq!(lift["purchase_price_fen"], 28_600_000);
+        assert_eq!(lift["next_maintenance_on"], "2026-11-25", "15 days after the last maintenance");
+        assert_eq!(lift["building_name"], "1栋");
+
+        let again = import(&s, &admin, "equipment", p, "e.csv", sheet("运行中").into_bytes(), false).await;
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()),
+            (Some(0), Some(0), Some(3))
+        );
+        let changed = import(&s, &admin, "equipment", p, "e.csv", sheet("故障").into_bytes(), false).await;
+        assert_eq!((changed["updated"].as_u64(), changed["unchanged"].as_u64()), (Some(1), Some(2)));
+        let xlsx = s
+            .http
+            .get(s.url(&format!("/api/v1/equipment/export?project_id={p}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        let round = import(&s, &admin, "equipment", p, "export.xlsx", xlsx, false).await;
+        assert_eq!((round["unchanged"].as_u64(), round["failed"].as_u64()), (Some(3), Some(0)), "{round}");
+    }
+);

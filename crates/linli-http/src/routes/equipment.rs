@@ -175,9 +175,22 @@ async fn get_equipment_labels(
         .into_response())
 }
 
+/// The register matching the list's filters as XLSX, in the import template's columns.
+#[utoipa::path(get, path = "/api/v1/equipment/export", tag = "equipment", params(EquipmentFilter),
+    responses((status = 200, description = "XLSX file"), (status = 403, body = Problem)))]
+async fn export_equipment(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(filter): ApiQuery<EquipmentFilter>,
+) -> ApiResult<Response> {
+    let bytes = app.equipment.export(&user.authz, &filter).await?;
+    Ok(crate::download::attachment(bytes, crate::download::XLSX, "设施设备.xlsx"))
+}
+
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(list_equipment_categories))
+        .routes(routes!(export_equipment))
         .routes(routes!(list_equipment, create_equipment))
         .routes(routes!(get_equipment_labels))
         .routes(routes!(get_equipment, update_equipment, delete_equipment))

@@ -18,6 +18,7 @@ use crate::extract::{ApiQuery, CurrentUser};
 pub enum ImportKind {
     Houses,
     Persons,
+    Equipment,
 }
 
 impl ImportKind {
@@ -28,6 +29,9 @@ impl ImportKind {
             }
             ImportKind::Persons => {
                 ("业主导入模板", &linli_people::person_sheet::COLUMNS, linli_people::person_sheet::example())
+            }
+            ImportKind::Equipment => {
+                ("设施设备导入模板", &linli_equipment::sheet::COLUMNS, linli_equipment::sheet::example())
             }
         }
     }
@@ -50,7 +54,7 @@ pub struct TemplateQuery {
 }
 
 /// The import template with its Chinese headers and one example row.
-#[utoipa::path(get, path = "/api/v1/imports/{kind}/template", tag = "imports", params(("kind" = String, Path, description = "`houses` or `persons`"), TemplateQuery),
+#[utoipa::path(get, path = "/api/v1/imports/{kind}/template", tag = "imports", params(("kind" = String, Path, description = "`houses`, `persons` or `equipment`"), TemplateQuery),
     responses((status = 200, description = "XLSX or CSV (UTF-8 with BOM)"), (status = 401, body = Problem)))]
 async fn import_template(
     _user: CurrentUser,
@@ -89,7 +93,7 @@ struct ImportUpload {
 
 /// Imports a spreadsheet into a project: valid rows are saved even when others fail, the report
 /// names each refused row; importing the same file again changes nothing.
-#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports", params(("kind" = String, Path, description = "`houses` or `persons`"), ImportQuery),
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports", params(("kind" = String, Path, description = "`houses`, `persons` or `equipment`"), ImportQuery),
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn run_import(
@@ -111,6 +115,12 @@ async fn run_import(
     let report = match kind {
         ImportKind::Houses => app.structure.import_houses(&user.authz, q.project_id, &name, &bytes, q.dry_run).await?,
         ImportKind::Persons => app.people.import_persons(&user.authz, q.project_id, &name, &bytes, q.dry_run).await?,
+        ImportKind::Equipment => {
+            let all = linli_core::PageRequest { page: 1, page_size: 10_000 };
+            let buildings = app.structure.list_buildings(&user.authz, Some(q.project_id), all).await?;
+            let by_name = buildings.items.into_iter().map(|b| (b.name, b.id)).collect();
+            app.equipment.import(&user.authz, q.project_id, &by_name, &name, &bytes, q.dry_run).await?
+        }
     };
     Ok(Json(report))
 }
