@@ -8,7 +8,7 @@ use chrono::Utc;
 use linli_core::{Area, AuditEvent, Granted, Id, Result};
 use linli_import::RowError;
 use linli_property::house_sheet::HouseRow;
-use linli_property::{BuildingKind, ImportCounts, floor_ok};
+use linli_property::{BuildingKind, HouseState, ImportCounts, floor_ok};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, NotSet,
     QueryFilter, TransactionTrait,
@@ -107,7 +107,7 @@ fn same(h: &house::Model, r: &HouseRow) -> bool {
         && h.inner_area_x100 == r.inner_area.map(Area::hundredths)
         && h.orientation == r.orientation
         && h.usage == r.usage.as_str()
-        && h.state == r.state.as_str()
+        && r.state.is_none_or(|s| h.state == s.as_str())
 }
 
 fn fill(am: &mut house::ActiveModel, r: &HouseRow) {
@@ -117,7 +117,9 @@ fn fill(am: &mut house::ActiveModel, r: &HouseRow) {
     am.inner_area_x100 = Set(r.inner_area.map(Area::hundredths));
     am.orientation = Set(r.orientation.clone());
     am.usage = Set(r.usage.as_str().to_string());
-    am.state = Set(r.state.as_str().to_string());
+    if let Some(state) = r.state {
+        am.state = Set(state.as_str().to_string());
+    }
     am.updated_at = Set(Utc::now());
 }
 
@@ -194,6 +196,7 @@ impl HouseImport for Db {
                         building_id: Set(b.id),
                         unit_id: Set(u),
                         number: Set(r.number.clone()),
+                        state: Set(r.state.unwrap_or(HouseState::Vacant).as_str().to_string()),
                         created_at: Set(now),
                         ..Default::default()
                     };

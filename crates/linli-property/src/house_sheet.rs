@@ -65,7 +65,9 @@ pub struct HouseRow {
     pub inner_area: Option<Area>,
     pub orientation: Option<String>,
     pub usage: HouseUsage,
-    pub state: HouseState,
+    /// Blank in the sheet: a new house is vacant, an existing one keeps its state (which moving
+    /// in and out maintains).
+    pub state: Option<HouseState>,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -121,8 +123,8 @@ pub fn parse(sheet: &Sheet) -> (Vec<HouseRow>, Vec<RowError>) {
             errs.push(RowError::new(r.number, COLUMNS[8].header, "unknown_value"));
         }
         let st = match cell(9) {
-            "" => Some(HouseState::Vacant),
-            t => state(t),
+            "" => Some(None),
+            t => state(t).map(Some),
         };
         if st.is_none() {
             errs.push(RowError::new(r.number, COLUMNS[9].header, "unknown_value"));
@@ -147,7 +149,7 @@ pub fn parse(sheet: &Sheet) -> (Vec<HouseRow>, Vec<RowError>) {
             inner_area: inner.unwrap_or(None),
             orientation: opt(cell(7)),
             usage: usage.unwrap_or(HouseUsage::Residential),
-            state: st.unwrap_or(HouseState::Vacant),
+            state: st.flatten(),
         });
     }
     (rows, errors)

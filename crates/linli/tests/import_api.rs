@@ -184,6 +184,11 @@ db_test!(
         let ppl = s.get(&format!("/api/v1/houses/{}/people", house["id"]), &admin).await.body;
         assert_eq!(ppl["owners"][0]["person_name"], "张伟");
         assert_eq!(ppl["occupants"].as_array().unwrap().len(), 2);
+        // The houses sheet again, its state column blank: moving in keeps the house occupied.
+        let blank_state = format!("{HEADER}\n1栋,1单元,301,3,,89.47,,,住宅,\n1栋,1单元,302,3,,89.47,,,住宅,\n");
+        let same = import(&s, &admin, "houses", p, "h.csv", blank_state.into_bytes(), false).await;
+        assert_eq!((same["updated"].as_u64(), same["unchanged"].as_u64()), (Some(0), Some(2)));
+        assert_eq!(s.get(&format!("/api/v1/houses/{}", house["id"]), &admin).await.body["state"], "occupied");
         let again = import(&s, &admin, "persons", p, "p.csv", people.as_bytes().to_vec(), false).await;
         assert_eq!(
             (again["created"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()),

@@ -61,7 +61,7 @@ fn residential_houses(n: usize) -> (String, Vec<(String, String, String)>) {
         let (layout, gross, inner) = LAYOUTS[(building + door) % LAYOUTS.len()];
         let (b, u, number) = (format!("{building}栋"), format!("{unit}单元"), format!("{floor}{door:02}"));
         let facing = if door == 1 { "南北" } else { "东南" };
-        let _ = writeln!(csv, "{b},{u},{number},{floor},{layout},{gross},{inner},{facing},住宅,空置");
+        let _ = writeln!(csv, "{b},{u},{number},{floor},{layout},{gross},{inner},{facing},住宅,");
         places.push((b, u, number));
     }
     (csv, places)
@@ -104,7 +104,7 @@ fn office_park() -> (String, String) {
         for floor in 1..=12 {
             for office in 1..=8 {
                 let number = format!("{floor}{office:02}");
-                let _ = writeln!(houses, "{tower},,{number},{floor},,{}.00,,南,办公,空置", 120 + office * 15);
+                let _ = writeln!(houses, "{tower},,{number},{floor},,{}.00,,南,办公,", 120 + office * 15);
                 if pick(k, 13, 10) < 6 {
                     let firm = firms[pick(k, 14, firms.len())];
                     let _ = writeln!(
