@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use async_trait::async_trait;
 use chrono::Utc;
 use linli_core::{Area, AuditEvent, Granted, Id, Result};
 use linli_import::RowError;
@@ -14,11 +13,11 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 
+use crate::Db;
 use crate::entity::{building, house, unit};
 use crate::error::OrInternal;
 use crate::scope::ensure_project;
 use crate::structure_repo::building_view;
-use crate::{Db, audit};
 
 type HouseKey = (Id, Id, String);
 
@@ -130,20 +129,8 @@ fn house_json(m: &house::Model) -> serde_json::Value {
     })
 }
 
-#[async_trait]
-pub(crate) trait HouseImport {
-    async fn import_house_rows(
-        &self,
-        granted: &Granted,
-        rows: Vec<HouseRow>,
-        dry_run: bool,
-        audit: AuditEvent,
-    ) -> Result<ImportCounts>;
-}
-
-#[async_trait]
-impl HouseImport for Db {
-    async fn import_house_rows(
+impl Db {
+    pub(crate) async fn import_house_rows(
         &self,
         granted: &Granted,
         rows: Vec<HouseRow>,
@@ -226,16 +213,7 @@ impl HouseImport for Db {
                 audits.push(e);
             }
         }
-        let summary = serde_json::json!({"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged, "failed_rows": counts.errors.len()});
-        let mut e = template;
-        e.after = Some(summary);
-        audits.push(e);
-        audit::write_many(&tx, audits).await?;
-        if dry_run {
-            tx.rollback().await.or_internal()?;
-        } else {
-            tx.commit().await.or_internal()?;
-        }
+        crate::import_tx::finish(tx, audits, template, &counts, dry_run).await?;
         Ok(counts)
     }
 }

@@ -14,6 +14,7 @@ mod equipment_category;
 mod equipment_repo;
 mod error;
 mod house_import;
+mod import_tx;
 mod job_store;
 mod people_repo;
 mod person_import;

@@ -12,11 +12,11 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 
+use crate::Db;
 use crate::entity::{building, house, occupancy, ownership, person, unit};
 use crate::error::OrInternal;
 use crate::people_repo::{new_person_model, person_view};
 use crate::scope::ensure_project;
-use crate::{Db, audit};
 
 struct Lookups {
     by_index: HashMap<String, Id>,
@@ -224,17 +224,7 @@ impl Db {
                 (false, false) => counts.unchanged += 1,
             }
         }
-        let mut summary = template;
-        summary.after = Some(
-            serde_json::json!({"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged, "failed_rows": counts.errors.len()}),
-        );
-        audits.push(summary);
-        audit::write_many(&tx, audits).await?;
-        if dry_run {
-            tx.rollback().await.or_internal()?;
-        } else {
-            tx.commit().await.or_internal()?;
-        }
+        crate::import_tx::finish(tx, audits, template, &counts, dry_run).await?;
         Ok(counts)
     }
 }

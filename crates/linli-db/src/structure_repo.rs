@@ -430,7 +430,7 @@ impl StructureRepo for Db {
         dry_run: bool,
         audit: AuditEvent,
     ) -> Result<ImportCounts> {
-        crate::house_import::HouseImport::import_house_rows(self, granted, rows, dry_run, audit).await
+        self.import_house_rows(granted, rows, dry_run, audit).await
     }
 
     async fn structure(&self, scope: &Scope, project_id: Id) -> Result<Vec<BuildingNode>> {

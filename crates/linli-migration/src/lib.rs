@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_platform;
 mod m0002_basic_information;
+mod util;
 
 pub struct Migrator;
 

@@ -2,6 +2,8 @@
 //! log and the job queue.
 
 use sea_orm_migration::prelude::*;
+
+use crate::util::{fk, index};
 use sea_orm_migration::schema::{
     big_integer, big_integer_null, big_pk_auto, boolean, integer, json, json_null, string, string_null, string_uniq,
     text, text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
@@ -12,23 +14,6 @@ pub struct Migration;
 
 fn created_at() -> ColumnDef {
     timestamp_with_time_zone("created_at")
-}
-
-fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table, col)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .take()
-}
-
-fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create().name(format!("ix_{table}_{name}")).table(table).take();
-    for c in cols {
-        i.col(*c);
-    }
-    i
 }
 
 #[async_trait::async_trait]

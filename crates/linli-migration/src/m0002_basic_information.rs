@@ -4,6 +4,8 @@
 //! Areas are stored as integer hundredths of a square metre (`*_x100`), exact to two decimals.
 
 use sea_orm_migration::prelude::*;
+
+use crate::util::{fk, index};
 use sea_orm_migration::schema::{
     big_integer, big_integer_null, big_pk_auto, date, date_null, integer, integer_null, string, string_null, text_null,
     timestamp_with_time_zone, timestamp_with_time_zone_null,
@@ -14,23 +16,6 @@ pub struct Migration;
 
 fn ts(name: &'static str) -> ColumnDef {
     timestamp_with_time_zone(name)
-}
-
-fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table, col)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Restrict)
-        .take()
-}
-
-fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create().name(format!("ix_{table}_{name}")).table(table).take();
-    for c in cols {
-        i.col(*c);
-    }
-    i
 }
 
 #[async_trait::async_trait]
