@@ -429,6 +429,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bindings/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a one-time code to the owner's phone (when it belongs to an owner; the answer is the
+         *     same either way). One request a minute per phone.
+         */
+        post: operations["request_binding_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The houses the signed-in resident is bound to. */
+        get: operations["my_houses"];
+        put?: never;
+        /** Binds the signed-in account to the owner's houses with the code; grants `resident` there. */
+        post: operations["confirm_binding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/{kind}/template": {
         parameters: {
             query?: never;
@@ -625,6 +663,23 @@ export interface paths {
         };
         /** The company's equipment categories as a tree. */
         get: operations["list_equipment_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/equipment/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The register matching the list's filters as XLSX, in the import template's columns. */
+        get: operations["export_equipment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -853,6 +908,14 @@ export interface components {
             after?: unknown;
             ip?: string | null;
         };
+        BindingConfirm: {
+            phone: string;
+            code: string;
+        };
+        BindingRequest: {
+            /** @description The owner's phone number as the property office has it. */
+            phone: string;
+        };
         /** @description 楼栋. */
         Building: {
             id: components["schemas"]["i64"];
@@ -901,7 +964,14 @@ export interface components {
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "conflict" | "method_not_allowed" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "conflict" | "method_not_allowed" | "internal";
+        CodeSent: {
+            /**
+             * Format: date-time
+             * @description Said whether or not the phone belongs to an owner, so the answer reveals nothing.
+             */
+            expires_at: string;
+        };
         /**
          * @description The step of a maintenance cycle (保养周期).
          * @enum {string}
@@ -3050,6 +3120,119 @@ export interface operations {
             };
         };
     };
+    request_binding_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BindingRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSent"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_houses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonHouses"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_binding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BindingConfirm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonHouses"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     import_template: {
         parameters: {
             query?: {
@@ -3057,7 +3240,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `houses` or `persons` */
+                /** @description `houses`, `persons` or `equipment` */
                 kind: string;
             };
             cookie?: never;
@@ -3090,7 +3273,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `houses` or `persons` */
+                /** @description `houses`, `persons` or `equipment` */
                 kind: string;
             };
             cookie?: never;
@@ -3575,6 +3758,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_equipment: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description A category and every category below it. */
+                category_id?: components["schemas"]["i64"];
+                state?: components["schemas"]["EquipmentState"];
+                building_id?: components["schemas"]["i64"];
+                /** @description Items whose next maintenance is due on or before this date (`YYYY-MM-DD`). */
+                due_before?: string;
+                /** @description Part of the code, name, brand or model. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             403: {
                 headers: {

@@ -79,4 +79,4 @@ export type Attachment = ResponseData<'/api/v1/equipment/{id}/attachments', 'get
 export type ImportReport = ResponseData<'/api/v1/imports/{kind}', 'post'>
 export type ImportRowError = ImportReport['errors'][number]
 /** What the server imports (`POST /imports/{kind}`) and exports (`GET /{kind}/export`). */
-export type ImportKind = 'houses' | 'persons'
+export type ImportKind = 'houses' | 'persons' | 'equipment'

@@ -125,9 +125,17 @@ pub fn house_sheet(n: usize) -> String {
     residential_houses(n).0
 }
 
-/// Fills both demo projects; answers the counts as a line for the start-up banner.
+/// Fills both demo projects on their first start; answers the counts as a line for the
+/// start-up banner. A project that has houses already is left as it is (people may have edited
+/// it since).
 pub async fn seed(app: &App, company: i64, residential: i64, office: i64, houses: usize) -> anyhow::Result<String> {
     let system = Authz::system(company);
+    let filter = linli_property::HouseFilter { project_id: Some(residential), ..Default::default() };
+    let existing =
+        app.structure.list_houses(&system, &filter, linli_core::PageRequest { page: 1, page_size: 1 }).await?;
+    if existing.total > 0 {
+        return Ok(format!("kept the existing {} houses", existing.total));
+    }
     let (house_csv, places) = residential_houses(houses);
     let h = app.structure.import_houses(&system, residential, "demo-houses.csv", house_csv.as_bytes(), false).await?;
     let p = app
