@@ -2,9 +2,9 @@
 //! its own later); the code here is the source of truth for the built-ins.
 
 use linli_core::Permission::{
-    self, AuditLogRead, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, PeoplePersonManage,
-    PeoplePersonRead, PeoplePersonRevealId, PropertyHouseManage, PropertyHouseRead, PropertyProjectRead,
-    PropertyProjectUpdate,
+    self, AuditLogRead, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, NotifyMessageRead,
+    NotifyMessageResend, NotifyMessageSend, PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId,
+    PropertyHouseManage, PropertyHouseRead, PropertyProjectRead, PropertyProjectUpdate,
 };
 use serde::Serialize;
 
@@ -47,6 +47,9 @@ pub fn builtin_roles() -> Vec<Role> {
                 AuthUserRead,
                 AuthRoleRead,
                 AuditLogRead,
+                NotifyMessageRead,
+                NotifyMessageResend,
+                NotifyMessageSend,
             ],
         ),
         role("cashier", "收费员", "Cashier", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
@@ -54,7 +57,15 @@ pub fn builtin_roles() -> Vec<Role> {
             "service_desk",
             "客服",
             "Service desk",
-            &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead, PeoplePersonManage],
+            &[
+                PropertyProjectRead,
+                PropertyHouseRead,
+                PeoplePersonRead,
+                PeoplePersonManage,
+                NotifyMessageRead,
+                NotifyMessageResend,
+                NotifyMessageSend,
+            ],
         ),
         role("technician", "维修工", "Technician", &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead]),
         role("guard", "保安", "Guard", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),

@@ -24,6 +24,11 @@ impl UserService {
         self.repo.list_users(&scope, q, page).await
     }
 
+    /// A user the scope's holder may contact (same rule as reading users), for sending messages.
+    pub async fn contact(&self, scope: &linli_core::Scope, id: Id) -> Result<User> {
+        self.repo.get_user(scope, id).await
+    }
+
     pub async fn get(&self, authz: &Authz, id: Id) -> Result<User> {
         let scope = authz.scope(Permission::AuthUserRead)?;
         self.repo.get_user(&scope, id).await

@@ -40,7 +40,7 @@ fn schedule_view(m: job_schedule::Model) -> Schedule {
 }
 
 /// Inserts unless the dedupe key is taken.
-async fn insert_job(c: &impl ConnectionTrait, j: NewJob) -> Result<Option<Id>> {
+pub(crate) async fn insert_job(c: &impl ConnectionTrait, j: NewJob) -> Result<Option<Id>> {
     let now = Utc::now();
     let res = job::ActiveModel {
         id: NotSet,

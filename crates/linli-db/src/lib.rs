@@ -16,6 +16,7 @@ mod error;
 mod house_import;
 mod import_tx;
 mod job_store;
+mod notify_repo;
 mod people_repo;
 mod person_import;
 mod project_repo;

@@ -5,6 +5,7 @@ use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
 use linli_equipment::EquipmentService;
+use linli_notify::{Hub, NotifyService};
 use linli_people::{PeopleService, PiiCipher};
 use linli_property::{ProjectService, StructureService};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -24,6 +25,7 @@ pub struct App {
     pub projects: ProjectService,
     pub structure: StructureService,
     pub people: PeopleService,
+    pub notify: NotifyService,
     pub audit: AuditService,
     pub equipment: EquipmentService,
     /// `sqlite` or `postgres`, for `/healthz`.
@@ -42,6 +44,7 @@ impl App {
             + linli_property::ProjectRepo
             + linli_property::StructureRepo
             + linli_people::PeopleRepo
+            + linli_notify::NotifyRepo
             + linli_audit::AuditRepo
             + linli_equipment::EquipmentRepo
             + 'static,
@@ -51,6 +54,7 @@ impl App {
             users: UserService::new(repo.clone()),
             projects: ProjectService::new(repo.clone()),
             structure: StructureService::new(repo.clone()),
+            notify: NotifyService::new(repo.clone(), Hub::default()).with_channel(Arc::new(linli_notify::InApp)),
             people: PeopleService::new(repo.clone(), cipher, Arc::new(linli_people::binding::DemoSender)),
             audit: AuditService::new(repo.clone()),
             equipment: EquipmentService::new(repo),

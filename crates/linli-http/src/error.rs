@@ -69,6 +69,7 @@ fn title_of(code: Code) -> &'static str {
         Code::OwnershipExists => "The person already owns this house",
         Code::OccupancyExists => "The person already lives in this house",
         Code::PersonBoundElsewhere => "This owner is already bound to another account",
+        Code::MessageAlreadySent => "The message was sent already",
         Code::Conflict => "The request conflicts with the current state",
         Code::MethodNotAllowed => "Method not allowed",
         Code::Internal => "Something went wrong on our side",

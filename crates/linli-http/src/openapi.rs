@@ -16,7 +16,7 @@ use crate::routes;
     info(title = "Linli (邻里) API", description = "Property management: projects, people, billing, service, facilities and security."),
     modifiers(&Security),
     tags(
-        (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "users"), (name = "audit"),
+        (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "notifications"), (name = "users"), (name = "audit"),
         (name = "equipment")
     )
 )]
@@ -53,6 +53,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::people::router())
         .merge(routes::bindings::router())
         .merge(routes::imports::router())
+        .merge(routes::notifications::router())
         .merge(routes::users::router())
         .merge(routes::audit::router())
         .merge(routes::equipment::router())

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_platform;
 mod m0002_basic_information;
+mod m0003_notifications;
 mod util;
 
 pub struct Migrator;
@@ -15,6 +16,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_platform::Migration), Box::new(m0002_basic_information::Migration)]
+        vec![
+            Box::new(m0001_platform::Migration),
+            Box::new(m0002_basic_information::Migration),
+            Box::new(m0003_notifications::Migration),
+        ]
     }
 }

@@ -44,6 +44,8 @@ pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
 /// A running server; dropping the handle does not stop it, `shutdown` does.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The services this server runs, for tests and the CLI.
+    pub app: App,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -69,10 +71,11 @@ pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Runnin
     let addr = listener.local_addr()?;
     let (stop, rx) = watch::channel(false);
     let mut tasks = Vec::new();
+    let app = app(&db, config)?;
     if config.workers {
-        tasks.extend(crate::jobs::spawn(&db, rx.clone()).await?);
+        tasks.extend(crate::jobs::spawn(&db, &app, rx.clone()).await?);
     }
-    let router = linli_http::router(app(&db, config)?);
+    let router = linli_http::router(app.clone());
     let mut shutdown_rx = rx.clone();
     tasks.push(tokio::spawn(async move {
         let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -89,7 +92,7 @@ pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Runnin
         tracing::info!("shutting down");
         let _ = signal_tx.send(true);
     });
-    Ok(Running { addr, stop, tasks })
+    Ok(Running { addr, app, stop, tasks })
 }
 
 async fn shutdown_signal() {

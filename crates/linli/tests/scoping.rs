@@ -35,12 +35,19 @@ fn project_of(path: &str, item: &Value, w: &World) -> Option<i64> {
     })
 }
 
+/// Lists of what the caller personally receives: filtered by recipient, not by project
+/// (`tests/notify_api.rs` covers them).
+const PERSONAL: &[&str] = &["/api/v1/inbox"];
+
 fn paged_lists(doc: &Value) -> Vec<(String, bool)> {
     let paths = doc["paths"].as_object().unwrap();
     let mut lists = Vec::new();
     for (path, ops) in paths {
         let schema = &ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
-        if !path.contains('{') && schema.as_str().is_some_and(|r| r.starts_with("#/components/schemas/Page_")) {
+        if !path.contains('{')
+            && !PERSONAL.contains(&path.as_str())
+            && schema.as_str().is_some_and(|r| r.starts_with("#/components/schemas/Page_"))
+        {
             let has_detail = paths.get(&format!("{path}/{{id}}")).is_some_and(|d| d.get("get").is_some());
             lists.push((path.clone(), has_detail));
         }
@@ -84,6 +91,16 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
     let body = json!({"project_id": project, "category_id": category, "code": "DT-01", "name": "客梯"});
     let e = s.post("/api/v1/equipment", admin, body).await;
     assert_eq!(e.status, StatusCode::CREATED, "{}", e.body);
+    // A message about the project, in the outbox's log.
+    let notice = linli_notify::Notice {
+        company_id: s.company,
+        project_id: Some(project),
+        kind: linli_notify::Kind::NoticePublished,
+        recipient: linli_notify::Recipient { email: Some("owner@example.com".into()), ..Default::default() },
+        params: json!({"title": format!("{tag}通知"), "summary": "……"}),
+        dedupe_key: None,
+    };
+    s.app().notify.notify(notice, chrono::Utc::now()).await.unwrap();
 }
 
 db_test!(

@@ -504,6 +504,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My in-app messages, newest first. */
+        get: operations["list_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["inbox_unread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["read_all_inbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one message read; answers the unread count left. */
+        post: operations["read_inbox_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events: `unread` once on connect, then a `message` event (`LiveMessage` JSON) for
+         *     each in-app message delivered to me. Keeps itself alive with comments every 15 s.
+         */
+        get: operations["inbox_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message log of the caller's projects: every email, SMS and in-app message and its delivery. */
+        get: operations["list_messages"];
+        put?: never;
+        /** A message from staff to one user: in-app (live), and by SMS or email as the user chose. */
+        post: operations["send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts per channel and state, for the delivery statistics. */
+        get: operations["message_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a failed or given-up message again. */
+        post: operations["resend_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channels I receive each kind of message on. */
+        get: operations["list_preferences"];
+        put: operations["set_preference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -960,11 +1115,13 @@ export interface components {
             name_en: string;
             children: components["schemas"]["CategoryNode"][];
         };
+        /** @enum {string} */
+        ChannelKind: "email" | "sms" | "in_app";
         /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "conflict" | "method_not_allowed" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "conflict" | "method_not_allowed" | "internal";
         CodeSent: {
             /**
              * Format: date-time
@@ -1143,6 +1300,11 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * @description What a message is about; each kind has its templates and default channels.
+         * @enum {string}
+         */
+        Kind: "bill_issued" | "bill_overdue" | "payment_received" | "work_order_assigned" | "visitor_confirm" | "alarm_raised" | "notice_published" | "event_published";
         LoginRequest: {
             /** @description Username or phone number. */
             username: string;
@@ -1174,6 +1336,35 @@ export interface components {
             projects: components["schemas"]["ProjectRef"][];
             permissions: string[];
         };
+        Message: {
+            id: components["schemas"]["i64"];
+            project_id?: null | components["schemas"]["i64"];
+            user_id?: null | components["schemas"]["i64"];
+            channel: components["schemas"]["ChannelKind"];
+            /** @description The email address or phone number (masked in lists for SMS), or the user for in-app. */
+            address: string;
+            kind: components["schemas"]["Kind"];
+            locale: string;
+            subject: string;
+            body: string;
+            state: components["schemas"]["MessageState"];
+            /** Format: int32 */
+            attempts: number;
+            last_error?: string | null;
+            /** Format: date-time */
+            send_after: string;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** Format: date-time */
+            read_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description pending → sent; pending → failed (will retry) → sent or given_up.
+         * @enum {string}
+         */
+        MessageState: "pending" | "sent" | "failed" | "given_up";
         MoveOut: {
             /** Format: date */
             moved_out_on: string;
@@ -1290,6 +1481,12 @@ export interface components {
             display_name: string;
             phone?: string | null;
             password: string;
+        };
+        NewUserMessage: {
+            user_id: components["schemas"]["i64"];
+            project_id?: null | components["schemas"]["i64"];
+            title: string;
+            text: string;
         };
         Occupancy: {
             id: components["schemas"]["i64"];
@@ -1452,6 +1649,38 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        Page_Message: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id?: null | components["schemas"]["i64"];
+                user_id?: null | components["schemas"]["i64"];
+                channel: components["schemas"]["ChannelKind"];
+                /** @description The email address or phone number (masked in lists for SMS), or the user for in-app. */
+                address: string;
+                kind: components["schemas"]["Kind"];
+                locale: string;
+                subject: string;
+                body: string;
+                state: components["schemas"]["MessageState"];
+                /** Format: int32 */
+                attempts: number;
+                last_error?: string | null;
+                /** Format: date-time */
+                send_after: string;
+                /** Format: date-time */
+                sent_at?: string | null;
+                /** Format: date-time */
+                read_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_Person: {
             items: {
                 id: components["schemas"]["i64"];
@@ -1586,6 +1815,10 @@ export interface components {
             bank_account?: string | null;
             notes?: string | null;
         };
+        Preference: {
+            kind: components["schemas"]["Kind"];
+            channels: components["schemas"]["ChannelKind"][];
+        };
         Problem: {
             type: string;
             title: string;
@@ -1647,6 +1880,10 @@ export interface components {
             /** Format: int64 */
             equipment: number;
         };
+        Queued: {
+            /** @description One message per channel the recipient receives this kind on. */
+            message_ids: components["schemas"]["i64"][];
+        };
         /** @enum {string} */
         Relation: "owner" | "family" | "tenant";
         RevealedPerson: {
@@ -1668,6 +1905,13 @@ export interface components {
             /** @description A stable code the web app translates, e.g. `must_be_positive`, `required`. */
             code: string;
         };
+        /** @description Delivery statistics: how many messages of a channel are in a state. */
+        StateCount: {
+            channel: components["schemas"]["ChannelKind"];
+            state: components["schemas"]["MessageState"];
+            /** Format: int64 */
+            count: number;
+        };
         /** @description 单元: a section of a building with its own entrance. */
         Unit: {
             id: components["schemas"]["i64"];
@@ -1684,6 +1928,10 @@ export interface components {
         };
         UnitPatch: {
             name: string;
+        };
+        Unread: {
+            /** Format: int64 */
+            unread: number;
         };
         User: {
             id: components["schemas"]["i64"];
@@ -3301,6 +3549,358 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_inbox: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Message"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inbox_unread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unread"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_all_inbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unread"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_inbox_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unread"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inbox_stream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description Part of the email address or phone number, or the user id. */
+                recipient?: string;
+                kind?: components["schemas"]["Kind"];
+                channel?: components["schemas"]["ChannelKind"];
+                state?: components["schemas"]["MessageState"];
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Message"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUserMessage"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queued"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateCount"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preference"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_preference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Preference"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preference"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -644,6 +644,7 @@ const en: MessageSchema = {
     equipment_code_taken: 'This equipment code is already in use',
     ownership_exists: 'This person already owns the house',
     occupancy_exists: 'This person already lives in the house',
+    message_already_sent: 'The message was sent already',
     person_bound_elsewhere: 'This owner is already linked to another account',
     conflict: 'The data was changed or conflicts with existing data. Please reload and try again',
     malformed_request: 'The request was malformed',

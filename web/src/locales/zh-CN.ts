@@ -644,6 +644,7 @@ const zhCN = {
     equipment_code_taken: '设备编号已存在',
     ownership_exists: '此人已是该房屋的业主',
     occupancy_exists: '此人已在该房屋入住',
+    message_already_sent: '消息已发送，无需重发',
     person_bound_elsewhere: '该业主已绑定其他账号',
     conflict: '数据已被修改或存在冲突，请刷新后重试',
     malformed_request: '请求格式错误',

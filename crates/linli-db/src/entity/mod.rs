@@ -12,6 +12,8 @@ pub mod house;
 pub mod job;
 pub mod job_schedule;
 pub mod login_attempt;
+pub mod message;
+pub mod notification_preference;
 pub mod occupancy;
 pub mod ownership;
 pub mod person;

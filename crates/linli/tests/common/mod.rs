@@ -110,6 +110,28 @@ impl TestServer {
         a.body["id"].as_i64().unwrap()
     }
 
+    pub fn app(&self) -> &linli_http::App {
+        &self.running.as_ref().expect("running").app
+    }
+
+    /// Runs the job workers once over everything due by `at` (tests run without background workers).
+    pub async fn run_jobs(&self, at: chrono::DateTime<chrono::Utc>) -> usize {
+        let w = linli::jobs::worker(&self.db.db, self.app(), "test-worker".into());
+        let mut total = 0;
+        loop {
+            let n = w.run_once(at).await.unwrap();
+            total += n;
+            if n == 0 {
+                return total;
+            }
+        }
+    }
+
+    /// One claim of due jobs by `at`: a failed job's retry, due later, waits.
+    pub async fn run_jobs_once(&self, at: chrono::DateTime<chrono::Utc>) -> usize {
+        linli::jobs::worker(&self.db.db, self.app(), "test-worker".into()).run_once(at).await.unwrap()
+    }
+
     pub fn backend(&self) -> &'static str {
         self.db.db.backend.as_str()
     }

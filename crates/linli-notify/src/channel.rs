@@ -1,0 +1,41 @@
+use async_trait::async_trait;
+
+use crate::{ChannelKind, Message};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// Try again later (the server is down, the provider throttles).
+    Retry(String),
+    /// Never going to work (bad address, template rejected).
+    GiveUp(String),
+}
+
+impl std::fmt::Display for DeliveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeliveryError::Retry(m) | DeliveryError::GiveUp(m) => f.write_str(m),
+        }
+    }
+}
+
+/// A way out: SMTP, an SMS provider, the in-app inbox. Adapters live with the gateway; this
+/// module only asks them to deliver a rendered message and answer the provider's id.
+#[async_trait]
+pub trait Channel: Send + Sync {
+    fn kind(&self) -> ChannelKind;
+    async fn deliver(&self, message: &Message) -> Result<String, DeliveryError>;
+}
+
+/// The in-app inbox: the message row is the delivery; the service pushes it live.
+pub struct InApp;
+
+#[async_trait]
+impl Channel for InApp {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::InApp
+    }
+
+    async fn deliver(&self, message: &Message) -> Result<String, DeliveryError> {
+        Ok(format!("inbox-{}", message.id))
+    }
+}
