@@ -1,10 +1,11 @@
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { i18n } from './i18n'
 import { router } from './router'
 import { onUnauthorized } from './api/client'
 import { useSessionStore } from './stores/session'
+import { useInboxStore } from './stores/inbox'
 import './styles/main.css'
 
 const app = createApp(App)
@@ -19,5 +20,16 @@ onUnauthorized(() => {
   if (current.matched.length === 0 || current.meta.public) return
   void router.replace({ name: 'login', query: { redirect: current.fullPath } })
 })
+
+// The inbox stream is open while somebody is signed in (and restarts for a different user).
+const session = useSessionStore(pinia)
+const inbox = useInboxStore(pinia)
+watch(
+  () => session.me?.id ?? null,
+  (id, previous) => {
+    if (previous !== null && previous !== undefined) inbox.stop()
+    if (id !== null) inbox.start()
+  },
+)
 
 app.mount('#app')

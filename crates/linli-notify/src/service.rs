@@ -138,6 +138,7 @@ impl NotifyService {
                     self.hub.publish(LiveMessage {
                         user_id,
                         message_id: m.id,
+                        kind: m.kind,
                         subject: m.subject,
                         body: m.body,
                         unread,

@@ -77,10 +77,12 @@ pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Runnin
     }
     let router = linli_http::router(app.clone());
     let mut shutdown_rx = rx.clone();
+    let hub = app.notify.hub().clone();
     tasks.push(tokio::spawn(async move {
         let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = shutdown_rx.changed().await;
+                hub.close();
             });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server stopped");

@@ -124,3 +124,19 @@ db_test!(
         assert_eq!(s.app().notify.notify(n, Utc::now()).await.unwrap().len(), 1);
     }
 );
+
+db_test!(
+    async fn an_open_inbox_stream_does_not_keep_the_server_from_stopping(db: TestDb) {
+        let s = TestServer::start(db).await;
+        s.create_user("listener", None, None).await;
+        let token = s.login("listener").await;
+        let stream = s.http.get(s.url("/api/v1/inbox/stream")).bearer_auth(&token).send().await.unwrap();
+        let mut events = stream.bytes_stream();
+        events.next().await.unwrap().unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(10), s.shutdown())
+            .await
+            .expect("the server stops with a stream open");
+        // The stream ends rather than hanging.
+        while let Some(Ok(_)) = events.next().await {}
+    }
+);

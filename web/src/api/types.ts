@@ -80,3 +80,19 @@ export type ImportReport = ResponseData<'/api/v1/imports/{kind}', 'post'>
 export type ImportRowError = ImportReport['errors'][number]
 /** What the server imports (`POST /imports/{kind}`) and exports (`GET /{kind}/export`). */
 export type ImportKind = 'houses' | 'persons' | 'equipment'
+export type MessagePage = ResponseData<'/api/v1/messages', 'get'>
+export type Message = MessagePage['items'][number]
+export type NotificationKind = Message['kind']
+export type Channel = Message['channel']
+export type MessageState = Message['state']
+export type Preference = ResponseData<'/api/v1/notification-preferences', 'get'>[number]
+export type StateCount = ResponseData<'/api/v1/messages/stats', 'get'>[number]
+export type NewUserMessage = RequestBody<'/api/v1/messages', 'post'>
+/** A `message` event of `GET /api/v1/inbox/stream` (not in the OpenAPI document: it is SSE). */
+export interface LiveMessage {
+  user_id: number
+  message_id: number
+  subject: string
+  body: string
+  unread: number
+}

@@ -27,6 +27,7 @@ const PAGES: Record<string, Lazy> = {
   users: () => import('@/modules/users/UsersPage.vue'),
   roles: () => import('@/modules/users/RolesPage.vue'),
   auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
+  notifications: () => import('@/modules/notifications/MessagesPage.vue'),
 }
 const comingSoon: Lazy = () => import('@/modules/placeholder/ComingSoonPage.vue')
 
@@ -66,6 +67,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'bills', name: 'm-bills', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.bills' } },
       { path: 'repairs', name: 'm-repairs', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.repairs' } },
       { path: 'me', name: 'm-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.tabs.me' } },
+      { path: 'messages', name: 'm-messages', component: () => import('@/modules/mobile/MobileMessages.vue'), meta: { titleKey: 'mobile.messages.title' } },
     ],
   },
   {

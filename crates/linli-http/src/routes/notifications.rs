@@ -76,7 +76,10 @@ async fn inbox_stream(
         let m = m.ok().filter(|m| m.user_id == me)?;
         Some(Ok(Event::default().event("message").json_data(&m).unwrap_or_default()))
     });
-    Ok(Sse::new(first.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    // The stream ends when the server shuts down; otherwise an open page would keep it alive.
+    let hub = app.notify.hub().clone();
+    let stream = first.chain(live).take_until(async move { hub.wait_closed().await });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

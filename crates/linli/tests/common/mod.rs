@@ -110,6 +110,13 @@ impl TestServer {
         a.body["id"].as_i64().unwrap()
     }
 
+    /// Stops the server and waits for it (and its open connections) to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+    }
+
     pub fn app(&self) -> &linli_http::App {
         &self.running.as_ref().expect("running").app
     }

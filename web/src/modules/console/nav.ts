@@ -31,6 +31,9 @@ export const PERMISSIONS = {
   userManage: 'auth.user.manage',
   roleRead: 'auth.role.read',
   auditRead: 'audit.log.read',
+  messageRead: 'notify.message.read',
+  messageResend: 'notify.message.resend',
+  messageSend: 'notify.message.send',
 } as const
 
 export const DASHBOARD: NavItem = { key: 'dashboard', path: '/dashboard' }
@@ -95,7 +98,7 @@ export const NAV_GROUPS: NavGroup[] = [
       { key: 'users', path: '/users', permission: PERMISSIONS.userRead },
       { key: 'roles', path: '/roles', permission: PERMISSIONS.roleRead },
       { key: 'auditLog', path: '/audit-log', permission: PERMISSIONS.auditRead },
-      { key: 'notifications', path: '/notifications' },
+      { key: 'notifications', path: '/notifications', permission: PERMISSIONS.messageRead },
     ],
   },
 ]
