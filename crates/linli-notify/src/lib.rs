@@ -17,4 +17,4 @@ pub use kind::Kind;
 pub use message::{ChannelKind, Message, MessageFilter, MessageState, NewMessage, Notice, Recipient, StateCount};
 pub use quiet::send_after;
 pub use service::{DELIVER_JOB, Delivered, NotifyRepo, NotifyService, Preference};
-pub use template::{Rendered, render, sms_params};
+pub use template::{Rendered, render, sms_params, sms_templates};

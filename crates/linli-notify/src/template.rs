@@ -133,6 +133,22 @@ pub fn render(kind: Kind, channel: ChannelKind, locale: &str, params: &Value) ->
     Ok(Rendered { subject, body, html, sms_template })
 }
 
+/// The SMS templates to register with a provider (or its simulator): code and Chinese text with
+/// `${name}` placeholders, as Aliyun writes them.
+pub fn sms_templates() -> Vec<(&'static str, String)> {
+    Kind::ALL
+        .into_iter()
+        .map(|k| {
+            let t = template(k);
+            let mut text = t.zh.body.to_string();
+            for p in t.sms_params {
+                text = text.replace(&format!("{{{{ {p} }}}}"), &format!("${{{p}}}"));
+            }
+            (t.sms_code, text)
+        })
+        .collect()
+}
+
 /// The SMS parameters in the order the provider template takes them.
 pub fn sms_params(kind: Kind, params: &Value) -> Vec<(String, String)> {
     template(kind)
@@ -166,6 +182,13 @@ mod tests {
         assert!(html.contains("&lt;b&gt;Li") && !html.contains("<b>Li") && !html.contains("Unsubscribe"));
         let zh_html = render(Kind::BillIssued, ChannelKind::Email, "zh-CN", &p).unwrap().html.unwrap();
         assert!(zh_html.contains("退订此类邮件") && zh_html.contains("u?t=1"), "{zh_html}");
+    }
+
+    #[test]
+    fn sms_templates_use_the_providers_placeholders() {
+        let all = sms_templates();
+        let alarm = all.iter().find(|(c, _)| *c == "SMS_LINLI_ALARM").unwrap();
+        assert_eq!(alarm.1, "${place} 发生${alarm}告警，请立即处理。");
     }
 
     #[test]

@@ -28,6 +28,25 @@ pub struct Config {
     /// When unset, `<data_dir>/secret.key` is used (created on first start). Several instances
     /// on one PostgreSQL must share one key: set it explicitly there.
     pub secret_key: Option<String>,
+    /// `LINLI_SMS_PROVIDER`: `aliyun`, `tencent`, or `none` (the demo runs the Aliyun simulator).
+    pub sms_provider: String,
+    /// `LINLI_SMS_ENDPOINT`: the provider's base URL, when not the public one.
+    pub sms_endpoint: Option<String>,
+    /// `LINLI_SMS_ACCESS_KEY_ID` / `LINLI_SMS_ACCESS_KEY_SECRET` (Tencent: SecretId / SecretKey).
+    pub sms_access_key_id: Option<String>,
+    pub sms_access_key_secret: Option<String>,
+    /// `LINLI_SMS_SIGN_NAME`: the registered signature, e.g. 邻里物业.
+    pub sms_sign_name: String,
+    /// `LINLI_SMS_APP_ID`: Tencent's SmsSdkAppId.
+    pub sms_app_id: Option<String>,
+    /// `LINLI_SMTP_HOST` (unset: no email), `LINLI_SMTP_PORT`, `LINLI_SMTP_SECURITY`
+    /// (`plain`, `starttls`, `tls`), `LINLI_SMTP_USERNAME`, `LINLI_SMTP_PASSWORD`, `LINLI_SMTP_FROM`.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: String,
 }
 
 impl Default for Config {
@@ -41,6 +60,18 @@ impl Default for Config {
             secure_cookies: false,
             workers: true,
             secret_key: None,
+            sms_provider: "none".into(),
+            sms_endpoint: None,
+            sms_access_key_id: None,
+            sms_access_key_secret: None,
+            sms_sign_name: "邻里物业".into(),
+            sms_app_id: None,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_security: "plain".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "邻里物业 <noreply@linli.local>".into(),
         }
     }
 }
@@ -72,6 +103,18 @@ impl Config {
                 "secure_cookies",
                 "workers",
                 "secret_key",
+                "sms_provider",
+                "sms_endpoint",
+                "sms_access_key_id",
+                "sms_access_key_secret",
+                "sms_sign_name",
+                "sms_app_id",
+                "smtp_host",
+                "smtp_port",
+                "smtp_security",
+                "smtp_username",
+                "smtp_password",
+                "smtp_from",
             ]))
             .merge(Serialized::defaults(overrides))
             .extract()?;
@@ -89,8 +132,10 @@ impl Config {
         if shown.admin_password.is_some() {
             shown.admin_password = Some("<redacted>".into());
         }
-        if shown.secret_key.is_some() {
-            shown.secret_key = Some("<redacted>".into());
+        for secret in [&mut shown.secret_key, &mut shown.sms_access_key_secret, &mut shown.smtp_password] {
+            if secret.is_some() {
+                *secret = Some("<redacted>".into());
+            }
         }
         Ok(toml::to_string(&shown)?)
     }

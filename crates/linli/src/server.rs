@@ -38,6 +38,9 @@ pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
     app.metrics = metrics_handle();
     app.secure_cookies = config.secure_cookies;
     app.files_dir = config.data_dir.join("files");
+    if let Some(sms) = crate::channels::sms(config)? {
+        app.notify = app.notify.clone().with_channel(sms);
+    }
     Ok(app)
 }
 

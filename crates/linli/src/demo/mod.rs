@@ -27,7 +27,39 @@ const ACCOUNTS: &[(&str, &str, &str, bool)] = &[
 
 const PROJECTS: &[(&str, ProjectKind)] = &[("翠湖花园", ProjectKind::Residential), ("云栖科技园", ProjectKind::Office)];
 
+/// The Aliyun SMS simulator with Linli's templates, and the configuration pointing at it.
+async fn sms_simulator(config: &Config) -> anyhow::Result<(Config, linli_gateway::sms::simulator::SimulatorHandle)> {
+    use linli_gateway::sms::simulator::{SimulatorConfig, start_aliyun};
+    let (id, secret) = ("demo-access-key", admin::random_password());
+    let mut sim = SimulatorConfig::aliyun(id, secret.clone()).sign_name(config.sms_sign_name.clone());
+    for (code, text) in linli_notify::sms_templates() {
+        sim = sim.template(code, text);
+    }
+    let handle = start_aliyun(sim).await?;
+    let mut config = config.clone();
+    config.sms_provider = "aliyun".into();
+    config.sms_endpoint = Some(handle.base_url.clone());
+    config.sms_access_key_id = Some(id.into());
+    config.sms_access_key_secret = Some(secret);
+    // Sent SMS show in the console's message log; the terminal gets a line each as well.
+    let mut sent = handle.log().subscribe();
+    tokio::spawn(async move {
+        while let Ok(sms) = sent.recv().await {
+            println!("[SMS simulator] to {}: {}", sms.phone, sms.text);
+        }
+    });
+    Ok((config, handle))
+}
+
 pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
+    // Without a real provider configured, SMS go to the simulator (kept alive while the demo runs).
+    let (config, _sms) = if config.sms_provider == "none" {
+        let (c, h) = sms_simulator(config).await?;
+        (c, Some(h))
+    } else {
+        (config.clone(), None)
+    };
+    let config = &config;
     std::fs::create_dir_all(&config.data_dir)?;
     let (db, company) = server::open(config).await?;
     let (first_project, office) = seed_projects(&db, company).await?;

@@ -29,6 +29,11 @@ pub struct Answer {
 impl TestServer {
     /// Serves on 127.0.0.1:0 with an `admin` holding the admin role company-wide.
     pub async fn start(db: TestDb) -> Self {
+        Self::start_with(db, |_| {}).await
+    }
+
+    /// Like `start`, with the configuration adjusted first (SMS provider, SMTP server…).
+    pub async fn start_with(db: TestDb, adjust: impl FnOnce(&mut Config)) -> Self {
         let company = server::bootstrap(&db.db, "测试物业").await.unwrap();
         let data_dir = fresh_dir();
         let config = Config {
@@ -38,6 +43,8 @@ impl TestServer {
             secret_key: Some("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=".into()),
             ..Config::default()
         };
+        let mut config = config;
+        adjust(&mut config);
         let running = server::start(db.db.clone(), &config, "127.0.0.1:0").await.unwrap();
         let s = TestServer {
             base: format!("http://{}", running.addr),
