@@ -10,6 +10,7 @@ mod message;
 mod quiet;
 mod service;
 mod template;
+pub mod unsubscribe;
 
 pub use channel::{Channel, DeliveryError, InApp};
 pub use hub::{Hub, LiveMessage};

@@ -59,11 +59,32 @@ pub struct NotifyService {
     repo: Arc<dyn NotifyRepo>,
     channels: HashMap<ChannelKind, Arc<dyn Channel>>,
     hub: Hub,
+    /// Signs unsubscribe links, and the origin they point at.
+    unsubscribe: Option<([u8; 32], String)>,
 }
 
 impl NotifyService {
     pub fn new(repo: Arc<dyn NotifyRepo>, hub: Hub) -> Self {
-        Self { repo, channels: HashMap::new(), hub }
+        Self { repo, channels: HashMap::new(), hub, unsubscribe: None }
+    }
+
+    /// Email to a user then carries a one-click unsubscribe link to `origin`.
+    #[must_use]
+    pub fn with_unsubscribe(mut self, key: [u8; 32], origin: String) -> Self {
+        self.unsubscribe = Some((key, origin.trim_end_matches('/').to_string()));
+        self
+    }
+
+    /// Follows an unsubscribe link: email is removed from the user's channels for that kind.
+    pub async fn unsubscribe(&self, token: &str) -> Result<Kind> {
+        let (key, _) = self.unsubscribe.as_ref().ok_or_else(|| Error::not_found("unsubscribe link", token))?;
+        let (user, kind) =
+            crate::unsubscribe::verify(key, token).ok_or_else(|| Error::not_found("unsubscribe link", token))?;
+        let current = self.repo.preferences(user).await?.into_iter().find(|p| p.kind == kind);
+        let mut channels = current.map_or_else(|| kind.default_channels().to_vec(), |p| p.channels);
+        channels.retain(|c| *c != ChannelKind::Email);
+        self.repo.set_preference(user, &Preference { kind, channels }).await?;
+        Ok(kind)
     }
 
     #[must_use]
@@ -94,7 +115,17 @@ impl NotifyService {
                 ChannelKind::InApp => r.user_id.map(|u| u.to_string()),
             };
             let Some(address) = address else { continue };
-            let rendered = render(notice.kind, channel, &locale, &notice.params)?;
+            let mut params = notice.params.clone();
+            if let (ChannelKind::Email, Some(user), Some((key, origin)), serde_json::Value::Object(m)) =
+                (channel, r.user_id, &self.unsubscribe, &mut params)
+            {
+                let t = crate::unsubscribe::token(key, user, notice.kind);
+                m.insert(
+                    "unsubscribe_url".into(),
+                    format!("{origin}/api/v1/notifications/unsubscribe?token={t}").into(),
+                );
+            }
+            let rendered = render(notice.kind, channel, &locale, &params)?;
             let urgent = notice.kind.urgent() || channel == ChannelKind::InApp;
             messages.push(NewMessage {
                 company_id: notice.company_id,
@@ -104,7 +135,7 @@ impl NotifyService {
                 address,
                 kind: notice.kind,
                 locale: locale.clone(),
-                params: notice.params.clone(),
+                params,
                 subject: rendered.subject,
                 body: rendered.body,
                 html: rendered.html,

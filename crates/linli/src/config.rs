@@ -28,6 +28,8 @@ pub struct Config {
     /// When unset, `<data_dir>/secret.key` is used (created on first start). Several instances
     /// on one PostgreSQL must share one key: set it explicitly there.
     pub secret_key: Option<String>,
+    /// `LINLI_PUBLIC_URL`: how people reach this server (links in email); default `http://<bind>`.
+    pub public_url: Option<String>,
     /// `LINLI_SMS_PROVIDER`: `aliyun`, `tencent`, or `none` (the demo runs the Aliyun simulator).
     pub sms_provider: String,
     /// `LINLI_SMS_ENDPOINT`: the provider's base URL, when not the public one.
@@ -60,6 +62,7 @@ impl Default for Config {
             secure_cookies: false,
             workers: true,
             secret_key: None,
+            public_url: None,
             sms_provider: "none".into(),
             sms_endpoint: None,
             sms_access_key_id: None,
@@ -103,6 +106,7 @@ impl Config {
                 "secure_cookies",
                 "workers",
                 "secret_key",
+                "public_url",
                 "sms_provider",
                 "sms_endpoint",
                 "sms_access_key_id",

@@ -33,15 +33,27 @@ pub async fn bootstrap(db: &Db, company_name: &str) -> anyhow::Result<i64> {
 }
 
 pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
-    let cipher = Arc::new(linli_people::PiiCipher::from_master_key(&config.master_key()?));
+    let master = config.master_key()?;
+    let cipher = Arc::new(linli_people::PiiCipher::from_master_key(&master));
     let mut app = App::new(Arc::new(db.clone()), db.backend.as_str(), cipher);
     app.metrics = metrics_handle();
     app.secure_cookies = config.secure_cookies;
     app.files_dir = config.data_dir.join("files");
+    let origin = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.bind));
+    app.notify = app.notify.clone().with_unsubscribe(unsubscribe_key(&master), origin);
     if let Some(sms) = crate::channels::sms(config)? {
         app.notify = app.notify.clone().with_channel(sms);
     }
     Ok(app)
+}
+
+/// Its own key for unsubscribe links, so the personal-data key signs nothing public.
+fn unsubscribe_key(master: &[u8; 32]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"linli unsubscribe key v1\0");
+    h.update(master);
+    h.finalize().into()
 }
 
 /// A running server; dropping the handle does not stop it, `shutdown` does.

@@ -140,3 +140,51 @@ db_test!(
         while let Some(Ok(_)) = events.next().await {}
     }
 );
+
+db_test!(
+    async fn the_unsubscribe_link_in_an_email_turns_email_off_for_that_kind(db: TestDb) {
+        use sea_orm::ConnectionTrait;
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p = s.create_project(&admin, "翠湖花园").await;
+        let user = s.create_user("owner2", Some("resident"), Some(p)).await;
+        let notice = Notice {
+            company_id: s.company,
+            project_id: Some(p),
+            kind: Kind::PaymentReceived,
+            recipient: Recipient {
+                user_id: Some(user),
+                email: Some("owner2@example.com".into()),
+                phone: None,
+                locale: None,
+            },
+            params: json!({"name": "张伟", "house": "1栋301", "amount": "210.25"}),
+            dedupe_key: None,
+        };
+        s.app().notify.notify(notice, Utc::now()).await.unwrap();
+        let backend = s.db.db.conn.get_database_backend();
+        let row =
+            s.db.db
+                .conn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    backend,
+                    "SELECT html FROM messages WHERE channel = 'email'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+        // The HTML body escapes the link as HTML does (`/` as `&#x2f;`); a mail client unescapes it.
+        let html: String = row.try_get::<String>("", "html").unwrap().replace("&#x2f;", "/").replace("&amp;", "&");
+        let start = html.find("/api/v1/notifications/unsubscribe?token=").expect("an unsubscribe link");
+        let link: String = html[start..].chars().take_while(|c| *c != '"').collect::<String>();
+        let page = s.http.get(s.url(&link)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("已退订"));
+        let prefs = s.get("/api/v1/notification-preferences", &s.login("owner2").await).await.body;
+        let paid = prefs.as_array().unwrap().iter().find(|p| p["kind"] == "payment_received").unwrap().clone();
+        assert_eq!(paid["channels"], json!(["in_app"]));
+        // A forged token does nothing.
+        let forged = s.http.get(s.url(&link.replace(&format!("token={user}."), "token=1."))).send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+    }
+);

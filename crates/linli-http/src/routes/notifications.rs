@@ -174,6 +174,28 @@ async fn set_preference(
     Ok(Json(app.notify.set_preference(&user.authz, p).await?))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnsubscribeQuery {
+    pub token: String,
+}
+
+/// The one-click link in every email to a user: no sign-in, the signed token says who and what.
+#[utoipa::path(get, path = "/api/v1/notifications/unsubscribe", tag = "notifications", security(()), params(UnsubscribeQuery),
+    responses((status = 200, description = "A short HTML page confirming it"), (status = 404, body = Problem)))]
+async fn unsubscribe(
+    State(app): State<App>,
+    ApiQuery(q): ApiQuery<UnsubscribeQuery>,
+) -> ApiResult<axum::response::Html<String>> {
+    let kind = app.notify.unsubscribe(&q.token).await?;
+    Ok(axum::response::Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>已退订</title>\
+         <body style=\"font-family:sans-serif;padding:2em\"><h3>已退订</h3><p>您将不再通过邮件收到此类消息（{}）。可在“我的 → 通知设置”中重新开启。</p>\
+         <p style=\"color:#888\">Unsubscribed: you will no longer receive these messages by email.</p></body></html>",
+        kind.as_str()
+    )))
+}
+
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(list_inbox))
@@ -185,4 +207,5 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(message_stats))
         .routes(routes!(resend_message))
         .routes(routes!(list_preferences, set_preference))
+        .routes(routes!(unsubscribe))
 }
