@@ -70,7 +70,7 @@ impl NotifyService {
 
     /// Email to a user then carries a one-click unsubscribe link to `origin`.
     #[must_use]
-    pub fn with_unsubscribe(mut self, key: [u8; 32], origin: String) -> Self {
+    pub fn with_unsubscribe(mut self, key: [u8; 32], origin: &str) -> Self {
         self.unsubscribe = Some((key, origin.trim_end_matches('/').to_string()));
         self
     }
