@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use linli_gateway::email::{Email, EmailError, SmtpConfig, SmtpMailer, SmtpSecurity};
 use linli_gateway::sms::{AliyunConfig, AliyunSms, SmsMessage, SmsProvider, TencentConfig, TencentSms};
 use linli_notify::{Channel, ChannelKind, DeliveryError, Message, sms_params};
 
@@ -59,4 +60,50 @@ pub fn sms(config: &Config) -> anyhow::Result<Option<Arc<dyn Channel>>> {
         other => anyhow::bail!("unknown sms_provider {other:?} (aliyun, tencent or none)"),
     };
     Ok(Some(Arc::new(SmsChannel { provider, sign_name: config.sms_sign_name.clone() })))
+}
+
+pub struct EmailChannel(pub SmtpMailer);
+
+#[async_trait]
+impl Channel for EmailChannel {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Email
+    }
+
+    async fn deliver(&self, m: &Message) -> Result<String, DeliveryError> {
+        let email = Email {
+            to: m.address.clone(),
+            to_name: None,
+            subject: m.subject.clone(),
+            text: m.body.clone(),
+            html: m.html.clone().unwrap_or_default(),
+            unsubscribe_url: m.params.get("unsubscribe_url").and_then(|v| v.as_str()).map(str::to_string),
+        };
+        self.0.send(&email).await.map_err(|e| match e {
+            EmailError::Transient(why) => DeliveryError::Retry(why),
+            EmailError::Permanent(why) => DeliveryError::GiveUp(why),
+        })
+    }
+}
+
+/// The email channel, when an SMTP server is configured.
+pub fn email(config: &Config) -> anyhow::Result<Option<Arc<dyn Channel>>> {
+    let Some(host) = config.smtp_host.clone() else { return Ok(None) };
+    let security = match config.smtp_security.as_str() {
+        "plain" => SmtpSecurity::Plain,
+        "starttls" | "start_tls" => SmtpSecurity::StartTls,
+        "tls" => SmtpSecurity::Tls,
+        other => anyhow::bail!("unknown smtp_security {other:?} (plain, starttls or tls)"),
+    };
+    let mailer = SmtpMailer::new(SmtpConfig {
+        host,
+        port: config.smtp_port,
+        security,
+        username: config.smtp_username.clone(),
+        password: config.smtp_password.clone(),
+        from: config.smtp_from.clone(),
+        timeout_secs: 15,
+    })
+    .map_err(|e| anyhow::anyhow!("SMTP configuration: {e}"))?;
+    Ok(Some(Arc::new(EmailChannel(mailer))))
 }

@@ -41,8 +41,8 @@ pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
     app.files_dir = config.data_dir.join("files");
     let origin = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.bind));
     app.notify = app.notify.clone().with_unsubscribe(unsubscribe_key(&master), &origin);
-    if let Some(sms) = crate::channels::sms(config)? {
-        app.notify = app.notify.clone().with_channel(sms);
+    for channel in [crate::channels::sms(config)?, crate::channels::email(config)?].into_iter().flatten() {
+        app.notify = app.notify.clone().with_channel(channel);
     }
     Ok(app)
 }

@@ -17,6 +17,7 @@ pub struct TestServer {
     pub company: i64,
     /// A fresh directory per server, so uploaded files stay out of the source tree.
     pub data_dir: std::path::PathBuf,
+    config: Config,
     running: Option<Running>,
 }
 
@@ -52,6 +53,7 @@ impl TestServer {
             db,
             company,
             data_dir,
+            config: config.clone(),
             running: Some(running),
         };
         s.create_user("admin", Some("admin"), None).await;
@@ -115,6 +117,17 @@ impl TestServer {
         let a = self.post("/api/v1/projects", token, json!({"name": name, "kind": "residential"})).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
         a.body["id"].as_i64().unwrap()
+    }
+
+    /// Stops this instance and starts a new one on the same database and configuration, as
+    /// after a crash or a deploy. The address changes.
+    pub async fn restart(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+        let running = server::start(self.db.db.clone(), &self.config, "127.0.0.1:0").await.unwrap();
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
     }
 
     /// Stops the server and waits for it (and its open connections) to finish.
