@@ -49,7 +49,9 @@ impl TestServer {
         let running = server::start(db.db.clone(), &config, "127.0.0.1:0").await.unwrap();
         let s = TestServer {
             base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
+            // A fresh connection per request: a server that refused an oversized upload closes its
+            // connection, and a pooled one could be reused in that instant.
+            http: reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap(),
             db,
             company,
             data_dir,
