@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_PAGE_SIZE: u64 = 500;
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
+/// Far beyond any list, small enough that page × size stays an `i64` offset.
+pub const MAX_PAGE: u64 = 10_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
@@ -31,14 +33,15 @@ impl Default for PageRequest {
 
 impl PageRequest {
     /// Page and size brought into range, so a caller can never ask for an unbounded list.
-    /// Brought into range for an API caller: at most `MAX_PAGE_SIZE` rows.
+    /// Brought into range for an API caller: at most `MAX_PAGE_SIZE` rows, and a page number
+    /// whose offset the databases accept (a huge `?page=` must not overflow into a 500).
     pub fn clamped(self) -> Self {
-        Self { page: self.page.max(1), page_size: self.page_size.clamp(1, MAX_PAGE_SIZE) }
+        Self { page: self.page.clamp(1, MAX_PAGE), page_size: self.page_size.clamp(1, MAX_PAGE_SIZE) }
     }
 
     /// Internal callers (exports) may ask for larger pages; API input is clamped first.
     pub fn offset(self) -> u64 {
-        (self.page.max(1) - 1) * self.page_size.max(1)
+        (self.page.max(1) - 1).saturating_mul(self.page_size.max(1)).min(i64::MAX as u64)
     }
 
     pub fn limit(self) -> u64 {
@@ -79,5 +82,8 @@ mod tests {
         let p = PageRequest { page: 0, page_size: 10_000 }.clamped();
         assert_eq!((p.page, p.page_size), (1, MAX_PAGE_SIZE));
         assert_eq!(PageRequest { page: 3, page_size: 20 }.offset(), 40);
+        let huge = PageRequest { page: u64::MAX, page_size: u64::MAX };
+        assert_eq!(huge.clamped().page, MAX_PAGE);
+        assert!(i64::try_from(huge.offset()).is_ok());
     }
 }

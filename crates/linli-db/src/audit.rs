@@ -5,8 +5,7 @@ use chrono::Utc;
 use linli_audit::{AuditEntry, AuditFilter, AuditRepo};
 use linli_core::{AuditEvent, Page, PageRequest, Result, Scope};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
 };
 
 use crate::Db;
@@ -83,14 +82,7 @@ impl AuditRepo for Db {
         if let Some(a) = &f.action {
             q = q.filter(audit_log::Column::Action.starts_with(a.as_str()));
         }
-        let total = q.clone().count(&self.conn).await.or_internal()?;
-        let rows = q
-            .order_by_desc(audit_log::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(view).collect(), total, page))
+        let rows = crate::page::fetch(q.order_by_desc(audit_log::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(view))
     }
 }

@@ -9,7 +9,7 @@ use linli_core::{AuditEvent, Code, Error, GrantedCompany, Id, Page, PageRequest,
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::entity::{grant, login_attempt, project, role, session, user};
@@ -269,15 +269,8 @@ impl AuthRepo for Db {
                     .add(user::Column::Phone.contains(q)),
             );
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_asc(user::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.iter().map(view).collect(), total, page))
+        let rows = crate::page::fetch(sel.order_by_asc(user::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(|m| view(&m)))
     }
 
     async fn get_user(&self, scope: &Scope, id: Id) -> Result<User> {

@@ -11,7 +11,7 @@ use linli_equipment::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::entity::{audit_log, equipment, equipment_category, project};
@@ -150,16 +150,9 @@ impl EquipmentRepo for Db {
                     .add(equipment::Column::Model.contains(q)),
             );
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_asc(equipment::Column::Code)
-            .order_by_asc(equipment::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(views(&self.conn, rows).await?, total, page))
+        let sel = sel.order_by_asc(equipment::Column::Code).order_by_asc(equipment::Column::Id);
+        let Page { items, total, page, page_size } = crate::page::fetch(sel, &self.conn, page).await?;
+        Ok(Page { items: views(&self.conn, items).await?, total, page, page_size })
     }
 
     async fn get(&self, scope: &Scope, id: Id) -> Result<Equipment> {
@@ -233,15 +226,8 @@ impl EquipmentRepo for Db {
             .filter(audit_log::Column::ProjectId.eq(granted.project_id()))
             .filter(audit_log::Column::Entity.eq("equipment"))
             .filter(audit_log::Column::EntityId.eq(id));
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_desc(audit_log::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(audit::view).collect(), total, page))
+        let rows = crate::page::fetch(sel.order_by_desc(audit_log::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(audit::view))
     }
 
     async fn attachments(&self, scope: &Scope, equipment_id: Id) -> Result<Vec<Attachment>> {

@@ -17,6 +17,7 @@ mod house_import;
 mod import_tx;
 mod job_store;
 mod notify_repo;
+mod page;
 mod people_repo;
 mod person_import;
 mod project_repo;

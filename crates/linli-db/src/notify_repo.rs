@@ -171,15 +171,8 @@ impl NotifyRepo for Db {
 
     async fn inbox(&self, user_id: Id, page: PageRequest) -> Result<Page<Message>> {
         let sel = in_app(user_id);
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_desc(message::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(view).collect(), total, page))
+        let rows = crate::page::fetch(sel.order_by_desc(message::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(view))
     }
 
     async fn unread(&self, user_id: Id) -> Result<u64> {
@@ -215,15 +208,8 @@ impl NotifyRepo for Db {
         if let Some(s) = f.state {
             sel = sel.filter(message::Column::State.eq(s.as_str()));
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_desc(message::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(view).collect(), total, page))
+        let rows = crate::page::fetch(sel.order_by_desc(message::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(view))
     }
 
     async fn stats(&self, scope: &Scope) -> Result<Vec<StateCount>> {

@@ -17,7 +17,7 @@ use linli_property::{HouseState, ImportCounts};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::entity::{building, house, occupancy, ownership, person, unit};
@@ -151,9 +151,17 @@ async fn names(c: &impl ConnectionTrait, ids: &[Id]) -> Result<HashMap<Id, Strin
         .collect())
 }
 
+/// House labels and person names for rows that link a person to a house.
+async fn labels_and_names(
+    c: &impl ConnectionTrait,
+    links: impl Iterator<Item = (Id, Id)>,
+) -> Result<(HashMap<Id, String>, HashMap<Id, String>)> {
+    let (houses, people): (Vec<Id>, Vec<Id>) = links.unzip();
+    Ok((house_labels(c, &houses).await?, names(c, &people).await?))
+}
+
 async fn ownership_views(c: &impl ConnectionTrait, rows: Vec<ownership::Model>) -> Result<Vec<Ownership>> {
-    let labels = house_labels(c, &rows.iter().map(|r| r.house_id).collect::<Vec<_>>()).await?;
-    let names = names(c, &rows.iter().map(|r| r.person_id).collect::<Vec<_>>()).await?;
+    let (labels, names) = labels_and_names(c, rows.iter().map(|r| (r.house_id, r.person_id))).await?;
     Ok(rows
         .into_iter()
         .map(|r| Ownership {
@@ -171,8 +179,7 @@ async fn ownership_views(c: &impl ConnectionTrait, rows: Vec<ownership::Model>) 
 }
 
 async fn occupancy_views(c: &impl ConnectionTrait, rows: Vec<occupancy::Model>) -> Result<Vec<Occupancy>> {
-    let labels = house_labels(c, &rows.iter().map(|r| r.house_id).collect::<Vec<_>>()).await?;
-    let names = names(c, &rows.iter().map(|r| r.person_id).collect::<Vec<_>>()).await?;
+    let (labels, names) = labels_and_names(c, rows.iter().map(|r| (r.house_id, r.person_id))).await?;
     Ok(rows
         .into_iter()
         .map(|r| Occupancy {
@@ -283,15 +290,8 @@ impl PeopleRepo for Db {
                     .add(person::Column::Id.in_subquery(occupants)),
             );
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_asc(person::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(person_view).collect(), total, page))
+        let rows = crate::page::fetch(sel.order_by_asc(person::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(person_view))
     }
 
     async fn get_person(&self, scope: &Scope, id: Id) -> Result<Person> {

@@ -4,8 +4,8 @@ use linli_core::Area;
 use linli_core::{AuditEvent, Code, Error, Granted, GrantedCompany, Id, Page, PageRequest, Result, Scope};
 use linli_property::{Project, ProjectFields, ProjectKind, ProjectRepo};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
 use crate::entity::project;
@@ -44,15 +44,8 @@ impl ProjectRepo for Db {
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             sel = sel.filter(project::Column::Name.contains(q));
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_asc(project::Column::Id)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(view).collect(), total, page))
+        let rows = crate::page::fetch(sel.order_by_asc(project::Column::Id), &self.conn, page).await?;
+        Ok(rows.map(view))
     }
 
     async fn get(&self, scope: &Scope, id: Id) -> Result<Project> {

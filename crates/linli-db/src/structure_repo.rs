@@ -155,17 +155,15 @@ impl StructureRepo for Db {
         if let Some(p) = project_id {
             sel = sel.filter(building::Column::ProjectId.eq(p));
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_asc(building::Column::ProjectId)
-            .order_by(Expr::cust("LENGTH(name)"), Order::Asc)
-            .order_by_asc(building::Column::Name)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(building_view).collect(), total, page))
+        let rows = crate::page::fetch(
+            sel.order_by_asc(building::Column::ProjectId)
+                .order_by(Expr::cust("LENGTH(name)"), Order::Asc)
+                .order_by_asc(building::Column::Name),
+            &self.conn,
+            page,
+        )
+        .await?;
+        Ok(rows.map(building_view))
     }
 
     async fn get_building(&self, scope: &Scope, id: Id) -> Result<Building> {
@@ -236,17 +234,15 @@ impl StructureRepo for Db {
         if let Some(b) = building_id {
             sel = sel.filter(unit::Column::BuildingId.eq(b));
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
-            .order_by_asc(unit::Column::BuildingId)
-            .order_by(Expr::cust("LENGTH(name)"), Order::Asc)
-            .order_by_asc(unit::Column::Name)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(rows.into_iter().map(unit_view).collect(), total, page))
+        let rows = crate::page::fetch(
+            sel.order_by_asc(unit::Column::BuildingId)
+                .order_by(Expr::cust("LENGTH(name)"), Order::Asc)
+                .order_by_asc(unit::Column::Name),
+            &self.conn,
+            page,
+        )
+        .await?;
+        Ok(rows.map(unit_view))
     }
 
     async fn get_unit(&self, scope: &Scope, id: Id) -> Result<Unit> {
@@ -333,20 +329,15 @@ impl StructureRepo for Db {
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             sel = sel.filter(house_search(q));
         }
-        let total = sel.clone().count(&self.conn).await.or_internal()?;
-        let rows = sel
+        let sel = sel
             .order_by_asc(house::Column::ProjectId)
             .order_by_asc(house::Column::BuildingId)
             .order_by_asc(house::Column::UnitId)
             .order_by_asc(house::Column::Floor)
             .order_by(Expr::cust("LENGTH(number)"), Order::Asc)
-            .order_by_asc(house::Column::Number)
-            .offset(page.offset())
-            .limit(page.limit())
-            .all(&self.conn)
-            .await
-            .or_internal()?;
-        Ok(Page::new(house_views(&self.conn, rows).await?, total, page))
+            .order_by_asc(house::Column::Number);
+        let Page { items, total, page, page_size } = crate::page::fetch(sel, &self.conn, page).await?;
+        Ok(Page { items: house_views(&self.conn, items).await?, total, page, page_size })
     }
 
     async fn get_house(&self, scope: &Scope, id: Id) -> Result<House> {

@@ -34,6 +34,10 @@ db_test!(
             .unwrap();
         assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
 
+        // A page far past the end is an empty page, not an overflow.
+        let far = s.get(&format!("/api/v1/projects?page={}&page_size=500", u64::MAX), &admin).await;
+        assert_eq!(far.status, StatusCode::OK, "{}", far.body);
+        assert_eq!(far.body["items"], json!([]));
         let bad_page = s.get("/api/v1/projects?page=abc", &admin).await;
         assert_problem(&bad_page, 422, "validation_failed");
         assert_eq!(bad_page.body["errors"][0]["field"], "page");

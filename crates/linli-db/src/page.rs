@@ -1,0 +1,18 @@
+//! Paging a list: the one place that counts, offsets and limits, so every list pages alike.
+
+use linli_core::{Page, PageRequest, Result};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select};
+
+use crate::error::OrInternal;
+
+/// One page of `sel` (already filtered and ordered) and the total it pages through.
+pub(crate) async fn fetch<E, C>(sel: Select<E>, c: &C, page: PageRequest) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = sel.clone().count(c).await.or_internal()?;
+    let rows = sel.offset(page.offset()).limit(page.limit()).all(c).await.or_internal()?;
+    Ok(Page::new(rows, total, page))
+}
