@@ -10,6 +10,7 @@ pub mod error;
 pub mod money;
 pub mod page;
 pub mod permission;
+mod text_enum;
 
 pub use actor::Actor;
 pub use area::Area;

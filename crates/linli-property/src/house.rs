@@ -2,24 +2,11 @@ use chrono::{DateTime, Utc};
 use linli_core::error::{Validator, required_text};
 use linli_core::{Area, Error, FieldError, Id, Result};
 use rust_decimal::Decimal;
+use linli_core::text_enum;
 use serde::{Deserialize, Serialize};
 
 use crate::Building;
 
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s,)* } }
-            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|k| k.as_str() == s) }
-        }
-    };
-}
 
 text_enum! {
     /// 用途.

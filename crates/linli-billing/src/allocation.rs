@@ -1,0 +1,144 @@
+//! Allocation (核销): which bills money pays, in an order a project chooses. Bills are taken
+//! oldest first by default (due date, then period, then id); a bill's late fee is paid before or
+//! after its principal, or after every principal.
+
+use chrono::NaiveDate;
+use linli_core::{Fen, Id, text_enum};
+use serde::{Deserialize, Serialize};
+
+text_enum! {
+    BillOrder { OldestFirst = "oldest_first", NewestFirst = "newest_first", }
+}
+
+text_enum! {
+    LateFeeOrder {
+        /// Each bill's late fee, then its principal.
+        BeforePrincipal = "before_principal",
+        /// Each bill's principal, then its late fee.
+        AfterPrincipal = "after_principal",
+        /// Every principal first, then the late fees.
+        AfterAllPrincipal = "after_all_principal",
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AllocationOrder {
+    pub bills: BillOrder,
+    pub late_fees: LateFeeOrder,
+}
+
+impl Default for AllocationOrder {
+    fn default() -> Self {
+        AllocationOrder { bills: BillOrder::OldestFirst, late_fees: LateFeeOrder::AfterPrincipal }
+    }
+}
+
+text_enum! {
+    Part { Principal = "principal", LateFee = "late_fee", }
+}
+
+/// What a bill still owes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Open {
+    pub bill_id: Id,
+    pub fee_item_id: Id,
+    pub due_on: NaiveDate,
+    pub period_start: NaiveDate,
+    pub principal: Fen,
+    pub late_fee: Fen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Allocation {
+    pub bill_id: Id,
+    pub part: Part,
+    #[serde(rename = "amount_fen")]
+    pub amount: Fen,
+}
+
+/// Spends up to `available` on `open` bills in `order`. Nothing is paid beyond what is owed.
+pub fn allocate(available: Fen, open: &[Open], order: AllocationOrder) -> Vec<Allocation> {
+    let mut bills: Vec<&Open> = open.iter().collect();
+    bills.sort_by_key(|b| (b.due_on, b.period_start, b.bill_id));
+    if order.bills == BillOrder::NewestFirst {
+        bills.reverse();
+    }
+    let mut steps: Vec<(&Open, Part)> = Vec::with_capacity(bills.len() * 2);
+    match order.late_fees {
+        LateFeeOrder::BeforePrincipal => {
+            bills.iter().for_each(|b| steps.extend([(*b, Part::LateFee), (*b, Part::Principal)]));
+        }
+        LateFeeOrder::AfterPrincipal => {
+            bills.iter().for_each(|b| steps.extend([(*b, Part::Principal), (*b, Part::LateFee)]));
+        }
+        LateFeeOrder::AfterAllPrincipal => {
+            steps.extend(bills.iter().map(|b| (*b, Part::Principal)));
+            steps.extend(bills.iter().map(|b| (*b, Part::LateFee)));
+        }
+    }
+    let mut left = available.0.max(0);
+    let mut out = Vec::new();
+    for (bill, part) in steps {
+        if left == 0 {
+            break;
+        }
+        let owed = match part {
+            Part::Principal => bill.principal.0,
+            Part::LateFee => bill.late_fee.0,
+        };
+        let pay = owed.min(left);
+        if pay > 0 {
+            out.push(Allocation { bill_id: bill.bill_id, part, amount: Fen(pay) });
+            left -= pay;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(id: Id, due: &str, principal: i64, late_fee: i64) -> Open {
+        Open {
+            bill_id: id,
+            fee_item_id: 1,
+            due_on: due.parse().unwrap(),
+            period_start: due.parse().unwrap(),
+            principal: Fen(principal),
+            late_fee: Fen(late_fee),
+        }
+    }
+
+    fn parts(a: &[Allocation]) -> Vec<(Id, Part, i64)> {
+        a.iter().map(|a| (a.bill_id, a.part, a.amount.0)).collect()
+    }
+
+    #[test]
+    fn oldest_first_principal_then_late_fee_by_default() {
+        let bills = [open(2, "2026-02-28", 10_000, 300), open(1, "2026-01-31", 10_000, 500)];
+        let a = allocate(Fen(15_000), &bills, AllocationOrder::default());
+        assert_eq!(parts(&a), [(1, Part::Principal, 10_000), (1, Part::LateFee, 500), (2, Part::Principal, 4_500)]);
+    }
+
+    #[test]
+    fn each_order_a_project_can_choose() {
+        let bills = [open(1, "2026-01-31", 10_000, 500), open(2, "2026-02-28", 10_000, 300)];
+        let order = |bills, late_fees| AllocationOrder { bills, late_fees };
+        let a = allocate(Fen(10_600), &bills, order(BillOrder::OldestFirst, LateFeeOrder::BeforePrincipal));
+        assert_eq!(parts(&a), [(1, Part::LateFee, 500), (1, Part::Principal, 10_000), (2, Part::LateFee, 100)]);
+        let a = allocate(Fen(20_100), &bills, order(BillOrder::OldestFirst, LateFeeOrder::AfterAllPrincipal));
+        assert_eq!(parts(&a), [(1, Part::Principal, 10_000), (2, Part::Principal, 10_000), (1, Part::LateFee, 100)]);
+        let a = allocate(Fen(5_000), &bills, order(BillOrder::NewestFirst, LateFeeOrder::AfterPrincipal));
+        assert_eq!(parts(&a), [(2, Part::Principal, 5_000)]);
+    }
+
+    #[test]
+    fn never_pays_more_than_owed_or_available() {
+        let bills = [open(1, "2026-01-31", 10_000, 0)];
+        let a = allocate(Fen(99_999), &bills, AllocationOrder::default());
+        assert_eq!(parts(&a), [(1, Part::Principal, 10_000)]);
+        assert!(allocate(Fen(0), &bills, AllocationOrder::default()).is_empty());
+        assert!(allocate(Fen(-5), &bills, AllocationOrder::default()).is_empty());
+    }
+}

@@ -1,0 +1,123 @@
+//! The ledger (分录): append-only money movements. Each entry moves up to three balances:
+//! a bill's unpaid principal, its unpaid late fee, and the house's prepaid balance (预存款,
+//! optionally earmarked to a fee item). Every balance is the sum of its entries.
+//!
+//! Each entry carries a seal: an HMAC over its fields with a key derived from the server secret,
+//! so an entry edited in the database no longer matches its seal and `linli check ledger` fails.
+
+use chrono::NaiveDate;
+use hmac::{Hmac, Mac};
+use linli_core::{Fen, Id, text_enum};
+use sha2::Sha256;
+
+text_enum! {
+    EntryKind {
+        /// A bill issued: principal +.
+        Charge = "charge",
+        /// An approved correction of a bill: principal ±.
+        Adjustment = "adjustment",
+        /// Late fee posted up to a day: late fee +.
+        LateFee = "late_fee",
+        /// A waiver of late fee or principal: − on that part.
+        Waiver = "waiver",
+        /// Money received (counter, WeChat Pay, …) or a prepaid deposit: balance +.
+        Payment = "payment",
+        /// Balance applied to a bill: balance −, principal or late fee −.
+        Allocation = "allocation",
+        /// Money returned from the balance: balance −.
+        Refund = "refund",
+    }
+}
+
+/// The fields a seal covers. `key` is the entry's unique key, written before the row has an id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed<'a> {
+    pub key: &'a str,
+    pub project_id: Id,
+    pub house_id: Id,
+    pub bill_id: Option<Id>,
+    pub fee_item_id: Option<Id>,
+    pub kind: EntryKind,
+    pub principal: Fen,
+    pub late_fee: Fen,
+    pub balance: Fen,
+    pub effective_on: NaiveDate,
+}
+
+impl Sealed<'_> {
+    fn canonical(&self) -> String {
+        let opt = |v: Option<Id>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
+        format!(
+            "v1|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+            self.key,
+            self.project_id,
+            self.house_id,
+            opt(self.bill_id),
+            opt(self.fee_item_id),
+            self.kind.as_str(),
+            self.principal.0,
+            self.late_fee.0,
+            self.balance.0,
+            self.effective_on,
+        )
+    }
+}
+
+/// Seals and checks entries with a 32-byte key.
+#[derive(Clone)]
+pub struct Seal {
+    key: [u8; 32],
+}
+
+impl Seal {
+    pub fn new(key: [u8; 32]) -> Seal {
+        Seal { key }
+    }
+
+    pub fn sign(&self, entry: &Sealed<'_>) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
+        mac.update(entry.canonical().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    pub fn verify(&self, entry: &Sealed<'_>, seal: &str) -> bool {
+        let Ok(bytes) = hex::decode(seal) else { return false };
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
+        mac.update(entry.canonical().as_bytes());
+        mac.verify_slice(&bytes).is_ok()
+    }
+}
+
+impl std::fmt::Debug for Seal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Seal(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_field_breaks_the_seal() {
+        let seal = Seal::new([7; 32]);
+        let entry = Sealed {
+            key: "e1",
+            project_id: 1,
+            house_id: 2,
+            bill_id: Some(3),
+            fee_item_id: Some(4),
+            kind: EntryKind::Allocation,
+            principal: Fen(-500),
+            late_fee: Fen(0),
+            balance: Fen(-500),
+            effective_on: "2026-02-10".parse().unwrap(),
+        };
+        let s = seal.sign(&entry);
+        assert!(seal.verify(&entry, &s));
+        assert!(!seal.verify(&Sealed { principal: Fen(-5000), ..entry.clone() }, &s));
+        assert!(!seal.verify(&Sealed { bill_id: None, ..entry.clone() }, &s));
+        assert!(!Seal::new([8; 32]).verify(&entry, &s));
+        assert!(!seal.verify(&entry, "zz"));
+    }
+}

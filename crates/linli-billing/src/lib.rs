@@ -1,0 +1,21 @@
+//! Billing (收费管理): fee items and standards, periods, bill computation, late fees, allocation of
+//! money to bills, and the append-only ledger every balance is derived from.
+//!
+//! The rules here are pure; storage and the use cases that write bills live in `service` and
+//! `linli-db`. Money is `Fen`; prices and rates are `Decimal`; each bill line is rounded once,
+//! half away from zero.
+
+pub mod allocation;
+pub mod charge;
+pub mod fee;
+pub mod late_fee;
+pub mod ledger;
+pub mod period;
+pub mod tier;
+
+pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
+pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_area_or_fixed, compute_metered, total};
+pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
+pub use late_fee::{LateFee, LateFeeDay, PrincipalChange, late_fee};
+pub use ledger::{EntryKind, Seal, Sealed};
+pub use period::Period;
