@@ -2,7 +2,8 @@
 //! its own later); the code here is the source of truth for the built-ins.
 
 use linli_core::Permission::{
-    self, AuditLogRead, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, NotifyMessageRead,
+    self, AuditLogRead, BillingAdjustmentApprove, BillingAdjustmentRequest, BillingBillRead, BillingFeeManage,
+    BillingFeeRead, BillingPaymentCollect, BillingReportRead, BillingRunManage, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, NotifyMessageRead,
     NotifyMessageResend, NotifyMessageSend, PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId,
     PropertyHouseManage, PropertyHouseRead, PropertyProjectRead, PropertyProjectUpdate,
 };
@@ -50,9 +51,31 @@ pub fn builtin_roles() -> Vec<Role> {
                 NotifyMessageRead,
                 NotifyMessageResend,
                 NotifyMessageSend,
+                BillingFeeRead,
+                BillingFeeManage,
+                BillingRunManage,
+                BillingBillRead,
+                BillingPaymentCollect,
+                BillingAdjustmentRequest,
+                BillingAdjustmentApprove,
+                BillingReportRead,
             ],
         ),
-        role("cashier", "收费员", "Cashier", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
+        role(
+            "cashier",
+            "收费员",
+            "Cashier",
+            &[
+                PropertyProjectRead,
+                PropertyHouseRead,
+                PeoplePersonRead,
+                BillingFeeRead,
+                BillingBillRead,
+                BillingPaymentCollect,
+                BillingAdjustmentRequest,
+                BillingReportRead,
+            ],
+        ),
         role(
             "service_desk",
             "客服",
@@ -65,6 +88,7 @@ pub fn builtin_roles() -> Vec<Role> {
                 NotifyMessageRead,
                 NotifyMessageResend,
                 NotifyMessageSend,
+                BillingBillRead,
             ],
         ),
         role("technician", "维修工", "Technician", &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead]),

@@ -6,11 +6,13 @@
 //! half away from zero.
 
 pub mod allocation;
+pub mod bill;
 pub mod charge;
 pub mod fee;
 pub mod late_fee;
 pub mod ledger;
 pub mod period;
+pub mod run;
 pub mod tier;
 
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
@@ -19,3 +21,5 @@ pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, 
 pub use late_fee::{LateFee, LateFeeDay, PrincipalChange, late_fee};
 pub use ledger::{EntryKind, Seal, Sealed};
 pub use period::Period;
+pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
+pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
