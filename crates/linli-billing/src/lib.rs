@@ -5,6 +5,7 @@
 //! `linli-db`. Money is `Fen`; prices and rates are `Decimal`; each bill line is rounded once,
 //! half away from zero.
 
+pub mod account;
 pub mod allocation;
 pub mod bill;
 pub mod charge;
@@ -12,7 +13,10 @@ pub mod fee;
 pub mod late_fee;
 pub mod ledger;
 pub mod period;
+pub mod report;
 pub mod run;
+mod service;
+pub mod settings;
 pub mod tier;
 
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
@@ -23,3 +27,7 @@ pub use ledger::{EntryKind, Seal, Sealed};
 pub use period::Period;
 pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
 pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
+pub use account::{Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewPayment, OpenBill, Payment, Receipt};
+pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
+pub use service::{BillingRepo, BillingService, LedgerCheck, RunSummary, today};
+pub use settings::{NewAssignment, NewFeeItem, NewStandard};
