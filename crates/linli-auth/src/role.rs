@@ -2,10 +2,11 @@
 //! its own later); the code here is the source of truth for the built-ins.
 
 use linli_core::Permission::{
-    self, AuditLogRead, BillingAdjustmentApprove, BillingAdjustmentRequest, BillingBillRead, BillingFeeManage,
-    BillingFeeRead, BillingPaymentCollect, BillingReportRead, BillingRunManage, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, NotifyMessageRead,
-    NotifyMessageResend, NotifyMessageSend, PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId,
-    PropertyHouseManage, PropertyHouseRead, PropertyProjectRead, PropertyProjectUpdate,
+    self, AuditLogRead, AuthRoleRead, AuthUserRead, BillingAdjustmentApprove, BillingAdjustmentRequest,
+    BillingBillRead, BillingFeeManage, BillingFeeRead, BillingPaymentCollect, BillingReportRead, BillingRunManage,
+    EquipmentItemManage, EquipmentItemRead, NotifyMessageRead, NotifyMessageResend, NotifyMessageSend,
+    PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId, PropertyHouseManage, PropertyHouseRead,
+    PropertyProjectRead, PropertyProjectUpdate,
 };
 use serde::Serialize;
 

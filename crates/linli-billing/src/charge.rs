@@ -188,10 +188,7 @@ pub fn compute_metered(item: &FeeItem, standard: &Standard, used: MeteredUse, pe
             vec![]
         }
     } else {
-        tier::split(used.consumption, &standard.tiers)
-            .into_iter()
-            .map(|(q, p)| line(LineKind::Tier, q, p))
-            .collect()
+        tier::split(used.consumption, &standard.tiers).into_iter().map(|(q, p)| line(LineKind::Tier, q, p)).collect()
     };
     if used.shared > Decimal::ZERO {
         lines.push(line(LineKind::Shared, used.shared, standard.price));
@@ -306,7 +303,13 @@ mod tests {
 
     #[test]
     fn one_month_of_89_47_square_metres_at_2_35_is_210_25() {
-        let lines = compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2.35")], &house("89.47"), month("2026-01")).unwrap();
+        let lines = compute_area_or_fixed(
+            &item(FeeKind::Area),
+            &[standard(1, "2020-01-01", "2.35")],
+            &house("89.47"),
+            month("2026-01"),
+        )
+        .unwrap();
         assert_eq!(total(&lines), Fen(21025));
         assert_eq!(lines[0].formula, "89.47 × 2.35 × 1 = 210.25");
     }
@@ -335,7 +338,9 @@ mod tests {
         // Handed over on 17 January: 15 of 31 days. 89.47 × 2.35 × 15/31 = 101.7361… → 101.74.
         let mut h = house("89.47");
         h.charged_from = Some(day("2026-01-17"));
-        let lines = compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2.35")], &h, month("2026-01")).unwrap();
+        let lines =
+            compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2.35")], &h, month("2026-01"))
+                .unwrap();
         assert_eq!(total(&lines), Fen(10174));
         assert_eq!(lines[0].from, day("2026-01-17"));
 
@@ -344,13 +349,18 @@ mod tests {
         let mut h = house("100");
         h.charged_until = Some(day("2026-02-10"));
         let quarter = Period::of_cycle(BillingCycle::Quarterly, month("2026-01")).unwrap();
-        let lines = compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2")], &h, quarter).unwrap();
+        let lines =
+            compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2")], &h, quarter).unwrap();
         assert_eq!(total(&lines), Fen(27143));
 
         // Handed over after the period: nothing.
         let mut h = house("100");
         h.charged_from = Some(day("2026-02-01"));
-        assert!(compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2")], &h, month("2026-01")).unwrap().is_empty());
+        assert!(
+            compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "2")], &h, month("2026-01"))
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -359,7 +369,8 @@ mod tests {
         let mut h = house("120.5");
         h.vacant = true;
         let quarter = Period::of_cycle(BillingCycle::Quarterly, month("2026-04")).unwrap();
-        let lines = compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "1.80")], &h, quarter).unwrap();
+        let lines =
+            compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2020-01-01", "1.80")], &h, quarter).unwrap();
         assert_eq!(lines[1].kind, LineKind::Vacancy);
         assert_eq!(lines[1].amount, Fen(-19521));
         assert_eq!(total(&lines), Fen(45549));
@@ -370,15 +381,22 @@ mod tests {
         let quarter = Period::of_cycle(BillingCycle::Quarterly, month("2026-01")).unwrap();
         let mut h = house("90");
         h.quantity = 2;
-        let parking = compute_area_or_fixed(&item(FeeKind::Parking), &[standard(1, "2020-01-01", "150")], &h, quarter).unwrap();
+        let parking =
+            compute_area_or_fixed(&item(FeeKind::Parking), &[standard(1, "2020-01-01", "150")], &h, quarter).unwrap();
         assert_eq!(total(&parking), Fen(90000));
-        let fixed = compute_area_or_fixed(&item(FeeKind::Fixed), &[standard(1, "2020-01-01", "10")], &h, quarter).unwrap();
+        let fixed =
+            compute_area_or_fixed(&item(FeeKind::Fixed), &[standard(1, "2020-01-01", "10")], &h, quarter).unwrap();
         assert_eq!(total(&fixed), Fen(3000));
     }
 
     #[test]
     fn a_day_without_a_standard_is_an_error_not_a_free_day() {
-        let r = compute_area_or_fixed(&item(FeeKind::Area), &[standard(1, "2026-01-10", "2")], &house("90"), month("2026-01"));
+        let r = compute_area_or_fixed(
+            &item(FeeKind::Area),
+            &[standard(1, "2026-01-10", "2")],
+            &house("90"),
+            month("2026-01"),
+        );
         assert_eq!(r, Err(ChargeError::NoStandard(day("2026-01-01"))));
     }
 
@@ -394,7 +412,8 @@ mod tests {
             Tier { up_to: Some(d("20")), price: d("4.5") },
             Tier { up_to: None, price: d("6.0") },
         ];
-        let lines = compute_metered(&water, &s, MeteredUse { consumption: d("25"), shared: d("2.4") }, month("2026-01"));
+        let lines =
+            compute_metered(&water, &s, MeteredUse { consumption: d("25"), shared: d("2.4") }, month("2026-01"));
         let amounts: Vec<i64> = lines.iter().map(|l| l.amount.0).collect();
         assert_eq!(amounts, [3500, 4500, 3000, 840, 592]);
         assert_eq!(total(&lines), Fen(12432));

@@ -48,11 +48,18 @@ pub struct LateFee {
 }
 
 /// The late fee of a bill of `amount` due on `due_on`, as of `as_of` (included).
-pub fn late_fee(rule: &LateFeeRule, amount: Fen, due_on: NaiveDate, changes: &[PrincipalChange], as_of: NaiveDate) -> LateFee {
+pub fn late_fee(
+    rule: &LateFeeRule,
+    amount: Fen,
+    due_on: NaiveDate,
+    changes: &[PrincipalChange],
+    as_of: NaiveDate,
+) -> LateFee {
     let starts_on = due_on
         .checked_add_days(Days::new(u64::from(rule.grace_days) + 1))
         .expect("due dates are far from chrono's limits");
-    let mut fee = LateFee { amount: Fen::ZERO, capped: false, daily_rate: rule.daily_rate, starts_on, days: Vec::new() };
+    let mut fee =
+        LateFee { amount: Fen::ZERO, capped: false, daily_rate: rule.daily_rate, starts_on, days: Vec::new() };
     if rule.daily_rate <= Decimal::ZERO || as_of < starts_on {
         return fee;
     }
@@ -130,7 +137,10 @@ mod tests {
         assert_eq!(late_fee(&r, Fen(100_000), day("2026-01-31"), &[], day("2026-02-05")).amount, Fen(0));
         // First day counted: 02-06. On 02-07, two days: 1.00.
         assert_eq!(late_fee(&r, Fen(100_000), day("2026-01-31"), &[], day("2026-02-07")).amount, Fen(100));
-        assert_eq!(late_fee(&rule("0.0005", 0), Fen(100_000), day("2026-01-31"), &[], day("2026-01-31")).amount, Fen(0));
+        assert_eq!(
+            late_fee(&rule("0.0005", 0), Fen(100_000), day("2026-01-31"), &[], day("2026-01-31")).amount,
+            Fen(0)
+        );
     }
 
     #[test]

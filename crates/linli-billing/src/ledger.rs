@@ -41,6 +41,8 @@ pub struct Sealed<'a> {
     pub principal: Fen,
     pub late_fee: Fen,
     pub balance: Fen,
+    /// The prepaid balance moved: 0 general, else the earmarked fee item.
+    pub earmark: Id,
     pub effective_on: NaiveDate,
 }
 
@@ -48,7 +50,7 @@ impl Sealed<'_> {
     fn canonical(&self) -> String {
         let opt = |v: Option<Id>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
         format!(
-            "v1|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+            "v1|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
             self.key,
             self.project_id,
             self.house_id,
@@ -58,6 +60,7 @@ impl Sealed<'_> {
             self.principal.0,
             self.late_fee.0,
             self.balance.0,
+            self.earmark,
             self.effective_on,
         )
     }
@@ -111,6 +114,7 @@ mod tests {
             principal: Fen(-500),
             late_fee: Fen(0),
             balance: Fen(-500),
+            earmark: 0,
             effective_on: "2026-02-10".parse().unwrap(),
         };
         let s = seal.sign(&entry);

@@ -19,15 +19,18 @@ mod service;
 pub mod settings;
 pub mod tier;
 
+pub use account::{
+    Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewPayment, OpenBill,
+    Payment, Receipt,
+};
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
+pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
 pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_area_or_fixed, compute_metered, total};
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
 pub use late_fee::{LateFee, LateFeeDay, PrincipalChange, late_fee};
 pub use ledger::{EntryKind, Seal, Sealed};
 pub use period::Period;
-pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
-pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
-pub use account::{Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewPayment, OpenBill, Payment, Receipt};
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
+pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
 pub use service::{BillingRepo, BillingService, LedgerCheck, RunSummary, today};
 pub use settings::{NewAssignment, NewFeeItem, NewStandard};

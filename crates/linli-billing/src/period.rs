@@ -84,10 +84,7 @@ impl Period {
 
 pub fn last_day_of_month(d: NaiveDate) -> NaiveDate {
     let first = d.with_day(1).expect("day 1 exists");
-    first
-        .checked_add_months(Months::new(1))
-        .and_then(|d| d.pred_opt())
-        .expect("a month within chrono's range")
+    first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).expect("a month within chrono's range")
 }
 
 /// The due date of a period: day `due_day` of its first month, or that month's last day when the

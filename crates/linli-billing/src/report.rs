@@ -93,7 +93,9 @@ mod tests {
     fn overdue_principal_falls_in_its_age_band() {
         let due: NaiveDate = "2026-01-31".parse().unwrap();
         let mut b = AgeBands::default();
-        for (as_of, fen) in [("2026-01-31", 1), ("2026-02-01", 10), ("2026-05-02", 100), ("2026-07-31", 1000), ("2027-02-01", 10000)] {
+        for (as_of, fen) in
+            [("2026-01-31", 1), ("2026-02-01", 10), ("2026-05-02", 100), ("2026-07-31", 1000), ("2027-02-01", 10000)]
+        {
             b.add(due, as_of.parse().unwrap(), Fen(fen));
         }
         assert_eq!(

@@ -138,7 +138,8 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
             .filter(|a| a.starts_on.is_none_or(|s| s <= period.end) && a.ends_on.is_none_or(|e| e >= period.start))
             .collect();
         for house in &inputs.houses {
-            let Some(a) = assignments.iter().filter(|a| a.matches(house)).max_by_key(|a| (a.specificity(), a.id)) else {
+            let Some(a) = assignments.iter().filter(|a| a.matches(house)).max_by_key(|a| (a.specificity(), a.id))
+            else {
                 continue;
             };
             let problem = |code, day| Problem { house_id: house.id, fee_item_id: item.id, code, day };

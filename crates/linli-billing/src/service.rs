@@ -68,8 +68,13 @@ pub trait BillingRepo: Send + Sync {
     async fn create_fee_item(&self, granted: &Granted, new: NewFeeItem, audit: AuditEvent) -> Result<FeeItem>;
     async fn standards(&self, scope: &Scope, fee_item_id: Id) -> Result<Vec<Standard>>;
     /// Ends the open standard of the same use and level the day before the new one starts.
-    async fn add_standard(&self, granted: &Granted, fee_item_id: Id, new: NewStandard, audit: AuditEvent)
-    -> Result<Standard>;
+    async fn add_standard(
+        &self,
+        granted: &Granted,
+        fee_item_id: Id,
+        new: NewStandard,
+        audit: AuditEvent,
+    ) -> Result<Standard>;
     async fn assignments(&self, scope: &Scope, fee_item_id: Id) -> Result<Vec<Assignment>>;
     /// The building or house must be the project's (422 otherwise).
     async fn add_assignment(
@@ -106,7 +111,13 @@ pub trait BillingRepo: Send + Sync {
     /// Houses of the project with a positive prepaid balance.
     async fn houses_with_balance(&self, project_id: Id) -> Result<Vec<Id>>;
 
-    async fn bills(&self, scope: &Scope, filter: &BillFilter, today: NaiveDate, page: PageRequest) -> Result<Page<Bill>>;
+    async fn bills(
+        &self,
+        scope: &Scope,
+        filter: &BillFilter,
+        today: NaiveDate,
+        page: PageRequest,
+    ) -> Result<Page<Bill>>;
     async fn bill(&self, scope: &Scope, id: Id, as_of: NaiveDate) -> Result<BillDetail>;
     async fn account(&self, scope: &Scope, house_id: Id, as_of: NaiveDate) -> Result<HouseAccount>;
     /// Records the payment (once per idempotency key), posts late fees accrued up to the day it
@@ -200,7 +211,8 @@ impl BillingService {
     pub async fn create_fee_item(&self, authz: &Authz, new: NewFeeItem) -> Result<FeeItem> {
         let granted = authz.require(FEE_MANAGE, new.project_id)?;
         let new = new.validated()?;
-        let audit = AuditEvent::new(granted.actor(), "billing.fee_item.created", "fee_item").project(Some(new.project_id));
+        let audit =
+            AuditEvent::new(granted.actor(), "billing.fee_item.created", "fee_item").project(Some(new.project_id));
         self.repo.create_fee_item(&granted, new, audit).await
     }
 
@@ -328,7 +340,8 @@ impl BillingService {
             return Err(Error::invalid("Idempotency-Key", "invalid"));
         }
         let order = self.repo.allocation_order(account.project_id).await?;
-        let audit = AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(account.project_id));
+        let audit =
+            AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(account.project_id));
         self.repo.pay(&granted, house_id, payment, idempotency_key, order, &self.seal, audit).await
     }
 
@@ -383,7 +396,13 @@ impl BillingService {
         self.repo.collection(&granted, year).await
     }
 
-    pub async fn income(&self, authz: &Authz, project_id: Id, from: NaiveDate, to: NaiveDate) -> Result<Vec<IncomeRow>> {
+    pub async fn income(
+        &self,
+        authz: &Authz,
+        project_id: Id,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<IncomeRow>> {
         let granted = authz.require(REPORT, project_id)?;
         if to < from {
             return Err(Error::invalid("to", "before_start"));

@@ -25,3 +25,9 @@ impl<T> OrInternal<T> for Result<T, DbErr> {
         self.map_err(internal)
     }
 }
+
+impl<T> OrInternal<T> for Result<T, serde_json::Error> {
+    fn or_internal(self) -> Result<T, Error> {
+        self.map_err(Error::internal)
+    }
+}

@@ -5,6 +5,7 @@
 mod attachment_repo;
 mod audit;
 mod auth_repo;
+mod billing;
 mod binding_repo;
 mod bootstrap;
 mod building_ref;

@@ -2,12 +2,12 @@
 //! the append-only ledger, prepaid balances, payments at the counter and approved adjustments.
 //! Prices and rates are decimal strings; money is integer fen.
 
-use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, big_integer_null, big_pk_auto, boolean, date, date_null, integer, json, string, string_null, text,
     text_null, timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
+use sea_orm_migration::sea_orm::DatabaseBackend;
 
 use crate::util::{fk, index};
 
@@ -220,6 +220,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer("principal_fen"))
                 .col(big_integer("late_fee_fen"))
                 .col(big_integer("balance_fen"))
+                // Which prepaid balance `balance_fen` moves: 0 general, else the earmarked fee item.
+                .col(big_integer("earmark").default(0))
                 .col(date("effective_on"))
                 .col(big_integer_null("payment_id"))
                 .col(big_integer_null("adjustment_id"))

@@ -1,12 +1,11 @@
 use chrono::{DateTime, Utc};
 use linli_core::error::{Validator, required_text};
+use linli_core::text_enum;
 use linli_core::{Area, Error, FieldError, Id, Result};
 use rust_decimal::Decimal;
-use linli_core::text_enum;
 use serde::{Deserialize, Serialize};
 
 use crate::Building;
-
 
 text_enum! {
     /// 用途.

@@ -28,6 +28,12 @@ const PAGES: Record<string, Lazy> = {
   roles: () => import('@/modules/users/RolesPage.vue'),
   auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
   notifications: () => import('@/modules/notifications/MessagesPage.vue'),
+  arrears: () => import('@/modules/billing/ReportsPage.vue'),
+  counter: () => import('@/modules/billing/CounterPage.vue'),
+  bills: () => import('@/modules/billing/BillsPage.vue'),
+  billingRuns: () => import('@/modules/billing/RunsPage.vue'),
+  feeItems: () => import('@/modules/billing/FeeItemsPage.vue'),
+  adjustments: () => import('@/modules/billing/AdjustmentsPage.vue'),
 }
 const comingSoon: Lazy = () => import('@/modules/placeholder/ComingSoonPage.vue')
 

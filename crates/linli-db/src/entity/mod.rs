@@ -1,21 +1,31 @@
 //! Table mappings. Only this crate sees them; module crates see their own model types.
 
+pub mod adjustment;
 pub mod attachment;
 pub mod audit_log;
+pub mod bill;
+pub mod billing_run;
+pub mod billing_setting;
 pub mod binding_code;
 pub mod building;
 pub mod company;
 pub mod equipment;
 pub mod equipment_category;
+pub mod fee_assignment;
+pub mod fee_item;
+pub mod fee_standard;
 pub mod grant;
 pub mod house;
+pub mod house_balance;
 pub mod job;
 pub mod job_schedule;
+pub mod ledger_entry;
 pub mod login_attempt;
 pub mod message;
 pub mod notification_preference;
 pub mod occupancy;
 pub mod ownership;
+pub mod payment;
 pub mod person;
 pub mod project;
 pub mod role;

@@ -11,7 +11,10 @@ describe('navigation', () => {
     expect(keys).not.toContain('houses')
     expect(keys).not.toContain('residents')
     expect(keys).not.toContain('equipment')
-    expect(keys).toContain('bills')
+    expect(keys).not.toContain('bills')
+    expect(keys).not.toContain('arrears')
+    expect(keys).not.toContain('counter')
+    expect(keys).toContain('meterReadings')
     expect(keys).not.toContain('roles')
   })
 
@@ -30,6 +33,7 @@ describe('navigation', () => {
   it('finds the group of a page', () => {
     expect(groupOf('projects')?.key).toBe('basic')
     expect(groupOf('auditLog')?.key).toBe('system')
+    expect(groupOf('arrears')?.key).toBe('billing')
     expect(groupOf('dashboard')).toBeUndefined()
   })
 })

@@ -34,6 +34,14 @@ export const PERMISSIONS = {
   messageRead: 'notify.message.read',
   messageResend: 'notify.message.resend',
   messageSend: 'notify.message.send',
+  feeRead: 'billing.fee.read',
+  feeManage: 'billing.fee.manage',
+  runManage: 'billing.run.manage',
+  billRead: 'billing.bill.read',
+  paymentCollect: 'billing.payment.collect',
+  adjustmentRequest: 'billing.adjustment.request',
+  adjustmentApprove: 'billing.adjustment.approve',
+  reportRead: 'billing.report.read',
 } as const
 
 export const DASHBOARD: NavItem = { key: 'dashboard', path: '/dashboard' }
@@ -53,11 +61,13 @@ export const NAV_GROUPS: NavGroup[] = [
     key: 'billing',
     icon: 'billing',
     items: [
-      { key: 'feeItems', path: '/fee-items' },
-      { key: 'bills', path: '/bills' },
-      { key: 'payments', path: '/payments' },
+      { key: 'arrears', path: '/reports/arrears', permission: PERMISSIONS.reportRead },
+      { key: 'counter', path: '/counter', permission: PERMISSIONS.paymentCollect },
+      { key: 'bills', path: '/bills', permission: PERMISSIONS.billRead },
+      { key: 'billingRuns', path: '/billing-runs', permission: PERMISSIONS.runManage },
+      { key: 'feeItems', path: '/fee-items', permission: PERMISSIONS.feeRead },
+      { key: 'adjustments', path: '/adjustments', permission: PERMISSIONS.adjustmentApprove },
       { key: 'meterReadings', path: '/meter-readings' },
-      { key: 'reports', path: '/reports' },
     ],
   },
   {

@@ -1,0 +1,170 @@
+//! Writing ledger entries: each entry is sealed, and the caches it moves (a bill's unpaid
+//! principal and late fee, a house's prepaid balance) change in the same transaction.
+
+use chrono::{NaiveDate, Utc};
+use linli_billing::{EntryKind, Seal, Sealed};
+use linli_core::{Fen, Id, Result};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, NotSet, QueryFilter};
+
+use crate::entity::{bill, house_balance, ledger_entry};
+use crate::error::OrInternal;
+
+/// One movement to record.
+#[derive(Debug, Clone)]
+pub(crate) struct Post {
+    pub project_id: Id,
+    pub house_id: Id,
+    pub bill_id: Option<Id>,
+    pub fee_item_id: Option<Id>,
+    pub kind: EntryKind,
+    pub principal: Fen,
+    pub late_fee: Fen,
+    pub balance: Fen,
+    pub earmark: Id,
+    pub effective_on: NaiveDate,
+    pub payment_id: Option<Id>,
+    pub adjustment_id: Option<Id>,
+    pub channel: Option<String>,
+    pub created_by: Option<Id>,
+}
+
+impl Post {
+    pub fn new(kind: EntryKind, project_id: Id, house_id: Id, effective_on: NaiveDate) -> Post {
+        Post {
+            project_id,
+            house_id,
+            bill_id: None,
+            fee_item_id: None,
+            kind,
+            principal: Fen::ZERO,
+            late_fee: Fen::ZERO,
+            balance: Fen::ZERO,
+            earmark: 0,
+            effective_on,
+            payment_id: None,
+            adjustment_id: None,
+            channel: None,
+            created_by: None,
+        }
+    }
+}
+
+pub(crate) fn entry_model(p: &Post, key: String, seal: &Seal) -> ledger_entry::ActiveModel {
+    let s = seal.sign(&Sealed {
+        key: &key,
+        project_id: p.project_id,
+        house_id: p.house_id,
+        bill_id: p.bill_id,
+        fee_item_id: p.fee_item_id,
+        kind: p.kind,
+        principal: p.principal,
+        late_fee: p.late_fee,
+        balance: p.balance,
+        earmark: p.earmark,
+        effective_on: p.effective_on,
+    });
+    ledger_entry::ActiveModel {
+        id: NotSet,
+        entry_key: Set(key),
+        project_id: Set(p.project_id),
+        house_id: Set(p.house_id),
+        bill_id: Set(p.bill_id),
+        fee_item_id: Set(p.fee_item_id),
+        kind: Set(p.kind.as_str().to_owned()),
+        principal_fen: Set(p.principal.0),
+        late_fee_fen: Set(p.late_fee.0),
+        balance_fen: Set(p.balance.0),
+        earmark: Set(p.earmark),
+        effective_on: Set(p.effective_on),
+        payment_id: Set(p.payment_id),
+        adjustment_id: Set(p.adjustment_id),
+        channel: Set(p.channel.clone()),
+        created_by: Set(p.created_by),
+        created_at: Set(Utc::now()),
+        seal: Set(s),
+    }
+}
+
+pub(crate) fn new_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Records the entry and moves the caches it touches. The house must be locked (`lock_house`).
+pub(crate) async fn post(c: &impl ConnectionTrait, p: Post, seal: &Seal) -> Result<()> {
+    ledger_entry::Entity::insert(entry_model(&p, new_key(), seal)).exec(c).await.or_internal()?;
+    if let Some(bill_id) = p.bill_id
+        && (p.principal.0 != 0 || p.late_fee.0 != 0)
+    {
+        let b = bill::Entity::find_by_id(bill_id)
+            .one(c)
+            .await
+            .or_internal()?
+            .ok_or_else(|| linli_core::Error::not_found("bill", bill_id))?;
+        let principal = b.principal_due_fen + p.principal.0;
+        let late_fee = b.late_fee_due_fen + p.late_fee.0;
+        let settled = (principal <= 0 && late_fee <= 0).then_some(p.effective_on);
+        bill::Entity::update_many()
+            .col_expr(bill::Column::PrincipalDueFen, Expr::value(principal))
+            .col_expr(bill::Column::LateFeeDueFen, Expr::value(late_fee))
+            .col_expr(bill::Column::SettledOn, Expr::value(settled))
+            .filter(bill::Column::Id.eq(bill_id))
+            .exec(c)
+            .await
+            .or_internal()?;
+    }
+    if p.balance.0 != 0 {
+        ensure_balance_row(c, p.project_id, p.house_id, p.earmark).await?;
+        house_balance::Entity::update_many()
+            .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen).add(p.balance.0))
+            .filter(house_balance::Column::HouseId.eq(p.house_id))
+            .filter(house_balance::Column::FeeItemId.eq(p.earmark))
+            .exec(c)
+            .await
+            .or_internal()?;
+    }
+    Ok(())
+}
+
+async fn ensure_balance_row(c: &impl ConnectionTrait, project_id: Id, house_id: Id, earmark: Id) -> Result<()> {
+    let am = house_balance::ActiveModel {
+        id: NotSet,
+        project_id: Set(project_id),
+        house_id: Set(house_id),
+        fee_item_id: Set(earmark),
+        amount_fen: Set(0),
+    };
+    house_balance::Entity::insert(am)
+        .on_conflict_do_nothing_on([house_balance::Column::HouseId, house_balance::Column::FeeItemId])
+        .exec(c)
+        .await
+        .or_internal()?;
+    Ok(())
+}
+
+/// Serializes money movements of one house: the first write of the transaction takes the
+/// house's general balance row (a row lock on PostgreSQL, the write lock on SQLite), so two
+/// payments for the same house never read the same balance.
+pub(crate) async fn lock_house(c: &impl ConnectionTrait, project_id: Id, house_id: Id) -> Result<()> {
+    ensure_balance_row(c, project_id, house_id, 0).await?;
+    house_balance::Entity::update_many()
+        .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen))
+        .filter(house_balance::Column::HouseId.eq(house_id))
+        .filter(house_balance::Column::FeeItemId.eq(0))
+        .exec(c)
+        .await
+        .or_internal()?;
+    Ok(())
+}
+
+/// The house's balances by earmark (0 = general).
+pub(crate) async fn balances(c: &impl ConnectionTrait, house_id: Id) -> Result<Vec<(Id, Fen)>> {
+    Ok(house_balance::Entity::find()
+        .filter(house_balance::Column::HouseId.eq(house_id))
+        .all(c)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|b| (b.fee_item_id, Fen(b.amount_fen)))
+        .collect())
+}

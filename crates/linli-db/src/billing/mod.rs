@@ -1,0 +1,183 @@
+//! Billing on both databases. Every command that moves money writes sealed ledger entries and
+//! the caches they move in one transaction (see `ledger`).
+
+mod adjust;
+mod bills;
+mod check;
+mod fees;
+mod ledger;
+mod pay;
+mod reports;
+mod runs;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use linli_billing::{
+    Adjustment, AdjustmentState, AllocationOrder, ArrearsReport, Assignment, Bill, BillDetail, BillFilter, BillingRepo,
+    CollectionRow, FeeItem, HouseAccount, IncomeRow, LedgerCheck, NewAdjustment, NewAssignment, NewBill, NewFeeItem,
+    NewPayment, NewStandard, Period, Receipt, Run, RunInputs, RunSummary, Seal, Standard,
+};
+use linli_core::{AuditEvent, Granted, Id, Page, PageRequest, Result, Scope};
+
+use crate::Db;
+
+#[async_trait]
+impl BillingRepo for Db {
+    async fn fee_items(&self, scope: &Scope, project_id: Option<Id>) -> Result<Vec<FeeItem>> {
+        fees::items(&self.conn, scope, project_id).await
+    }
+    async fn fee_item(&self, scope: &Scope, id: Id) -> Result<FeeItem> {
+        fees::item(&self.conn, scope, id).await
+    }
+    async fn create_fee_item(&self, granted: &Granted, new: NewFeeItem, audit: AuditEvent) -> Result<FeeItem> {
+        fees::create_item(self, granted, new, audit).await
+    }
+    async fn standards(&self, scope: &Scope, fee_item_id: Id) -> Result<Vec<Standard>> {
+        fees::standards(&self.conn, scope, fee_item_id).await
+    }
+    async fn add_standard(
+        &self,
+        granted: &Granted,
+        fee_item_id: Id,
+        new: NewStandard,
+        audit: AuditEvent,
+    ) -> Result<Standard> {
+        fees::add_standard(self, granted, fee_item_id, new, audit).await
+    }
+    async fn assignments(&self, scope: &Scope, fee_item_id: Id) -> Result<Vec<Assignment>> {
+        fees::assignments(&self.conn, scope, fee_item_id).await
+    }
+    async fn add_assignment(
+        &self,
+        granted: &Granted,
+        fee_item_id: Id,
+        new: NewAssignment,
+        audit: AuditEvent,
+    ) -> Result<Assignment> {
+        fees::add_assignment(self, granted, fee_item_id, new, audit).await
+    }
+    async fn allocation_order(&self, project_id: Id) -> Result<AllocationOrder> {
+        fees::allocation_order(&self.conn, project_id).await
+    }
+    async fn set_allocation_order(&self, granted: &Granted, order: AllocationOrder, audit: AuditEvent) -> Result<()> {
+        fees::set_allocation_order(self, granted, order, audit).await
+    }
+
+    async fn run_inputs(&self, project_id: Id, month: Period, fee_item_ids: &[Id]) -> Result<RunInputs> {
+        runs::inputs(&self.conn, project_id, month, fee_item_ids).await
+    }
+    async fn create_run(
+        &self,
+        granted: &Granted,
+        month: Period,
+        ids: &[Id],
+        summary: &RunSummary,
+        audit: AuditEvent,
+    ) -> Result<Run> {
+        runs::create(self, granted, month, ids, summary, audit).await
+    }
+    async fn run(&self, scope: &Scope, id: Id) -> Result<Run> {
+        runs::scoped(&self.conn, scope, id).await
+    }
+    async fn run_by_id(&self, id: Id) -> Result<Run> {
+        runs::by_id(&self.conn, id).await
+    }
+    async fn runs(&self, scope: &Scope, project_id: Option<Id>, page: PageRequest) -> Result<Page<Run>> {
+        runs::list(&self.conn, scope, project_id, page).await
+    }
+    async fn confirm_run(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<Run> {
+        runs::confirm(self, granted, id, audit).await
+    }
+    async fn write_bills(&self, run_id: Id, bills: &[NewBill], seal: &Seal) -> Result<u64> {
+        runs::write_bills(self, run_id, bills, seal).await
+    }
+    async fn complete_run(&self, id: Id, summary: &RunSummary) -> Result<Run> {
+        runs::complete(self, id, summary).await
+    }
+    async fn houses_with_balance(&self, project_id: Id) -> Result<Vec<Id>> {
+        runs::houses_with_balance(&self.conn, project_id).await
+    }
+
+    async fn bills(
+        &self,
+        scope: &Scope,
+        filter: &BillFilter,
+        today: NaiveDate,
+        page: PageRequest,
+    ) -> Result<Page<Bill>> {
+        bills::list(&self.conn, scope, filter, today, page).await
+    }
+    async fn bill(&self, scope: &Scope, id: Id, as_of: NaiveDate) -> Result<BillDetail> {
+        bills::detail(&self.conn, scope, id, as_of).await
+    }
+    async fn account(&self, scope: &Scope, house_id: Id, as_of: NaiveDate) -> Result<HouseAccount> {
+        bills::account(&self.conn, scope, house_id, as_of).await
+    }
+    async fn pay(
+        &self,
+        granted: &Granted,
+        house_id: Id,
+        payment: NewPayment,
+        key: Option<String>,
+        order: AllocationOrder,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<Receipt> {
+        pay::pay(self, granted, house_id, payment, key, order, seal, audit).await
+    }
+    async fn apply_balance(
+        &self,
+        project_id: Id,
+        house_id: Id,
+        order: AllocationOrder,
+        today: NaiveDate,
+        seal: &Seal,
+    ) -> Result<()> {
+        pay::apply_balance(self, project_id, house_id, order, today, seal).await
+    }
+    async fn request_adjustment(
+        &self,
+        granted: &Granted,
+        bill_id: Id,
+        new: NewAdjustment,
+        audit: AuditEvent,
+    ) -> Result<Adjustment> {
+        adjust::request(self, granted, bill_id, new, audit).await
+    }
+    async fn adjustment(&self, scope: &Scope, id: Id) -> Result<Adjustment> {
+        adjust::scoped(&self.conn, scope, id).await
+    }
+    async fn adjustments(
+        &self,
+        scope: &Scope,
+        project_id: Option<Id>,
+        state: Option<AdjustmentState>,
+        page: PageRequest,
+    ) -> Result<Page<Adjustment>> {
+        adjust::list(&self.conn, scope, project_id, state, page).await
+    }
+    async fn decide_adjustment(
+        &self,
+        granted: &Granted,
+        id: Id,
+        approve: bool,
+        today: NaiveDate,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<Adjustment> {
+        adjust::decide(self, granted, id, approve, today, seal, audit).await
+    }
+
+    async fn arrears(&self, granted: &Granted, as_of: NaiveDate) -> Result<ArrearsReport> {
+        reports::arrears(&self.conn, granted, as_of).await
+    }
+    async fn collection(&self, granted: &Granted, year: i32) -> Result<Vec<CollectionRow>> {
+        reports::collection(&self.conn, granted, year).await
+    }
+    async fn income(&self, granted: &Granted, from: NaiveDate, to: NaiveDate) -> Result<Vec<IncomeRow>> {
+        reports::income(&self.conn, granted, from, to).await
+    }
+    async fn check_ledger(&self, seal: &Seal) -> Result<LedgerCheck> {
+        check::check(&self.conn, seal).await
+    }
+}

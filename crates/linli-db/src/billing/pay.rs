@@ -1,0 +1,250 @@
+//! Money in: a payment at the counter (or from a channel) lands in the house's prepaid balance,
+//! late fees accrued up to its day are posted, and the balance pays open bills in the project's
+//! order. One transaction; the same idempotency key answers the same receipt.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use linli_billing::{
+    Allocation, AllocationOrder, Channel, EntryKind, NewPayment, Open, Part, Payment, Receipt, Seal, allocate,
+};
+use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use super::bills::{accrued, entries_of, open_bills};
+use super::ledger::{Post, balances, lock_house, post};
+use crate::entity::{house, ledger_entry, payment};
+use crate::error::OrInternal;
+use crate::{Db, audit};
+
+fn payment_view(p: payment::Model) -> Payment {
+    Payment {
+        id: p.id,
+        project_id: p.project_id,
+        house_id: p.house_id,
+        receipt_no: p.receipt_no,
+        amount_fen: Fen(p.amount_fen),
+        channel: Channel::parse(&p.channel).unwrap_or(Channel::Cash),
+        received_on: p.received_on,
+        earmark_fee_item_id: p.earmark_fee_item_id,
+        payer: p.payer,
+        note: p.note,
+        created_at: p.created_at,
+    }
+}
+
+/// The receipt of a payment already recorded, rebuilt from its entries.
+async fn receipt_of(c: &impl ConnectionTrait, p: payment::Model) -> Result<Receipt> {
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::PaymentId.eq(p.id))
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(c)
+        .await
+        .or_internal()?;
+    let mut allocations = Vec::new();
+    let mut posted = 0;
+    for e in &entries {
+        match EntryKind::parse(&e.kind) {
+            Some(EntryKind::Allocation) => {
+                let (part, amount) = if e.principal_fen != 0 {
+                    (Part::Principal, -e.principal_fen)
+                } else {
+                    (Part::LateFee, -e.late_fee_fen)
+                };
+                allocations.push(Allocation { bill_id: e.bill_id.unwrap_or_default(), part, amount: Fen(amount) });
+            }
+            Some(EntryKind::LateFee) => posted += e.late_fee_fen,
+            _ => {}
+        }
+    }
+    let balance = balances(c, p.house_id).await?.iter().map(|(_, f)| f.0).sum();
+    Ok(Receipt { payment: payment_view(p), allocations, late_fees_posted_fen: Fen(posted), balance_fen: Fen(balance) })
+}
+
+pub(crate) async fn pay(
+    db: &Db,
+    granted: &Granted,
+    house_id: Id,
+    new: NewPayment,
+    key: Option<String>,
+    order: AllocationOrder,
+    seal: &Seal,
+    audit_event: AuditEvent,
+) -> Result<Receipt> {
+    let tx = db.conn.begin().await.or_internal()?;
+    let h = house::Entity::find_by_id(house_id)
+        .filter(house::Column::ProjectId.eq(granted.project_id()))
+        .one(&tx)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("house", house_id))?;
+    lock_house(&tx, h.project_id, house_id).await?;
+    if let Some(k) = &key
+        && let Some(done) = payment::Entity::find()
+            .filter(payment::Column::IdempotencyKey.eq(k.as_str()))
+            .one(&tx)
+            .await
+            .or_internal()?
+    {
+        let same =
+            done.house_id == house_id && done.amount_fen == new.amount_fen.0 && done.channel == new.channel.as_str();
+        if !same {
+            return Err(Error::Conflict(Code::IdempotencyKeyReused));
+        }
+        return receipt_of(&tx, done).await;
+    }
+    if let Some(item) = new.earmark_fee_item_id {
+        super::fees::item_in_project(&tx, h.project_id, item).await?;
+    }
+    let now = Utc::now();
+    let am = payment::ActiveModel {
+        id: NotSet,
+        project_id: Set(h.project_id),
+        house_id: Set(house_id),
+        channel: Set(new.channel.as_str().to_owned()),
+        amount_fen: Set(new.amount_fen.0),
+        received_on: Set(new.received_on),
+        earmark_fee_item_id: Set(new.earmark_fee_item_id),
+        receipt_no: Set(super::ledger::new_key()),
+        idempotency_key: Set(key),
+        payer: Set(new.payer.clone()),
+        note: Set(new.note.clone()),
+        created_by: Set(granted.actor().user_id),
+        created_at: Set(now),
+    };
+    let id = payment::Entity::insert(am).exec(&tx).await.or_internal()?.last_insert_id;
+    let receipt_no = format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id);
+    payment::Entity::update_many()
+        .col_expr(payment::Column::ReceiptNo, Expr::value(receipt_no))
+        .filter(payment::Column::Id.eq(id))
+        .exec(&tx)
+        .await
+        .or_internal()?;
+    let mut p = Post::new(EntryKind::Payment, h.project_id, house_id, new.received_on);
+    p.balance = new.amount_fen;
+    p.earmark = new.earmark_fee_item_id.unwrap_or(0);
+    p.fee_item_id = new.earmark_fee_item_id;
+    p.payment_id = Some(id);
+    p.channel = Some(new.channel.as_str().to_owned());
+    p.created_by = granted.actor().user_id;
+    post(&tx, p, seal).await?;
+    if new.allocate {
+        let how = Spend {
+            as_of: new.received_on,
+            only: new.bill_ids.as_deref(),
+            payment_id: Some(id),
+            channel: Some(new.channel.as_str()),
+            created_by: granted.actor().user_id,
+        };
+        spend_balance(&tx, h.project_id, house_id, order, &how, seal).await?;
+    }
+    let done = payment::Entity::find_by_id(id)
+        .one(&tx)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::internal("payment vanished"))?;
+    let receipt = receipt_of(&tx, done).await?;
+    audit::write(&tx, audit_event.entity_id(id).after(&receipt)).await?;
+    tx.commit().await.or_internal()?;
+    Ok(receipt)
+}
+
+/// How a balance is spent.
+pub(crate) struct Spend<'a> {
+    pub as_of: NaiveDate,
+    pub only: Option<&'a [Id]>,
+    pub payment_id: Option<Id>,
+    pub channel: Option<&'a str>,
+    pub created_by: Option<Id>,
+}
+
+/// Posts late fees accrued up to `as_of` on the house's open bills, then spends its balances on
+/// them: earmarked balances on their own item first, then the general balance. The house must
+/// be locked.
+pub(crate) async fn spend_balance(
+    c: &impl ConnectionTrait,
+    project_id: Id,
+    house_id: Id,
+    order: AllocationOrder,
+    how: &Spend<'_>,
+    seal: &Seal,
+) -> Result<()> {
+    let mut bills = open_bills(c, house_id).await?;
+    if let Some(only) = how.only {
+        bills.retain(|b| only.contains(&b.id));
+    }
+    let ids: Vec<Id> = bills.iter().map(|b| b.id).collect();
+    let mut entries = entries_of(c, &ids).await?;
+    let mut open: Vec<Open> = Vec::with_capacity(bills.len());
+    for b in &bills {
+        let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), how.as_of);
+        let unposted = fee.amount.0 - posted.0;
+        if unposted > 0 {
+            let mut p = Post::new(EntryKind::LateFee, project_id, house_id, how.as_of);
+            p.bill_id = Some(b.id);
+            p.fee_item_id = Some(b.fee_item_id);
+            p.late_fee = Fen(unposted);
+            p.payment_id = how.payment_id;
+            p.created_by = how.created_by;
+            post(c, p, seal).await?;
+        }
+        open.push(Open {
+            bill_id: b.id,
+            fee_item_id: b.fee_item_id,
+            due_on: b.due_on,
+            period_start: b.period_start,
+            principal: Fen(b.principal_due_fen),
+            late_fee: Fen(b.late_fee_due_fen + unposted.max(0)),
+        });
+    }
+    let mut pots = balances(c, house_id).await?;
+    // Earmarked pots first, so the general balance is kept for what nothing else pays.
+    pots.sort_by_key(|(earmark, _)| (*earmark == 0, *earmark));
+    let item_of: HashMap<Id, Id> = open.iter().map(|o| (o.bill_id, o.fee_item_id)).collect();
+    for (earmark, amount) in pots {
+        if amount.0 <= 0 {
+            continue;
+        }
+        let candidates: Vec<Open> = open.iter().filter(|o| earmark == 0 || o.fee_item_id == earmark).cloned().collect();
+        for a in allocate(amount, &candidates, order) {
+            let mut p = Post::new(EntryKind::Allocation, project_id, house_id, how.as_of);
+            p.bill_id = Some(a.bill_id);
+            p.fee_item_id = item_of.get(&a.bill_id).copied();
+            p.balance = Fen(-a.amount.0);
+            p.earmark = earmark;
+            match a.part {
+                Part::Principal => p.principal = Fen(-a.amount.0),
+                Part::LateFee => p.late_fee = Fen(-a.amount.0),
+            }
+            p.payment_id = how.payment_id;
+            p.channel = Some(how.channel.unwrap_or("prepaid").to_owned());
+            p.created_by = how.created_by;
+            post(c, p, seal).await?;
+            if let Some(o) = open.iter_mut().find(|o| o.bill_id == a.bill_id) {
+                match a.part {
+                    Part::Principal => o.principal.0 -= a.amount.0,
+                    Part::LateFee => o.late_fee.0 -= a.amount.0,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn apply_balance(
+    db: &Db,
+    project_id: Id,
+    house_id: Id,
+    order: AllocationOrder,
+    today: NaiveDate,
+    seal: &Seal,
+) -> Result<()> {
+    let tx = db.conn.begin().await.or_internal()?;
+    lock_house(&tx, project_id, house_id).await?;
+    let how = Spend { as_of: today, only: None, payment_id: None, channel: None, created_by: None };
+    spend_balance(&tx, project_id, house_id, order, &how, seal).await?;
+    tx.commit().await.or_internal()
+}

@@ -1,0 +1,166 @@
+//! Reports over bills and the ledger: arrears by building and age, collection rate per month
+//! and fee item, income by fee item and channel.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use linli_billing::report::rate;
+use linli_billing::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, EntryKind, IncomeRow};
+use linli_core::{Fen, Granted, Id, Result};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::building_ref;
+use crate::entity::{bill, fee_item, ledger_entry};
+use crate::error::OrInternal;
+
+pub(crate) async fn arrears(c: &impl ConnectionTrait, granted: &Granted, as_of: NaiveDate) -> Result<ArrearsReport> {
+    let rows: Vec<(Id, Id, NaiveDate, i64)> = bill::Entity::find()
+        .select_only()
+        .columns([bill::Column::BuildingId, bill::Column::HouseId, bill::Column::DueOn, bill::Column::PrincipalDueFen])
+        .filter(bill::Column::ProjectId.eq(granted.project_id()))
+        .filter(bill::Column::PrincipalDueFen.gt(0))
+        .filter(bill::Column::DueOn.lt(as_of))
+        .into_tuple()
+        .all(c)
+        .await
+        .or_internal()?;
+    let mut by_building: BTreeMap<Id, (AgeBands, std::collections::HashSet<Id>)> = BTreeMap::new();
+    let mut total = AgeBands::default();
+    let mut houses = std::collections::HashSet::new();
+    for (building, house, due, amount) in rows {
+        let e = by_building.entry(building).or_default();
+        e.0.add(due, as_of, Fen(amount));
+        e.1.insert(house);
+        total.add(due, as_of, Fen(amount));
+        houses.insert(house);
+    }
+    let names = building_ref::names(c, by_building.keys().copied()).await?;
+    let mut rows: Vec<ArrearsRow> = by_building
+        .into_iter()
+        .map(|(id, (bands, hs))| ArrearsRow {
+            building_id: id,
+            building_name: names.get(&id).cloned().unwrap_or_default(),
+            houses: hs.len() as i64,
+            bands,
+        })
+        .collect();
+    rows.sort_by(|a, b| natural(&a.building_name).cmp(&natural(&b.building_name)));
+    Ok(ArrearsReport { project_id: granted.project_id(), as_of, rows, houses: houses.len() as i64, total })
+}
+
+/// `2栋` before `10栋`.
+fn natural(s: &str) -> (u64, String) {
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    (digits.parse().unwrap_or(u64::MAX), s.to_owned())
+}
+
+async fn item_names(c: &impl ConnectionTrait, project_id: Id) -> Result<HashMap<Id, String>> {
+    Ok(fee_item::Entity::find()
+        .filter(fee_item::Column::ProjectId.eq(project_id))
+        .all(c)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|i| (i.id, i.name))
+        .collect())
+}
+
+pub(crate) async fn collection(c: &impl ConnectionTrait, granted: &Granted, year: i32) -> Result<Vec<CollectionRow>> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+    let bills: Vec<(Id, Id, NaiveDate, i64, i64)> = bill::Entity::find()
+        .select_only()
+        .columns([
+            bill::Column::Id,
+            bill::Column::FeeItemId,
+            bill::Column::PeriodStart,
+            bill::Column::AmountFen,
+            bill::Column::PrincipalDueFen,
+        ])
+        .filter(bill::Column::ProjectId.eq(granted.project_id()))
+        .filter(bill::Column::PeriodStart.between(from, to))
+        .into_tuple()
+        .all(c)
+        .await
+        .or_internal()?;
+    // Collected = principal allocated; billed = amount plus approved adjustments = collected + waived + still due.
+    let mut waived: HashMap<Id, i64> = HashMap::new();
+    let ids: Vec<Id> = bills.iter().map(|b| b.0).collect();
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(Option<Id>, String, i64)> = ledger_entry::Entity::find()
+            .select_only()
+            .columns([ledger_entry::Column::BillId, ledger_entry::Column::Kind, ledger_entry::Column::PrincipalFen])
+            .filter(ledger_entry::Column::BillId.is_in(chunk.iter().copied()))
+            .filter(ledger_entry::Column::Kind.is_in([EntryKind::Waiver.as_str(), EntryKind::Adjustment.as_str()]))
+            .into_tuple()
+            .all(c)
+            .await
+            .or_internal()?;
+        for (bill_id, kind, principal) in rows {
+            let w = waived.entry(bill_id.unwrap_or_default()).or_default();
+            if kind == EntryKind::Waiver.as_str() {
+                *w += -principal;
+            } else {
+                *w -= principal; // an adjustment up adds to what was billed
+            }
+        }
+    }
+    let mut acc: BTreeMap<(String, Id), (i64, i64)> = BTreeMap::new();
+    for (id, item, start, amount, due) in bills {
+        let adj = waived.get(&id).copied().unwrap_or(0);
+        let billed = amount - adj.min(0);
+        let collected = amount - adj - due;
+        let e = acc.entry((start.format("%Y-%m").to_string(), item)).or_default();
+        e.0 += billed;
+        e.1 += collected.max(0);
+    }
+    let names = item_names(c, granted.project_id()).await?;
+    Ok(acc
+        .into_iter()
+        .map(|((period, item), (billed, collected))| CollectionRow {
+            period,
+            fee_item_id: item,
+            fee_item_name: names.get(&item).cloned().unwrap_or_default(),
+            billed_fen: Fen(billed),
+            collected_fen: Fen(collected),
+            rate: rate(Fen(collected), Fen(billed)),
+        })
+        .collect())
+}
+
+pub(crate) async fn income(
+    c: &impl ConnectionTrait,
+    granted: &Granted,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<IncomeRow>> {
+    let rows: Vec<(Option<Id>, Option<String>, i64, i64)> = ledger_entry::Entity::find()
+        .select_only()
+        .columns([
+            ledger_entry::Column::FeeItemId,
+            ledger_entry::Column::Channel,
+            ledger_entry::Column::PrincipalFen,
+            ledger_entry::Column::LateFeeFen,
+        ])
+        .filter(ledger_entry::Column::ProjectId.eq(granted.project_id()))
+        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
+        .filter(ledger_entry::Column::EffectiveOn.between(from, to))
+        .into_tuple()
+        .all(c)
+        .await
+        .or_internal()?;
+    let mut acc: BTreeMap<(Option<Id>, String), i64> = BTreeMap::new();
+    for (item, channel, principal, late_fee) in rows {
+        *acc.entry((item, channel.unwrap_or_else(|| "prepaid".into()))).or_default() += -(principal + late_fee);
+    }
+    let names = item_names(c, granted.project_id()).await?;
+    Ok(acc
+        .into_iter()
+        .map(|((item, channel), amount)| IncomeRow {
+            fee_item_id: item,
+            fee_item_name: item.and_then(|i| names.get(&i).cloned()).unwrap_or_default(),
+            channel,
+            amount_fen: Fen(amount),
+        })
+        .collect())
+}

@@ -1,0 +1,317 @@
+//! Billing runs: what a run reads, its record, and writing its bills idempotently.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use linli_billing::{
+    EntryKind, FeeKind, HouseRow, NewBill, Period, Problem, Run, RunInputs, RunItem, RunState, RunSummary, Seal,
+};
+use linli_core::{Area, AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequest, Result, Scope};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use super::fees::{assignment_view, item_view, standard_view};
+use super::ledger::{Post, entry_model};
+use crate::entity::{
+    bill, billing_run, fee_assignment, fee_item, fee_standard, house, house_balance, ledger_entry, occupancy, ownership,
+};
+use crate::error::OrInternal;
+use crate::scope::{ensure_project, project_condition};
+use crate::{Db, audit};
+
+fn view(m: billing_run::Model) -> Run {
+    let summary: (Vec<RunItem>, Vec<Problem>) = serde_json::from_value(m.problems).unwrap_or_default();
+    Run {
+        id: m.id,
+        project_id: m.project_id,
+        period: m.period,
+        fee_item_ids: serde_json::from_value(m.fee_item_ids).unwrap_or_default(),
+        state: RunState::parse(&m.state).unwrap_or(RunState::Preview),
+        bills: m.bills,
+        total_fen: Fen(m.total_fen),
+        items: summary.0,
+        problems: summary.1,
+        created_by: m.created_by,
+        confirmed_by: m.confirmed_by,
+        created_at: m.created_at,
+        confirmed_at: m.confirmed_at,
+        completed_at: m.completed_at,
+    }
+}
+
+pub(crate) async fn inputs(c: &impl ConnectionTrait, project_id: Id, month: Period, ids: &[Id]) -> Result<RunInputs> {
+    let mut sel = fee_item::Entity::find()
+        .filter(fee_item::Column::ProjectId.eq(project_id))
+        .filter(fee_item::Column::Active.eq(true));
+    if !ids.is_empty() {
+        sel = sel.filter(fee_item::Column::Id.is_in(ids.iter().copied()));
+    }
+    let items: Vec<_> =
+        sel.order_by_asc(fee_item::Column::Id).all(c).await.or_internal()?.into_iter().map(item_view).collect();
+    let item_ids: Vec<Id> = items.iter().map(|i| i.id).collect();
+    let mut standards: HashMap<Id, Vec<_>> = HashMap::new();
+    for s in fee_standard::Entity::find()
+        .filter(fee_standard::Column::FeeItemId.is_in(item_ids.clone()))
+        .all(c)
+        .await
+        .or_internal()?
+    {
+        standards.entry(s.fee_item_id).or_default().push(standard_view(s));
+    }
+    let assignments = fee_assignment::Entity::find()
+        .filter(fee_assignment::Column::FeeItemId.is_in(item_ids))
+        .all(c)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(assignment_view)
+        .collect();
+
+    let mut owned: HashMap<Id, (NaiveDate, Option<NaiveDate>, bool)> = HashMap::new();
+    for o in ownership::Entity::find().filter(ownership::Column::ProjectId.eq(project_id)).all(c).await.or_internal()? {
+        let e = owned.entry(o.house_id).or_insert((o.started_on, o.ended_on, o.ended_on.is_none()));
+        e.0 = e.0.min(o.started_on);
+        e.2 |= o.ended_on.is_none();
+        if let Some(end) = o.ended_on {
+            e.1 = Some(e.1.map_or(end, |x| x.max(end)));
+        }
+    }
+    let mut stays: HashMap<Id, Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+    for o in occupancy::Entity::find()
+        .filter(occupancy::Column::ProjectId.eq(project_id))
+        .filter(occupancy::Column::MovedInOn.lte(month.end.max(month.start)))
+        .all(c)
+        .await
+        .or_internal()?
+    {
+        stays.entry(o.house_id).or_default().push((o.moved_in_on, o.moved_out_on));
+    }
+    let houses = house::Entity::find()
+        .filter(house::Column::ProjectId.eq(project_id))
+        .order_by_asc(house::Column::Id)
+        .all(c)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|h| {
+            let o = owned.get(&h.id);
+            HouseRow {
+                id: h.id,
+                building_id: h.building_id,
+                usage: h.usage,
+                gross_area: Area::from_hundredths(h.gross_area_x100),
+                inner_area: h.inner_area_x100.map(Area::from_hundredths),
+                owned_from: o.map(|o| o.0),
+                owned_until: o.and_then(|o| if o.2 { None } else { o.1 }),
+                stays: stays.remove(&h.id).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let _ = FeeKind::Metered; // metered use is added by the meter readings
+    Ok(RunInputs { items, standards, assignments, houses, usage: HashMap::new() })
+}
+
+pub(crate) async fn create(
+    db: &Db,
+    granted: &Granted,
+    month: Period,
+    ids: &[Id],
+    s: &RunSummary,
+    audit_event: AuditEvent,
+) -> Result<Run> {
+    let tx = db.conn.begin().await.or_internal()?;
+    ensure_project(&tx, granted).await?;
+    let am = billing_run::ActiveModel {
+        id: NotSet,
+        project_id: Set(granted.project_id()),
+        period: Set(month.label()),
+        period_start: Set(month.start),
+        fee_item_ids: Set(serde_json::to_value(ids).or_internal()?),
+        state: Set(RunState::Preview.as_str().to_owned()),
+        bills: Set(s.bills),
+        total_fen: Set(s.total.0),
+        problems: Set(serde_json::to_value((&s.items, &s.problems)).or_internal()?),
+        created_by: Set(granted.actor().user_id.unwrap_or(0)),
+        confirmed_by: Set(None),
+        created_at: Set(Utc::now()),
+        confirmed_at: Set(None),
+        completed_at: Set(None),
+    };
+    let id = billing_run::Entity::insert(am).exec(&tx).await.or_internal()?.last_insert_id;
+    let run = by_id(&tx, id).await?;
+    audit::write(&tx, audit_event.entity_id(id).after(&run)).await?;
+    tx.commit().await.or_internal()?;
+    Ok(run)
+}
+
+pub(crate) async fn by_id(c: &impl ConnectionTrait, id: Id) -> Result<Run> {
+    billing_run::Entity::find_by_id(id)
+        .one(c)
+        .await
+        .or_internal()?
+        .map(view)
+        .ok_or_else(|| Error::not_found("billing_run", id))
+}
+
+pub(crate) async fn scoped(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Result<Run> {
+    billing_run::Entity::find_by_id(id)
+        .filter(project_condition(scope, billing_run::Column::ProjectId, false))
+        .one(c)
+        .await
+        .or_internal()?
+        .map(view)
+        .ok_or_else(|| Error::not_found("billing_run", id))
+}
+
+pub(crate) async fn list(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+    project_id: Option<Id>,
+    page: PageRequest,
+) -> Result<Page<Run>> {
+    let mut sel = billing_run::Entity::find().filter(project_condition(scope, billing_run::Column::ProjectId, false));
+    if let Some(p) = project_id {
+        sel = sel.filter(billing_run::Column::ProjectId.eq(p));
+    }
+    let page = crate::page::fetch(sel.order_by_desc(billing_run::Column::Id), c, page).await?;
+    Ok(Page {
+        items: page.items.into_iter().map(view).collect(),
+        total: page.total,
+        page: page.page,
+        page_size: page.page_size,
+    })
+}
+
+pub(crate) async fn confirm(db: &Db, granted: &Granted, id: Id, audit_event: AuditEvent) -> Result<Run> {
+    let tx = db.conn.begin().await.or_internal()?;
+    let done = billing_run::Entity::update_many()
+        .col_expr(billing_run::Column::State, Expr::value(RunState::Running.as_str()))
+        .col_expr(billing_run::Column::ConfirmedBy, Expr::value(granted.actor().user_id))
+        .col_expr(billing_run::Column::ConfirmedAt, Expr::value(Utc::now()))
+        .filter(billing_run::Column::Id.eq(id))
+        .filter(billing_run::Column::ProjectId.eq(granted.project_id()))
+        .filter(billing_run::Column::State.eq(RunState::Preview.as_str()))
+        .exec(&tx)
+        .await
+        .or_internal()?;
+    if done.rows_affected == 0 {
+        return Err(Error::Conflict(Code::RunNotPreview));
+    }
+    let run = by_id(&tx, id).await?;
+    audit::write(&tx, audit_event.after(&run)).await?;
+    tx.commit().await.or_internal()?;
+    Ok(run)
+}
+
+/// Inserts the bills whose keys are not taken yet, with their charge entries, in one transaction.
+pub(crate) async fn write_bills(db: &Db, run_id: Id, bills: &[NewBill], seal: &Seal) -> Result<u64> {
+    if bills.is_empty() {
+        return Ok(0);
+    }
+    let tx = db.conn.begin().await.or_internal()?;
+    let keys: Vec<String> = bills.iter().map(|b| b.bill_key.clone()).collect();
+    let taken: HashSet<String> = bill::Entity::find()
+        .select_only()
+        .column(bill::Column::BillKey)
+        .filter(bill::Column::BillKey.is_in(keys.clone()))
+        .into_tuple::<String>()
+        .all(&tx)
+        .await
+        .or_internal()?
+        .into_iter()
+        .collect();
+    let fresh: Vec<&NewBill> = bills.iter().filter(|b| !taken.contains(&b.bill_key)).collect();
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let now = Utc::now();
+    let mut models = Vec::with_capacity(fresh.len());
+    for b in &fresh {
+        models.push(bill_model(b, Some(run_id), now)?);
+    }
+    bill::Entity::insert_many(models).exec(&tx).await.or_internal()?;
+    let ids: HashMap<String, Id> = bill::Entity::find()
+        .select_only()
+        .column(bill::Column::BillKey)
+        .column(bill::Column::Id)
+        .filter(bill::Column::BillKey.is_in(fresh.iter().map(|b| b.bill_key.clone())))
+        .into_tuple::<(String, Id)>()
+        .all(&tx)
+        .await
+        .or_internal()?
+        .into_iter()
+        .collect();
+    let entries: Vec<ledger_entry::ActiveModel> = fresh
+        .iter()
+        .map(|b| {
+            let mut p = Post::new(EntryKind::Charge, b.project_id, b.house_id, b.period_start);
+            p.bill_id = ids.get(&b.bill_key).copied();
+            p.fee_item_id = Some(b.fee_item_id);
+            p.principal = b.amount;
+            entry_model(&p, format!("charge:{}", b.bill_key), seal)
+        })
+        .collect();
+    ledger_entry::Entity::insert_many(entries).exec(&tx).await.or_internal()?;
+    tx.commit().await.or_internal()?;
+    Ok(fresh.len() as u64)
+}
+
+pub(crate) fn bill_model(b: &NewBill, run_id: Option<Id>, now: chrono::DateTime<Utc>) -> Result<bill::ActiveModel> {
+    Ok(bill::ActiveModel {
+        id: NotSet,
+        project_id: Set(b.project_id),
+        building_id: Set(b.building_id),
+        house_id: Set(b.house_id),
+        fee_item_id: Set(b.fee_item_id),
+        run_id: Set(run_id),
+        bill_key: Set(b.bill_key.clone()),
+        period_start: Set(b.period_start),
+        period_end: Set(b.period_end),
+        due_on: Set(b.due_on),
+        amount_fen: Set(b.amount.0),
+        lines: Set(serde_json::to_value(&b.lines).or_internal()?),
+        late_fee_rate: Set(b.late_fee.daily_rate.normalize().to_string()),
+        late_fee_grace_days: Set(b.late_fee.grace_days as i32),
+        late_fee_cap_rate: Set(b.late_fee.cap_rate.map(|r| r.normalize().to_string())),
+        note: Set(b.note.clone()),
+        principal_due_fen: Set(b.amount.0),
+        late_fee_due_fen: Set(0),
+        settled_on: Set(None),
+        issued_at: Set(now),
+    })
+}
+
+pub(crate) async fn complete(db: &Db, id: Id, s: &RunSummary) -> Result<Run> {
+    billing_run::Entity::update_many()
+        .col_expr(billing_run::Column::State, Expr::value(RunState::Completed.as_str()))
+        .col_expr(billing_run::Column::Bills, Expr::value(s.bills))
+        .col_expr(billing_run::Column::TotalFen, Expr::value(s.total.0))
+        .col_expr(
+            billing_run::Column::Problems,
+            Expr::value(serde_json::to_value((&s.items, &s.problems)).or_internal()?),
+        )
+        .col_expr(billing_run::Column::CompletedAt, Expr::value(Utc::now()))
+        .filter(billing_run::Column::Id.eq(id))
+        .exec(&db.conn)
+        .await
+        .or_internal()?;
+    by_id(&db.conn, id).await
+}
+
+pub(crate) async fn houses_with_balance(c: &impl ConnectionTrait, project_id: Id) -> Result<Vec<Id>> {
+    let mut ids: Vec<Id> = house_balance::Entity::find()
+        .select_only()
+        .column(house_balance::Column::HouseId)
+        .filter(house_balance::Column::ProjectId.eq(project_id))
+        .filter(house_balance::Column::AmountFen.gt(0))
+        .into_tuple::<Id>()
+        .all(c)
+        .await
+        .or_internal()?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
