@@ -101,7 +101,8 @@ pub trait BillingRepo: Send + Sync {
     /// The run regardless of grants (the job that writes it).
     async fn run_by_id(&self, id: Id) -> Result<Run>;
     async fn runs(&self, scope: &Scope, project_id: Option<Id>, page: PageRequest) -> Result<Page<Run>>;
-    /// Preview → running; a run already running or completed is `run_not_preview`.
+    /// Preview → running, and enqueues `RUN_JOB`; a run already running or completed is
+    /// `run_not_preview`.
     async fn confirm_run(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<Run>;
     /// Inserts the bills not yet present (by key) with their charge entries, in one transaction.
     /// Answers how many were new.
@@ -174,6 +175,9 @@ pub trait BillingRepo: Send + Sync {
     /// Verifies every seal and every cached balance against the entries.
     async fn check_ledger(&self, seal: &Seal) -> Result<LedgerCheck>;
 }
+
+/// The job that writes a confirmed run's bills; its payload is `{"run_id": …}`.
+pub const RUN_JOB: &str = "billing.run";
 
 const FEE_READ: Permission = Permission::BillingFeeRead;
 const FEE_MANAGE: Permission = Permission::BillingFeeManage;
@@ -288,6 +292,11 @@ impl BillingService {
     /// prepaid balances. Answers the run and how many bills this call wrote.
     pub async fn execute_run(&self, id: Id, chunk: usize) -> Result<(Run, u64)> {
         let run = self.repo.run_by_id(id).await?;
+        match run.state {
+            crate::RunState::Completed => return Ok((run, 0)),
+            crate::RunState::Preview => return Err(Error::Conflict(linli_core::Code::RunNotPreview)),
+            crate::RunState::Running => {}
+        }
         let month = Period::parse_month(&run.period).ok_or_else(|| Error::internal("run period"))?;
         let inputs = self.repo.run_inputs(run.project_id, month, &run.fee_item_ids).await?;
         let computed = run::compute(run.project_id, month, &inputs);

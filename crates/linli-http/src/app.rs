@@ -28,6 +28,7 @@ pub struct App {
     pub notify: NotifyService,
     pub audit: AuditService,
     pub equipment: EquipmentService,
+    pub billing: linli_billing::BillingService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
     pub metrics: Option<PrometheusHandle>,
@@ -38,7 +39,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new<R>(repo: Arc<R>, database: &'static str, cipher: Arc<PiiCipher>) -> Self
+    pub fn new<R>(repo: Arc<R>, database: &'static str, cipher: Arc<PiiCipher>, seal: linli_billing::Seal) -> Self
     where
         R: linli_auth::AuthRepo
             + linli_property::ProjectRepo
@@ -47,6 +48,7 @@ impl App {
             + linli_notify::NotifyRepo
             + linli_audit::AuditRepo
             + linli_equipment::EquipmentRepo
+            + linli_billing::BillingRepo
             + 'static,
     {
         Self {
@@ -57,7 +59,8 @@ impl App {
             notify: NotifyService::new(repo.clone(), Hub::default()).with_channel(Arc::new(linli_notify::InApp)),
             people: PeopleService::new(repo.clone(), cipher, Arc::new(linli_people::binding::DemoSender)),
             audit: AuditService::new(repo.clone()),
-            equipment: EquipmentService::new(repo),
+            equipment: EquipmentService::new(repo.clone()),
+            billing: linli_billing::BillingService::new(repo, seal),
             database,
             metrics: None,
             secure_cookies: false,

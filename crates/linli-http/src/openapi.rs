@@ -17,7 +17,7 @@ use crate::routes;
     modifiers(&Security),
     tags(
         (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "notifications"), (name = "users"), (name = "audit"),
-        (name = "equipment")
+        (name = "equipment"), (name = "billing")
     )
 )]
 struct ApiDoc;
@@ -57,6 +57,9 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::users::router())
         .merge(routes::audit::router())
         .merge(routes::equipment::router())
+        .merge(routes::fees::router())
+        .merge(routes::bills::router())
+        .merge(routes::billing_reports::router())
         .merge(routes::attachments::router())
         .merge(routes::served_elsewhere::router())
 }

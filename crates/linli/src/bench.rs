@@ -98,3 +98,137 @@ pub async fn import(houses: usize, postgres: Option<&str>) -> anyhow::Result<()>
 
 /// A fixed key: the bench's data is thrown away.
 const BENCH_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+/// Bills `houses` houses (each owned, one area fee) for one month, and measures against a plain
+/// bulk insert of the same rows into the same tables of the same database.
+#[allow(clippy::cast_precision_loss)] // row counts far below 2^52
+pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()> {
+    use linli_billing::{BillingCycle, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewStandard, Period, run};
+    use rust_decimal::Decimal;
+
+    for server_url in std::iter::once(None).chain(postgres.map(Some)) {
+        let s = scratch(server_url).await?;
+        let config = Config {
+            database_url: Some(s.url.clone()),
+            workers: false,
+            secret_key: Some(BENCH_KEY.into()),
+            ..Config::default()
+        };
+        let (db, company) = server::open(&config).await?;
+        let app = server::app(&db, &config)?;
+        let system = Authz::system(company);
+        let project = app
+            .projects
+            .create(&system, linli_property::NewProject::named("基准小区", linli_property::ProjectKind::Residential))
+            .await?;
+        let t = Instant::now();
+        app.structure
+            .import_houses(&system, project.id, "bench.csv", community::house_sheet(houses).as_bytes(), false)
+            .await?;
+        let owner = app
+            .people
+            .create(
+                &system,
+                linli_people::NewPerson {
+                    project_id: project.id,
+                    kind: linli_people::PersonKind::Person,
+                    name: "基准业主".into(),
+                    phone: None,
+                    phone2: None,
+                    id_type: None,
+                    id_number: None,
+                    gender: None,
+                    emergency_contact: None,
+                    emergency_phone: None,
+                    bank_account: None,
+                    notes: None,
+                },
+            )
+            .await?;
+        db.conn
+            .execute_unprepared(&format!(
+                "INSERT INTO ownerships (project_id, house_id, person_id, share_bp, started_on, created_at) \
+                 SELECT project_id, id, {}, 10000, '2020-01-01', created_at FROM houses WHERE project_id = {}",
+                owner.id, project.id
+            ))
+            .await?;
+        let item = |code: &str| NewFeeItem {
+            project_id: project.id,
+            code: code.into(),
+            name: "物业费".into(),
+            kind: FeeKind::Area,
+            cycle: BillingCycle::Monthly,
+            due_day: 31,
+            area_basis: linli_billing::AreaBasis::Gross,
+            meter_kind: None,
+            loss_rate: Decimal::ZERO,
+            vacancy_rate: Some(Decimal::new(7, 1)),
+            late_fee: LateFeeRule { daily_rate: Decimal::new(5, 4), grace_days: 0, cap_rate: None },
+        };
+        let mut items = Vec::new();
+        for code in ["BASE", "WYF"] {
+            let fee = app.billing.create_fee_item(&system, item(code)).await?;
+            let standard = NewStandard {
+                house_usage: None,
+                service_level: None,
+                effective_from: "2020-01-01".parse()?,
+                effective_to: None,
+                price: Decimal::new(235, 2),
+                tiers: vec![],
+            };
+            app.billing.add_standard(&system, fee.id, standard).await?;
+            let all = NewAssignment {
+                target: linli_billing::AssignmentTarget::Project,
+                building_id: None,
+                house_usage: None,
+                house_id: None,
+                service_level: None,
+                quantity: 1,
+                label: None,
+                starts_on: None,
+                ends_on: None,
+            };
+            app.billing.add_assignment(&system, fee.id, all).await?;
+            items.push(fee.id);
+        }
+        let seeded_s = t.elapsed().as_secs_f64();
+        let backend = db.backend.as_str();
+        let month = Period::parse_month("2026-01").ok_or_else(|| anyhow::anyhow!("month"))?;
+
+        // Baseline first, so the run is the one that writes into the larger tables.
+        let repo: std::sync::Arc<dyn linli_billing::BillingRepo> = std::sync::Arc::new(db.clone());
+        let inputs = repo.run_inputs(project.id, month, &items[..1]).await?;
+        let rows = run::compute(project.id, month, &inputs).bills;
+        let t = Instant::now();
+        linli_db::bulk_insert_plain(&db, &rows, app.billing.seal(), crate::billing_cli::CHUNK).await?;
+        let plain_s = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let preview = app.billing.preview_run(&system, project.id, "2026-01", &items[1..]).await?;
+        app.billing.confirm_run(&system, preview.id).await?;
+        let (done, written) = app.billing.execute_run(preview.id, crate::billing_cli::CHUNK).await?;
+        let run_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let rerun = app.billing.preview_run(&system, project.id, "2026-01", &items[1..]).await?;
+        app.billing.confirm_run(&system, rerun.id).await?;
+        let (_, again) = app.billing.execute_run(rerun.id, crate::billing_cli::CHUNK).await?;
+        let again_s = t.elapsed().as_secs_f64();
+
+        println!("billing on {backend:<8}: {} houses seeded in {seeded_s:.1} s", houses);
+        println!(
+            "  plain bulk insert   : {} bills + entries in {plain_s:.2} s = {:.0} bills/s",
+            rows.len(),
+            rows.len() as f64 / plain_s
+        );
+        println!(
+            "  billing run         : {written} bills ({} 元) in {run_s:.2} s = {:.0} bills/s (preview, confirm, compute, write)",
+            done.total_fen,
+            written as f64 / run_s
+        );
+        println!("  ratio run / plain   : {:.2}×", run_s / plain_s);
+        println!("  the same run again   : {again} new bills in {again_s:.2} s");
+        db.conn.close().await.ok();
+        s.drop_it().await;
+    }
+    Ok(())
+}

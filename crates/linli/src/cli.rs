@@ -53,6 +53,16 @@ pub enum Command {
     },
     /// Print the effective configuration with secrets redacted.
     Config,
+    /// Billing from the command line.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+    /// Consistency checks; exit status 1 when one fails.
+    Check {
+        #[command(subcommand)]
+        command: CheckCommand,
+    },
     /// Measure speed on a fresh database of its own and print the figures.
     Bench {
         #[command(subcommand)]
@@ -70,6 +80,35 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Bill N houses for a month, against a plain bulk insert of the same rows.
+    Billing {
+        #[arg(long, default_value_t = 100_000)]
+        houses: usize,
+        /// Also run on this PostgreSQL server (a scratch database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BillingCommand {
+    /// Bill a project for a month (every item whose cycle starts then); resumes an unfinished run.
+    Run {
+        #[arg(long)]
+        project: i64,
+        /// `YYYY-MM`.
+        #[arg(long)]
+        period: String,
+        /// Bills per transaction.
+        #[arg(long, default_value_t = crate::billing_cli::CHUNK)]
+        chunk: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CheckCommand {
+    /// Every ledger entry's seal, and every bill, balance and payment against its entries.
+    Ledger,
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,6 +170,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { command: BenchCommand::Import { houses, postgres } } => {
             crate::bench::import(houses, postgres.as_deref()).await
         }
+        Command::Bench { command: BenchCommand::Billing { houses, postgres } } => {
+            crate::bench::billing(houses, postgres.as_deref()).await
+        }
+        Command::Billing { command: BillingCommand::Run { project, period, chunk } } => {
+            crate::billing_cli::run(&config, project, &period, chunk).await
+        }
+        Command::Check { command: CheckCommand::Ledger } => crate::billing_cli::check_ledger(&config).await,
         Command::Demo { houses, .. } => demo::run(&config, houses as usize).await,
         Command::Admin { command } => {
             let (db, company) = server::open(&config).await?;

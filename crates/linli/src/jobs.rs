@@ -43,11 +43,25 @@ impl JobHandler for PurgeSessions {
     }
 }
 
+/// Writes a confirmed billing run's bills; a retry after a crash resumes it.
+struct BillingRun(linli_billing::BillingService);
+
+#[async_trait]
+impl JobHandler for BillingRun {
+    async fn run(&self, job: &Job) -> anyhow::Result<()> {
+        let id = job.payload["run_id"].as_i64().ok_or_else(|| anyhow::anyhow!("payload without run_id"))?;
+        let (run, written) = self.0.execute_run(id, crate::billing_cli::CHUNK).await?;
+        tracing::info!(run = id, written, bills = run.bills, "billing run completed");
+        Ok(())
+    }
+}
+
 pub fn worker(db: &Db, app: &App, owner: String) -> Worker {
     let store: Arc<dyn JobStore> = Arc::new(db.clone());
     Worker::new(store, owner)
         .handler(PURGE_SESSIONS, Arc::new(PurgeSessions(Arc::new(db.clone()))))
         .handler(DELIVER_JOB, Arc::new(DeliverMessage(app.notify.clone())))
+        .handler(linli_billing::RUN_JOB, Arc::new(BillingRun(app.billing.clone())))
 }
 
 /// Registers the recurring jobs and starts one worker and the scheduler.

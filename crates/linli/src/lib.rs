@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod billing_cli;
 pub mod channels;
 pub mod cli;
 pub mod config;

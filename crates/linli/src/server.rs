@@ -35,7 +35,7 @@ pub async fn bootstrap(db: &Db, company_name: &str) -> anyhow::Result<i64> {
 pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
     let master = config.master_key()?;
     let cipher = Arc::new(linli_people::PiiCipher::from_master_key(&master));
-    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str(), cipher);
+    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str(), cipher, ledger_seal(&master));
     app.metrics = metrics_handle();
     app.secure_cookies = config.secure_cookies;
     app.files_dir = config.data_dir.join("files");
@@ -45,6 +45,15 @@ pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
         app.notify = app.notify.clone().with_channel(channel);
     }
     Ok(app)
+}
+
+/// Its own key for sealing ledger entries (`linli check ledger` verifies them).
+pub fn ledger_seal(master: &[u8; 32]) -> linli_billing::Seal {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"linli ledger seal v1\0");
+    h.update(master);
+    linli_billing::Seal::new(h.finalize().into())
 }
 
 /// Its own key for unsubscribe links, so the personal-data key signs nothing public.

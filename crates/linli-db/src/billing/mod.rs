@@ -10,6 +10,8 @@ mod pay;
 mod reports;
 mod runs;
 
+pub use runs::bulk_insert_plain;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use linli_billing::{

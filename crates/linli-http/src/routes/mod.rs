@@ -1,9 +1,12 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod billing_reports;
+pub mod bills;
 pub mod bindings;
 pub mod buildings;
 pub mod equipment;
+pub mod fees;
 pub mod health;
 pub mod houses;
 pub mod imports;

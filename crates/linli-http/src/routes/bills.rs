@@ -1,0 +1,146 @@
+//! Bills, a house's account, payments at the counter, and adjustments that need an approver.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::NaiveDate;
+use linli_billing::{
+    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewPayment, Receipt,
+};
+use linli_core::{Error, Id, Page, PageRequest};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::App;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, ApiQuery, CurrentUser};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct AsOf {
+    /// The day late fees are computed up to (included); today by default.
+    as_of: Option<NaiveDate>,
+}
+
+#[utoipa::path(get, path = "/api/v1/bills", tag = "billing", params(BillFilter, PageRequest),
+    responses((status = 200, body = Page<Bill>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list_bills(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(filter): ApiQuery<BillFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> ApiResult<Json<Page<Bill>>> {
+    Ok(Json(app.billing.bills(&user.authz, &filter, page.clamped()).await?))
+}
+
+/// A bill with its lines, its ledger entries and its late fee explained day by day.
+#[utoipa::path(get, path = "/api/v1/bills/{id}", tag = "billing", params(("id" = i64, Path), AsOf),
+    responses((status = 200, body = BillDetail), (status = 404, body = Problem)))]
+async fn get_bill(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<Json<BillDetail>> {
+    Ok(Json(app.billing.bill(&user.authz, id, q.as_of).await?))
+}
+
+/// What a house owes as of a day: open bills with their late fees, and its prepaid balances.
+#[utoipa::path(get, path = "/api/v1/houses/{id}/account", tag = "billing", params(("id" = i64, Path), AsOf),
+    responses((status = 200, body = HouseAccount), (status = 404, body = Problem)))]
+async fn get_house_account(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<Json<HouseAccount>> {
+    Ok(Json(app.billing.account(&user.authz, id, q.as_of).await?))
+}
+
+/// Money received for a house. It becomes the house's prepaid balance, late fees accrued up
+/// to `received_on` are posted, and the balance pays its open bills in the project's order.
+/// The same `Idempotency-Key` answers the same receipt and records nothing new.
+#[utoipa::path(post, path = "/api/v1/houses/{id}/payments", tag = "billing", params(("id" = i64, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key records nothing new")),
+    request_body = NewPayment,
+    responses((status = 201, body = Receipt), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_house_payment(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewPayment>,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| Error::invalid("Idempotency-Key", "invalid"))?.trim().to_owned()),
+    };
+    Ok((StatusCode::CREATED, Json(app.billing.pay(&user.authz, id, new, key).await?)))
+}
+
+/// Asks for a correction or a waiver; nothing changes until another user approves it.
+#[utoipa::path(post, path = "/api/v1/bills/{id}/adjustments", tag = "billing", params(("id" = i64, Path)),
+    request_body = NewAdjustment,
+    responses((status = 201, body = Adjustment), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+async fn create_bill_adjustment(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiJson(new): ApiJson<NewAdjustment>,
+) -> ApiResult<(StatusCode, Json<Adjustment>)> {
+    Ok((StatusCode::CREATED, Json(app.billing.request_adjustment(&user.authz, id, new).await?)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct AdjustmentQuery {
+    project_id: Option<Id>,
+    state: Option<AdjustmentState>,
+}
+
+#[utoipa::path(get, path = "/api/v1/adjustments", tag = "billing", params(AdjustmentQuery, PageRequest),
+    responses((status = 200, body = Page<Adjustment>), (status = 403, body = Problem)))]
+async fn list_adjustments(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<AdjustmentQuery>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> ApiResult<Json<Page<Adjustment>>> {
+    Ok(Json(app.billing.adjustments(&user.authz, q.project_id, q.state, page.clamped()).await?))
+}
+
+/// Approves and writes it to the ledger. The requester cannot approve their own request.
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/approve", tag = "billing", params(("id" = i64, Path)),
+    responses((status = 200, body = Adjustment), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn approve_adjustment(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Adjustment>> {
+    Ok(Json(app.billing.decide_adjustment(&user.authz, id, true).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/adjustments/{id}/reject", tag = "billing", params(("id" = i64, Path)),
+    responses((status = 200, body = Adjustment), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem)))]
+async fn reject_adjustment(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+) -> ApiResult<Json<Adjustment>> {
+    Ok(Json(app.billing.decide_adjustment(&user.authz, id, false).await?))
+}
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(list_bills))
+        .routes(routes!(get_bill))
+        .routes(routes!(get_house_account))
+        .routes(routes!(create_house_payment))
+        .routes(routes!(create_bill_adjustment))
+        .routes(routes!(list_adjustments))
+        .routes(routes!(approve_adjustment))
+        .routes(routes!(reject_adjustment))
+}
