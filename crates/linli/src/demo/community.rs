@@ -25,7 +25,7 @@ const LAYOUTS: &[(&str, &str, &str)] = &[
 ];
 
 /// A deterministic spread over `0..n` for index `i` (a multiplicative hash, not randomness).
-fn pick(i: usize, salt: usize, n: usize) -> usize {
+pub(crate) fn pick(i: usize, salt: usize, n: usize) -> usize {
     (i.wrapping_mul(2_654_435_761).wrapping_add(salt.wrapping_mul(40_503)) >> 7) % n
 }
 

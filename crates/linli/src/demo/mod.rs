@@ -2,6 +2,7 @@
 //! database, demo projects and one account per role, prints the passwords, and serves.
 //! Running it again keeps the data and sets new passwords.
 
+pub mod billing;
 pub mod community;
 pub mod equipment;
 
@@ -68,6 +69,9 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     let counts = community::seed(&app, company, first_project, office, houses).await?;
     equipment::seed(&db, company, first_project).await?;
     println!("demo data ready in {:.1} s: {counts}", started.elapsed().as_secs_f64());
+    let started = std::time::Instant::now();
+    let bills = billing::seed(&app, &db, company, first_project).await?;
+    println!("demo billing ready in {:.1} s: {bills}", started.elapsed().as_secs_f64());
     let admin_password = config.admin_password.clone().unwrap_or_else(admin::random_password);
     let mut printed = vec![("admin".to_string(), "系统管理员".to_string(), admin_password.clone())];
     upsert_user(&db, company, "admin", "系统管理员", &admin_password, "admin", None).await?;

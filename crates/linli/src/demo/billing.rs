@@ -1,0 +1,195 @@
+//! The demo's year of billing: fee items with standards (and a price change), monthly runs for
+//! the last twelve months, and owners who pay on time, late, every quarter, in advance, or not
+//! at all, so the arrears report and the collection rate have something true to show.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use linli_billing::{
+    AssignmentTarget, BillingCycle, Channel, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewPayment, NewStandard,
+    Period, today,
+};
+use linli_core::{Authz, Fen, Id, PageRequest};
+use linli_http::App;
+use linli_property::HouseFilter;
+use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
+
+use super::community::pick;
+
+fn item(project_id: Id, code: &str, name: &str, kind: FeeKind, cycle: BillingCycle) -> NewFeeItem {
+    NewFeeItem {
+        project_id,
+        code: code.into(),
+        name: name.into(),
+        kind,
+        cycle,
+        due_day: 31,
+        area_basis: linli_billing::AreaBasis::Gross,
+        meter_kind: None,
+        loss_rate: Decimal::ZERO,
+        vacancy_rate: None,
+        late_fee: LateFeeRule { daily_rate: Decimal::new(5, 4), grace_days: 0, cap_rate: None },
+    }
+}
+
+fn standard(from: NaiveDate, price: Decimal) -> NewStandard {
+    NewStandard {
+        house_usage: None,
+        service_level: None,
+        effective_from: from,
+        effective_to: None,
+        price,
+        tiers: vec![],
+    }
+}
+
+fn assign(target: AssignmentTarget, house_id: Option<Id>, label: Option<String>) -> NewAssignment {
+    NewAssignment {
+        target,
+        building_id: None,
+        house_usage: None,
+        house_id,
+        service_level: None,
+        quantity: 1,
+        label,
+        starts_on: None,
+        ends_on: None,
+    }
+}
+
+/// How an owner pays, by house.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Habit {
+    /// Within a few days of the due date, sometimes a little late.
+    Monthly,
+    /// Every third month, everything open.
+    Quarterly,
+    /// A year in advance, spent by the runs.
+    Prepaid,
+    /// Paid until some months ago, then stopped.
+    Stopped(u32),
+    Never,
+}
+
+fn habit(i: usize) -> Habit {
+    match pick(i, 21, 100) {
+        0..=69 => Habit::Monthly,
+        70..=83 => Habit::Quarterly,
+        84..=88 => Habit::Prepaid,
+        89..=97 => Habit::Stopped(2 + pick(i, 22, 11) as u32),
+        _ => Habit::Never,
+    }
+}
+
+/// Answers a line for the start-up banner; does nothing when the project has fee items.
+pub async fn seed(app: &App, db: &linli_db::Db, company: Id, project_id: Id) -> anyhow::Result<String> {
+    let system = Authz::system(company);
+    if !app.billing.fee_items(&system, Some(project_id)).await?.is_empty() {
+        return Ok("kept the existing billing".into());
+    }
+    let today = today();
+    let first = Period::month(today.year(), today.month())
+        .and_then(|m| m.start.checked_sub_months(Months::new(11)))
+        .ok_or_else(|| anyhow::anyhow!("no first month"))?;
+    // Owners imported without a move-in day start today; in the demo they received their keys
+    // long before the first billed month.
+    db.conn
+        .execute_unprepared(&format!(
+            "UPDATE ownerships SET started_on = '2023-06-01' WHERE project_id = {project_id} AND started_on >= '{first}'"
+        ))
+        .await?;
+
+    let mut wyf = item(project_id, "WYF", "物业费", FeeKind::Area, BillingCycle::Monthly);
+    wyf.vacancy_rate = Some(Decimal::new(7, 1));
+    let wyf = app.billing.create_fee_item(&system, wyf).await?;
+    app.billing.add_standard(&system, wyf.id, standard("2023-01-01".parse()?, Decimal::new(235, 2))).await?;
+    // A price change in the middle of the year: bills before it keep the old price.
+    let change = first.checked_add_months(Months::new(6)).ok_or_else(|| anyhow::anyhow!("date"))?;
+    app.billing.add_standard(&system, wyf.id, standard(change, Decimal::new(250, 2))).await?;
+    app.billing.add_assignment(&system, wyf.id, assign(AssignmentTarget::Project, None, None)).await?;
+
+    let ljf = app
+        .billing
+        .create_fee_item(&system, item(project_id, "LJF", "垃圾清运费", FeeKind::Fixed, BillingCycle::Monthly))
+        .await?;
+    app.billing.add_standard(&system, ljf.id, standard("2023-01-01".parse()?, Decimal::from(10))).await?;
+    app.billing.add_assignment(&system, ljf.id, assign(AssignmentTarget::Project, None, None)).await?;
+
+    let cwf = app
+        .billing
+        .create_fee_item(&system, item(project_id, "CWF", "车位管理费", FeeKind::Parking, BillingCycle::Quarterly))
+        .await?;
+    app.billing.add_standard(&system, cwf.id, standard("2023-01-01".parse()?, Decimal::from(150))).await?;
+    let filter = HouseFilter { project_id: Some(project_id), ..Default::default() };
+    let houses = app.structure.list_houses(&system, &filter, PageRequest { page: 1, page_size: 100_000 }).await?.items;
+    for (n, h) in houses.iter().enumerate().filter(|(i, _)| pick(*i, 23, 100) < 15) {
+        let label = Some(format!("B1-{:03}", n % 1000));
+        app.billing.add_assignment(&system, cwf.id, assign(AssignmentTarget::House, Some(h.id), label)).await?;
+    }
+
+    // Prepaid owners deposit a year of property fees before the first run.
+    let day_before = first.pred_opt().unwrap_or(first);
+    for (i, h) in houses.iter().enumerate().filter(|(i, _)| habit(*i) == Habit::Prepaid) {
+        let year =
+            Fen::from_yuan(h.gross_area.decimal() * Decimal::new(235, 2) * Decimal::from(12)).unwrap_or_default();
+        pay(app, &system, h.id, year, day_before, Some(wyf.id), channel(i)).await?;
+    }
+
+    let mut payments = 0;
+    let mut month = first;
+    let mut m = 0;
+    while month <= today {
+        let label = month.format("%Y-%m").to_string();
+        let run = app.billing.preview_run(&system, project_id, &label, &[]).await?;
+        app.billing.confirm_run(&system, run.id).await?;
+        app.billing.execute_run(run.id, crate::billing_cli::CHUNK).await?;
+        let months_left = (today.year() - month.year()) * 12 + today.month() as i32 - month.month() as i32;
+        for (i, h) in houses.iter().enumerate() {
+            let due = Period::month(month.year(), month.month()).map_or(month, |p| p.end);
+            let paid_on = match habit(i) {
+                Habit::Monthly => due
+                    .checked_sub_days(Days::new(10))
+                    .and_then(|d| d.checked_add_days(Days::new(pick(i + m, 24, 25) as u64))),
+                Habit::Quarterly if m % 3 == 2 => due.checked_add_days(Days::new(pick(i, 25, 20) as u64)),
+                Habit::Stopped(k) if months_left >= k as i32 => due.checked_sub_days(Days::new(3)),
+                _ => None,
+            };
+            let Some(paid_on) = paid_on.filter(|d| *d <= today) else { continue };
+            let account = app.billing.account(&system, h.id, Some(paid_on)).await?;
+            let owed = Fen(account.total_due_fen.0 - account.balance_fen.0);
+            if owed.0 > 0 {
+                pay(app, &system, h.id, owed, paid_on, None, channel(i)).await?;
+                payments += 1;
+            }
+        }
+        month = month.checked_add_months(Months::new(1)).ok_or_else(|| anyhow::anyhow!("date"))?;
+        m += 1;
+    }
+    Ok(format!("{m} monthly billing runs, {payments} payments"))
+}
+
+fn channel(i: usize) -> Channel {
+    [Channel::Wechat, Channel::Wechat, Channel::Alipay, Channel::Bank, Channel::Cash][pick(i, 26, 5)]
+}
+
+async fn pay(
+    app: &App,
+    system: &Authz,
+    house_id: Id,
+    amount: Fen,
+    on: NaiveDate,
+    earmark: Option<Id>,
+    channel: Channel,
+) -> anyhow::Result<()> {
+    let p = NewPayment {
+        amount_fen: amount,
+        channel,
+        received_on: on,
+        bill_ids: None,
+        earmark_fee_item_id: earmark,
+        allocate: true,
+        payer: None,
+        note: None,
+    };
+    app.billing.pay(system, house_id, p, None).await?;
+    Ok(())
+}
