@@ -57,6 +57,7 @@ impl Bill {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BillFilter {
     pub project_id: Option<Id>,
     pub building_id: Option<Id>,

@@ -91,6 +91,7 @@ export const CODE_FIELDS: Record<string, { field: string; key: string }> = {
   unit_name_taken: { field: 'name', key: 'fieldErrors.taken' },
   house_number_taken: { field: 'number', key: 'fieldErrors.taken' },
   equipment_code_taken: { field: 'code', key: 'fieldErrors.taken' },
+  fee_item_code_taken: { field: 'code', key: 'fieldErrors.taken' },
   ownership_exists: { field: 'person_id', key: 'errors.ownership_exists' },
   occupancy_exists: { field: 'person_id', key: 'errors.occupancy_exists' },
 }

@@ -964,6 +964,322 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fee-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fee items of the caller's projects. */
+        get: operations["list_fee_items"];
+        put?: never;
+        post: operations["create_fee_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-items/{id}/standards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The item's prices over time. */
+        get: operations["list_fee_standards"];
+        put?: never;
+        /**
+         * A price from a date. The open standard of the same use and level ends the day before; bills
+         *     already issued keep their price.
+         */
+        post: operations["create_fee_standard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fee-items/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_fee_assignments"];
+        put?: never;
+        /** Applies the item to the whole project, a building, a house use or one house. */
+        post: operations["create_fee_assignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How payments are spent: oldest bill first by default, late fees after principal. */
+        get: operations["get_billing_settings"];
+        put: operations["put_billing_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_billing_runs"];
+        put?: never;
+        /**
+         * Computes a run and keeps it as a preview: counts, totals per item and the houses that could
+         *     not be billed. Nothing is billed until it is confirmed.
+         */
+        post: operations["create_billing_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_billing_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing-runs/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms a preview; a background job writes the bills (running → completed). Confirming
+         *     twice answers 409 `run_not_preview`.
+         */
+        post: operations["confirm_billing_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_bills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bill with its lines, its ledger entries and its late fee explained day by day. */
+        get: operations["get_bill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses/{id}/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a house owes as of a day: open bills with their late fees, and its prepaid balances. */
+        get: operations["get_house_account"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/houses/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Money received for a house. It becomes the house's prepaid balance, late fees accrued up
+         *     to `received_on` are posted, and the balance pays its open bills in the project's order.
+         *     The same `Idempotency-Key` answers the same receipt and records nothing new.
+         */
+        post: operations["create_house_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bills/{id}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Asks for a correction or a waiver; nothing changes until another user approves it. */
+        post: operations["create_bill_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_adjustments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/adjustments/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves and writes it to the ledger. The requester cannot approve their own request. */
+        post: operations["approve_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/adjustments/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["reject_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/arrears": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Overdue principal by building and age (1–3, 4–6, 7–12, over 12 months). */
+        get: operations["get_arrears_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billed and collected per month (of the bill's period) and fee item, with the rate. */
+        get: operations["get_collection_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/income": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Money applied to bills between two days, by fee item and payment channel. */
+        get: operations["get_income_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/equipment/{id}/attachments": {
         parameters: {
             query?: never;
@@ -1036,11 +1352,102 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Adjustment: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            bill_id: components["schemas"]["i64"];
+            kind: components["schemas"]["AdjustmentKind"];
+            amount_fen: components["schemas"]["Fen"];
+            reason: string;
+            state: components["schemas"]["AdjustmentState"];
+            requested_by: components["schemas"]["i64"];
+            /** Format: date-time */
+            requested_at: string;
+            decided_by?: null | components["schemas"]["i64"];
+            /** Format: date-time */
+            decided_at?: string | null;
+        };
+        /** @enum {string} */
+        AdjustmentKind: "adjust" | "waive_late_fee" | "waive_principal";
+        /** @enum {string} */
+        AdjustmentState: "pending" | "approved" | "rejected";
+        /** @description Unpaid principal by how long it has been overdue. */
+        AgeBands: {
+            /** @description Overdue 1–90 days (1–3 months). */
+            band_1_3_fen: components["schemas"]["Fen"];
+            /** @description 91–180 days. */
+            band_4_6_fen: components["schemas"]["Fen"];
+            /** @description 181–365 days. */
+            band_7_12_fen: components["schemas"]["Fen"];
+            /** @description More than a year. */
+            band_over_12_fen: components["schemas"]["Fen"];
+            total_fen: components["schemas"]["Fen"];
+        };
+        Allocation: {
+            bill_id: components["schemas"]["i64"];
+            part: components["schemas"]["Part"];
+            amount_fen: components["schemas"]["Fen"];
+        };
+        AllocationOrder: {
+            bills: components["schemas"]["BillOrder"];
+            late_fees: components["schemas"]["LateFeeOrder"];
+        };
         /**
          * @description Area in m² with two decimals, e.g. "89.47"
          * @example 89.47
          */
         Area: string;
+        /**
+         * @description Which area an area fee multiplies.
+         * @enum {string}
+         */
+        AreaBasis: "gross" | "inner";
+        ArrearsReport: {
+            project_id: components["schemas"]["i64"];
+            /** Format: date */
+            as_of: string;
+            rows: components["schemas"]["ArrearsRow"][];
+            /** Format: int64 */
+            houses: number;
+            total: components["schemas"]["AgeBands"];
+        };
+        ArrearsRow: components["schemas"]["AgeBands"] & {
+            building_id: components["schemas"]["i64"];
+            building_name: string;
+            /**
+             * Format: int64
+             * @description Houses with overdue principal.
+             */
+            houses: number;
+        };
+        Assignment: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            fee_item_id: components["schemas"]["i64"];
+            target: components["schemas"]["AssignmentTarget"];
+            building_id?: null | components["schemas"]["i64"];
+            house_usage?: string | null;
+            house_id?: null | components["schemas"]["i64"];
+            /** @description e.g. `一级`: picks the standard for that service level. */
+            service_level?: string | null;
+            /**
+             * Format: int32
+             * @description Parking spaces (or other units) charged; 1 by default.
+             */
+            quantity: number;
+            /** @description e.g. the space number `B1-023`. */
+            label?: string | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+        };
+        /**
+         * @description What a fee item applies to.
+         * @enum {string}
+         */
+        AssignmentTarget: "project" | "building" | "house_usage" | "house";
         Attachment: {
             id: components["schemas"]["i64"];
             project_id: components["schemas"]["i64"];
@@ -1080,6 +1487,56 @@ export interface components {
             after?: unknown;
             ip?: string | null;
         };
+        Balance: {
+            fee_item_id?: null | components["schemas"]["i64"];
+            amount_fen: components["schemas"]["Fen"];
+        };
+        Bill: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            building_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            /** @description e.g. `1栋1单元301`. */
+            house_label: string;
+            fee_item_id: components["schemas"]["i64"];
+            fee_item_name: string;
+            run_id?: null | components["schemas"]["i64"];
+            /** Format: date */
+            period_start: string;
+            /** Format: date */
+            period_end: string;
+            /** Format: date */
+            due_on: string;
+            amount_fen: components["schemas"]["Fen"];
+            /** @description Unpaid principal, after payments, waivers and adjustments. */
+            principal_due_fen: components["schemas"]["Fen"];
+            /** @description Late fee posted and not yet paid or waived (accrual since the last posting not included). */
+            late_fee_due_fen: components["schemas"]["Fen"];
+            state: components["schemas"]["BillState"];
+            /** Format: date */
+            settled_on?: string | null;
+            /** Format: date-time */
+            issued_at: string;
+        };
+        /** @description A bill with its lines, its ledger entries and its late fee as of a day. */
+        BillDetail: components["schemas"]["Bill"] & {
+            lines: components["schemas"]["Line"][];
+            late_fee_rule: components["schemas"]["LateFeeRule"];
+            entries: components["schemas"]["Entry"][];
+            /** @description The late fee up to `as_of`, explained day by day. */
+            late_fee: components["schemas"]["LateFee"];
+            /** Format: date */
+            as_of: string;
+        };
+        /** @enum {string} */
+        BillOrder: "oldest_first" | "newest_first";
+        /** @enum {string} */
+        BillState: "open" | "overdue" | "paid";
+        /**
+         * @description How often an item is billed; periods are calendar-aligned.
+         * @enum {string}
+         */
+        BillingCycle: "monthly" | "quarterly" | "half_yearly" | "yearly";
         BindingConfirm: {
             phone: string;
             code: string;
@@ -1132,19 +1589,35 @@ export interface components {
             name_en: string;
             children: components["schemas"]["CategoryNode"][];
         };
+        /**
+         * @description 支付渠道.
+         * @enum {string}
+         */
+        Channel: "cash" | "card" | "transfer" | "wechat" | "alipay" | "bank";
         /** @enum {string} */
         ChannelKind: "email" | "sms" | "in_app";
         /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "conflict" | "method_not_allowed" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "fee_item_code_taken" | "run_not_preview" | "same_requester_and_approver" | "adjustment_decided" | "idempotency_key_reused" | "conflict" | "method_not_allowed" | "internal";
         CodeSent: {
             /**
              * Format: date-time
              * @description Said whether or not the phone belongs to an owner, so the answer reveals nothing.
              */
             expires_at: string;
+        };
+        CollectionRow: {
+            /** @description `YYYY-MM`: bills whose period starts that month. */
+            period: string;
+            fee_item_id: components["schemas"]["i64"];
+            fee_item_name: string;
+            billed_fen: components["schemas"]["Fen"];
+            /** @description Principal paid (allocated) so far. */
+            collected_fen: components["schemas"]["Fen"];
+            /** @description collected ÷ billed, four decimals. */
+            rate: string;
         };
         /**
          * @description The step of a maintenance cycle (保养周期).
@@ -1155,6 +1628,27 @@ export interface components {
             /** Format: date */
             ended_on: string;
         };
+        /** @description A ledger entry as people read it. */
+        Entry: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            bill_id?: null | components["schemas"]["i64"];
+            fee_item_id?: null | components["schemas"]["i64"];
+            kind: components["schemas"]["EntryKind"];
+            principal_fen: components["schemas"]["Fen"];
+            late_fee_fen: components["schemas"]["Fen"];
+            balance_fen: components["schemas"]["Fen"];
+            /** Format: date */
+            effective_on: string;
+            payment_id?: null | components["schemas"]["i64"];
+            adjustment_id?: null | components["schemas"]["i64"];
+            channel?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @enum {string} */
+        EntryKind: "charge" | "adjustment" | "late_fee" | "waiver" | "payment" | "allocation" | "refund";
         /** @description 设施设备: one item of a project's equipment register. */
         Equipment: {
             id: components["schemas"]["i64"];
@@ -1222,6 +1716,46 @@ export interface components {
          * @enum {string}
          */
         EquipmentState: "running" | "faulty" | "under_repair" | "retired";
+        FeeItem: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            /** @description Short and unique in the project, e.g. `WYF`. */
+            code: string;
+            name: string;
+            kind: components["schemas"]["FeeKind"];
+            cycle: components["schemas"]["BillingCycle"];
+            /**
+             * Format: int32
+             * @description Day of the period's first month the bill is due; 31 means month end.
+             */
+            due_day: number;
+            area_basis: components["schemas"]["AreaBasis"];
+            /** @description Metered items: which meters feed them (`water`, `electricity`, `gas`). */
+            meter_kind?: string | null;
+            /**
+             * @description Metered items: a surcharge for losses and shared use, as a fraction (e.g. `0.05`).
+             * @example 0
+             */
+            loss_rate: string;
+            /**
+             * @description The share charged when a house is vacant the whole period (e.g. `0.7`); none = full price.
+             * @example 0.7
+             */
+            vacancy_rate?: string | null;
+            late_fee: components["schemas"]["LateFeeRule"];
+            active: boolean;
+        };
+        /**
+         * @description How an item is priced.
+         * @enum {string}
+         */
+        FeeKind: "area" | "fixed" | "metered" | "parking" | "one_off";
+        /**
+         * Format: int64
+         * @description Money in fen (分): 21025 is 210.25 元
+         * @example 21025
+         */
+        Fen: number;
         /** @description One invalid field: `{"field":"area","code":"must_be_positive"}`. */
         FieldError: {
             field: string;
@@ -1267,6 +1801,18 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        HouseAccount: {
+            house_id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_label: string;
+            /** Format: date */
+            as_of: string;
+            balance_fen: components["schemas"]["Fen"];
+            balances: components["schemas"]["Balance"][];
+            open_bills: components["schemas"]["OpenBill"][];
+            /** @description Principal plus late fees of the open bills. */
+            total_due_fen: components["schemas"]["Fen"];
         };
         HousePatch: {
             number?: string | null;
@@ -1317,11 +1863,82 @@ export interface components {
              */
             file: string;
         };
+        IncomeRow: {
+            fee_item_id?: null | components["schemas"]["i64"];
+            fee_item_name: string;
+            channel: string;
+            amount_fen: components["schemas"]["Fen"];
+        };
         /**
          * @description What a message is about; each kind has its templates and default channels.
          * @enum {string}
          */
         Kind: "bill_issued" | "bill_overdue" | "payment_received" | "work_order_assigned" | "visitor_confirm" | "alarm_raised" | "notice_published" | "event_published";
+        LateFee: {
+            /** @description What is owed for late payment up to the day asked about, after the cap. */
+            amount_fen: components["schemas"]["Fen"];
+            /** @description Set when the cap cut the fee. */
+            capped: boolean;
+            daily_rate: string;
+            /**
+             * Format: date
+             * @description The first day that counts.
+             */
+            starts_on: string;
+            days: components["schemas"]["LateFeeDay"][];
+        };
+        /** @description Consecutive days at one principal, for the statement that explains the fee. */
+        LateFeeDay: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** Format: int64 */
+            days: number;
+            principal_fen: components["schemas"]["Fen"];
+            /** @description principal × rate × days, before the one rounding. */
+            amount: string;
+        };
+        /** @enum {string} */
+        LateFeeOrder: "before_principal" | "after_principal" | "after_all_principal";
+        /** @description 滞纳金 terms of an item: simple interest per day on the overdue principal. */
+        LateFeeRule: {
+            /**
+             * @description Per day, e.g. `0.0005` (万分之五). Zero means no late fee.
+             * @example 0.0005
+             */
+            daily_rate: string;
+            /**
+             * Format: int32
+             * @description Days after the due date before the fee starts.
+             */
+            grace_days: number;
+            /**
+             * @description The most the fee may reach, as a fraction of the bill's amount (e.g. `1` = the principal).
+             * @example 0.3
+             */
+            cap_rate?: string | null;
+        };
+        /** @description One line of a bill. */
+        Line: {
+            kind: components["schemas"]["LineKind"];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** @description m², spaces, 1, or consumption. */
+            quantity: string;
+            price: string;
+            /** @description Months charged, with days prorated by their month's length. */
+            months: string;
+            /** @description Loss surcharge or the share not charged for vacancy. */
+            rate?: string | null;
+            amount_fen: components["schemas"]["Fen"];
+            /** @description The computation in numbers, e.g. `89.47 × 2.35 × 1 = 210.25`. */
+            formula: string;
+        };
+        /** @enum {string} */
+        LineKind: "base" | "tier" | "shared" | "loss" | "vacancy";
         LoginRequest: {
             /** @description Username or phone number. */
             username: string;
@@ -1386,6 +2003,25 @@ export interface components {
             /** Format: date */
             moved_out_on: string;
         };
+        NewAdjustment: {
+            kind: components["schemas"]["AdjustmentKind"];
+            amount_fen: components["schemas"]["Fen"];
+            reason: string;
+        };
+        NewAssignment: {
+            target: components["schemas"]["AssignmentTarget"];
+            building_id?: null | components["schemas"]["i64"];
+            house_usage?: string | null;
+            house_id?: null | components["schemas"]["i64"];
+            service_level?: string | null;
+            /** Format: int32 */
+            quantity?: number;
+            label?: string | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+        };
         NewBuilding: {
             project_id: components["schemas"]["i64"];
             /** @description e.g. `1栋`, `A座`. */
@@ -1421,6 +2057,20 @@ export interface components {
             /** Format: date */
             last_maintained_on?: string | null;
             state?: components["schemas"]["EquipmentState"];
+        };
+        NewFeeItem: {
+            project_id: components["schemas"]["i64"];
+            code: string;
+            name: string;
+            kind: components["schemas"]["FeeKind"];
+            cycle?: components["schemas"]["BillingCycle"];
+            /** Format: int32 */
+            due_day?: number;
+            area_basis?: components["schemas"]["AreaBasis"];
+            meter_kind?: string | null;
+            loss_rate?: string | null;
+            vacancy_rate?: string | null;
+            late_fee?: components["schemas"]["LateFeeRule"];
         };
         NewGrant: {
             project_id?: null | components["schemas"]["i64"];
@@ -1462,6 +2112,22 @@ export interface components {
             /** @description A sale: the current owners' ownership ends on `started_on`. */
             replace_current?: boolean;
         };
+        NewPayment: {
+            amount_fen: components["schemas"]["Fen"];
+            channel: components["schemas"]["Channel"];
+            /**
+             * Format: date
+             * @description The day the money came in; earlier days are allowed (补录).
+             */
+            received_on: string;
+            /** @description Only these bills; none = every open bill in the project's order. */
+            bill_ids?: components["schemas"]["i64"][] | null;
+            earmark_fee_item_id?: null | components["schemas"]["i64"];
+            /** @description `false`: keep it all as prepaid balance for bills to come. */
+            allocate?: boolean;
+            payer?: string | null;
+            note?: string | null;
+        };
         NewPerson: {
             project_id: components["schemas"]["i64"];
             kind?: components["schemas"]["PersonKind"];
@@ -1486,6 +2152,24 @@ export interface components {
             time_zone?: string | null;
             contact_name?: string | null;
             contact_phone?: string | null;
+        };
+        NewRun: {
+            project_id: components["schemas"]["i64"];
+            /** @description `YYYY-MM`. */
+            period: string;
+            /** @description Only these items; empty = every active item whose cycle starts that month. */
+            fee_item_ids?: components["schemas"]["i64"][];
+        };
+        NewStandard: {
+            house_usage?: string | null;
+            service_level?: string | null;
+            /** Format: date */
+            effective_from: string;
+            /** Format: date */
+            effective_to?: string | null;
+            /** @example 2.35 */
+            price: string;
+            tiers?: components["schemas"]["Tier"][];
         };
         NewUnit: {
             building_id: components["schemas"]["i64"];
@@ -1521,6 +2205,10 @@ export interface components {
             /** Format: date */
             moved_out_on?: string | null;
         };
+        OpenBill: components["schemas"]["Bill"] & {
+            /** @description Late fee owed as of the day asked about: posted and not paid, plus accrued since. */
+            late_fee_accrued_fen: components["schemas"]["Fen"];
+        };
         Ownership: {
             id: components["schemas"]["i64"];
             project_id: components["schemas"]["i64"];
@@ -1542,6 +2230,30 @@ export interface components {
              */
             ended_on?: string | null;
         };
+        Page_Adjustment: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                house_id: components["schemas"]["i64"];
+                bill_id: components["schemas"]["i64"];
+                kind: components["schemas"]["AdjustmentKind"];
+                amount_fen: components["schemas"]["Fen"];
+                reason: string;
+                state: components["schemas"]["AdjustmentState"];
+                requested_by: components["schemas"]["i64"];
+                /** Format: date-time */
+                requested_at: string;
+                decided_by?: null | components["schemas"]["i64"];
+                /** Format: date-time */
+                decided_at?: string | null;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_AuditEntry: {
             items: {
                 id: components["schemas"]["i64"];
@@ -1556,6 +2268,41 @@ export interface components {
                 before?: unknown;
                 after?: unknown;
                 ip?: string | null;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_Bill: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                building_id: components["schemas"]["i64"];
+                house_id: components["schemas"]["i64"];
+                /** @description e.g. `1栋1单元301`. */
+                house_label: string;
+                fee_item_id: components["schemas"]["i64"];
+                fee_item_name: string;
+                run_id?: null | components["schemas"]["i64"];
+                /** Format: date */
+                period_start: string;
+                /** Format: date */
+                period_end: string;
+                /** Format: date */
+                due_on: string;
+                amount_fen: components["schemas"]["Fen"];
+                /** @description Unpaid principal, after payments, waivers and adjustments. */
+                principal_due_fen: components["schemas"]["Fen"];
+                /** @description Late fee posted and not yet paid or waived (accrual since the last posting not included). */
+                late_fee_due_fen: components["schemas"]["Fen"];
+                state: components["schemas"]["BillState"];
+                /** Format: date */
+                settled_on?: string | null;
+                /** Format: date-time */
+                issued_at: string;
             }[];
             /** Format: int64 */
             total: number;
@@ -1752,6 +2499,39 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        Page_Run: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+                /** @description Empty: every active item. */
+                fee_item_ids: components["schemas"]["i64"][];
+                state: components["schemas"]["RunState"];
+                /**
+                 * Format: int64
+                 * @description Bills the run makes (preview) or made.
+                 */
+                bills: number;
+                total_fen: components["schemas"]["Fen"];
+                items: components["schemas"]["RunItem"][];
+                problems: components["schemas"]["Problem"][];
+                created_by: components["schemas"]["i64"];
+                confirmed_by?: null | components["schemas"]["i64"];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                confirmed_at?: string | null;
+                /** Format: date-time */
+                completed_at?: string | null;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_Unit: {
             items: {
                 id: components["schemas"]["i64"];
@@ -1785,8 +2565,25 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        /** @enum {string} */
+        Part: "principal" | "late_fee";
         PasswordChange: {
             password: string;
+        };
+        Payment: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            receipt_no: string;
+            amount_fen: components["schemas"]["Fen"];
+            channel: components["schemas"]["Channel"];
+            /** Format: date */
+            received_on: string;
+            earmark_fee_item_id?: null | components["schemas"]["i64"];
+            payer?: string | null;
+            note?: string | null;
+            /** Format: date-time */
+            created_at: string;
         };
         /** @description An owner or resident as every list and detail shows them: ID number and bank account masked. */
         Person: {
@@ -1845,6 +2642,8 @@ export interface components {
             detail?: string | null;
             errors?: components["schemas"]["FieldError"][];
         };
+        /** @enum {string} */
+        ProblemCode: "no_standard" | "no_inner_area" | "no_owner" | "no_reading";
         Project: {
             id: components["schemas"]["i64"];
             name: string;
@@ -1901,6 +2700,15 @@ export interface components {
             /** @description One message per channel the recipient receives this kind on. */
             message_ids: components["schemas"]["i64"][];
         };
+        /** @description What a payment did. */
+        Receipt: {
+            payment: components["schemas"]["Payment"];
+            allocations: components["schemas"]["Allocation"][];
+            /** @description Late fees accrued up to the payment day and posted before allocating. */
+            late_fees_posted_fen: components["schemas"]["Fen"];
+            /** @description The house's prepaid balance afterwards (all earmarks). */
+            balance_fen: components["schemas"]["Fen"];
+        };
         /** @enum {string} */
         Relation: "owner" | "family" | "tenant";
         RevealedPerson: {
@@ -1922,12 +2730,77 @@ export interface components {
             /** @description A stable code the web app translates, e.g. `must_be_positive`, `required`. */
             code: string;
         };
+        /** @description A run as listed and shown. */
+        Run: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            /** @description `YYYY-MM`. */
+            period: string;
+            /** @description Empty: every active item. */
+            fee_item_ids: components["schemas"]["i64"][];
+            state: components["schemas"]["RunState"];
+            /**
+             * Format: int64
+             * @description Bills the run makes (preview) or made.
+             */
+            bills: number;
+            total_fen: components["schemas"]["Fen"];
+            items: components["schemas"]["RunItem"][];
+            problems: components["schemas"]["Problem"][];
+            created_by: components["schemas"]["i64"];
+            confirmed_by?: null | components["schemas"]["i64"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            confirmed_at?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+        };
+        /** @description One fee item's part of a run. */
+        RunItem: {
+            fee_item_id: components["schemas"]["i64"];
+            /** Format: int64 */
+            bills: number;
+            total_fen: components["schemas"]["Fen"];
+        };
+        /** @enum {string} */
+        RunState: "preview" | "running" | "completed";
+        /**
+         * @description One price of a fee item from a date. `house_usage` and `service_level` narrow it; the most
+         *     specific standard in force on a day wins, and among equals the latest start.
+         */
+        Standard: {
+            id: components["schemas"]["i64"];
+            fee_item_id: components["schemas"]["i64"];
+            /** @description `residential`, `shop`, …; none = every use. */
+            house_usage?: string | null;
+            /** @description e.g. `一级`; none = every level. */
+            service_level?: string | null;
+            /** Format: date */
+            effective_from: string;
+            /** Format: date */
+            effective_to?: string | null;
+            /**
+             * @description Per m² per month, per month, per space per month, per unit consumed, or the one-off amount.
+             * @example 2.35
+             */
+            price: string;
+            /** @description Metered: tiers by consumption in the period; empty = `price` for all of it. */
+            tiers: components["schemas"]["Tier"][];
+        };
         /** @description Delivery statistics: how many messages of a channel are in a state. */
         StateCount: {
             channel: components["schemas"]["ChannelKind"];
             state: components["schemas"]["MessageState"];
             /** Format: int64 */
             count: number;
+        };
+        /** @description One step of a tiered price (阶梯价): consumption up to `up_to` (cumulative), or all the rest. */
+        Tier: {
+            /** @example 10 */
+            up_to?: string | null;
+            /** @example 3.5 */
+            price: string;
         };
         /** @description 单元: a section of a building with its own entrance. */
         Unit: {
@@ -4826,6 +5699,926 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_fee_items: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_fee_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFeeItem"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeItem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_fee_standards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standard"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_fee_standard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStandard"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standard"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_fee_assignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_fee_assignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAssignment"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_billing_settings: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllocationOrder"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_billing_settings: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllocationOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllocationOrder"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_billing_runs: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Run"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_billing_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRun"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_billing_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_billing_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_bills: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                building_id?: components["schemas"]["i64"];
+                house_id?: components["schemas"]["i64"];
+                fee_item_id?: components["schemas"]["i64"];
+                run_id?: components["schemas"]["i64"];
+                /** @description `YYYY-MM`: bills whose period starts in that month. */
+                period?: string;
+                state?: components["schemas"]["BillState"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Bill"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_bill: {
+        parameters: {
+            query?: {
+                /** @description The day late fees are computed up to (included); today by default. */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_house_account: {
+        parameters: {
+            query?: {
+                /** @description The day late fees are computed up to (included); today by default. */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseAccount"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_house_payment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key records nothing new */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPayment"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_bill_adjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAdjustment"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_adjustments: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                state?: components["schemas"]["AdjustmentState"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Adjustment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_adjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_adjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_arrears_report: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                /** @description Today by default. */
+                as_of?: string;
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArrearsReport"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_collection_report: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                year: number;
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionRow"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_income_report: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                from: string;
+                to: string;
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomeRow"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ enum Format {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ArrearsQuery {
     project_id: Id,
     /// Today by default.
@@ -50,6 +51,7 @@ async fn get_arrears_report(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CollectionQuery {
     project_id: Id,
     year: i32,
@@ -74,6 +76,7 @@ async fn get_collection_report(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct IncomeQuery {
     project_id: Id,
     from: NaiveDate,

@@ -17,6 +17,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AsOf {
     /// The day late fees are computed up to (included); today by default.
     as_of: Option<NaiveDate>,
@@ -94,6 +95,7 @@ async fn create_bill_adjustment(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AdjustmentQuery {
     project_id: Option<Id>,
     state: Option<AdjustmentState>,

@@ -15,11 +15,13 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProjectQuery {
     project_id: Option<Id>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RequiredProject {
     project_id: Id,
 }
