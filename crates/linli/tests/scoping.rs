@@ -101,6 +101,37 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
         dedupe_key: None,
     };
     s.app().notify.notify(notice, chrono::Utc::now()).await.unwrap();
+    // Billing: an owned house, a fee item, a run with its bill, and an adjustment asked for.
+    let (house, owner) = (h.body["id"].as_i64().unwrap(), person.body["id"].as_i64().unwrap());
+    s.post(
+        &format!("/api/v1/houses/{house}/ownerships"),
+        admin,
+        json!({"person_id": owner, "started_on": "2020-01-01"}),
+    )
+    .await;
+    let item = s
+        .post(
+            "/api/v1/fee-items",
+            admin,
+            json!({"project_id": project, "code": "WYF", "name": "物业费", "kind": "area"}),
+        )
+        .await;
+    let item = item.body["id"].as_i64().unwrap();
+    s.post(
+        &format!("/api/v1/fee-items/{item}/standards"),
+        admin,
+        json!({"effective_from": "2020-01-01", "price": "2"}),
+    )
+    .await;
+    s.post(&format!("/api/v1/fee-items/{item}/assignments"), admin, json!({"target": "project"})).await;
+    let run = s.post("/api/v1/billing-runs", admin, json!({"project_id": project, "period": "2026-01"})).await;
+    s.post(&format!("/api/v1/billing-runs/{}/confirm", run.body["id"]), admin, json!({})).await;
+    s.run_jobs(chrono::Utc::now()).await;
+    let bills = s.get(&format!("/api/v1/bills?project_id={project}"), admin).await;
+    let bill = bills.body["items"][0]["id"].as_i64().expect("a bill");
+    let body = json!({"kind": "waive_late_fee", "amount_fen": 1, "reason": "测试"});
+    let adj = s.post(&format!("/api/v1/bills/{bill}/adjustments"), admin, body).await;
+    assert_eq!(adj.status, StatusCode::CREATED, "{}", adj.body);
 }
 
 db_test!(
