@@ -27,7 +27,7 @@ mod structure_repo;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use billing::bulk_insert_plain;
+pub use billing::{BillNotice, bulk_insert_plain, overdue_notices, run_notices};
 pub use bootstrap::{ensure_company, sync_roles};
 pub use connect::{Backend, Db, connect};
 pub use equipment_category::ensure_equipment_categories;

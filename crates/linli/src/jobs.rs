@@ -43,8 +43,11 @@ impl JobHandler for PurgeSessions {
     }
 }
 
-/// Writes a confirmed billing run's bills; a retry after a crash resumes it.
-struct BillingRun(linli_billing::BillingService);
+pub const REMIND_OVERDUE: &str = "billing.remind_overdue";
+
+/// Writes a confirmed billing run's bills (a retry after a crash resumes it), then tells each
+/// owner: one `bill_issued` per bill and owner, deduplicated, so a retry sends nothing twice.
+struct BillingRun(linli_billing::BillingService, NotifyService, Db);
 
 #[async_trait]
 impl JobHandler for BillingRun {
@@ -52,7 +55,45 @@ impl JobHandler for BillingRun {
         let id = job.payload["run_id"].as_i64().ok_or_else(|| anyhow::anyhow!("payload without run_id"))?;
         let (run, written) = self.0.execute_run(id, crate::billing_cli::CHUNK).await?;
         tracing::info!(run = id, written, bills = run.bills, "billing run completed");
+        for n in linli_db::run_notices(&self.2, id).await? {
+            let key = format!("bill_issued:{}:{}", n.bill_id.unwrap_or_default(), n.person_id);
+            self.1.notify(bill_notice(&n, linli_notify::Kind::BillIssued, key), Utc::now()).await?;
+        }
         Ok(())
+    }
+}
+
+/// Reminds owners of overdue bills, at most once a month per house and owner (the dedupe key).
+struct RemindOverdue(NotifyService, Db);
+
+#[async_trait]
+impl JobHandler for RemindOverdue {
+    async fn run(&self, _job: &Job) -> anyhow::Result<()> {
+        let today = linli_billing::today();
+        let notices = linli_db::overdue_notices(&self.1, today).await?;
+        for n in &notices {
+            let key = format!("bill_overdue:{}:{}:{}", n.house_id, n.person_id, today.format("%Y-%m"));
+            self.0.notify(bill_notice(n, linli_notify::Kind::BillOverdue, key), Utc::now()).await?;
+        }
+        tracing::info!(owners = notices.len(), "overdue reminders enqueued");
+        Ok(())
+    }
+}
+
+fn bill_notice(n: &linli_db::BillNotice, kind: linli_notify::Kind, key: String) -> linli_notify::Notice {
+    linli_notify::Notice {
+        company_id: n.company_id,
+        project_id: Some(n.project_id),
+        kind,
+        recipient: linli_notify::Recipient { user_id: n.user_id, email: None, phone: n.phone.clone(), locale: None },
+        params: serde_json::json!({
+            "name": n.name,
+            "house": n.house_label,
+            "period": n.period_start.map(|d| d.format("%Y年%-m月").to_string()).unwrap_or_default(),
+            "amount": n.amount.to_string(),
+            "due_date": n.due_on.map(|d| d.to_string()).unwrap_or_default(),
+        }),
+        dedupe_key: Some(key),
     }
 }
 
@@ -61,7 +102,8 @@ pub fn worker(db: &Db, app: &App, owner: String) -> Worker {
     Worker::new(store, owner)
         .handler(PURGE_SESSIONS, Arc::new(PurgeSessions(Arc::new(db.clone()))))
         .handler(DELIVER_JOB, Arc::new(DeliverMessage(app.notify.clone())))
-        .handler(linli_billing::RUN_JOB, Arc::new(BillingRun(app.billing.clone())))
+        .handler(linli_billing::RUN_JOB, Arc::new(BillingRun(app.billing.clone(), app.notify.clone(), db.clone())))
+        .handler(REMIND_OVERDUE, Arc::new(RemindOverdue(app.notify.clone(), db.clone())))
 }
 
 /// Registers the recurring jobs and starts one worker and the scheduler.
@@ -77,6 +119,15 @@ pub async fn spawn(
             kind: PURGE_SESSIONS.into(),
             payload: serde_json::json!({}),
             every_seconds: 3600,
+            next_run_at: Utc::now(),
+        })
+        .await?;
+    store
+        .upsert_schedule(Schedule {
+            name: REMIND_OVERDUE.into(),
+            kind: REMIND_OVERDUE.into(),
+            payload: serde_json::json!({}),
+            every_seconds: 86_400,
             next_run_at: Utc::now(),
         })
         .await?;

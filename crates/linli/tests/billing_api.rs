@@ -106,6 +106,10 @@ db_test!(
         assert_eq!(bills["total"], 1);
         let bill = bills["items"][0]["id"].as_i64().unwrap();
         assert_eq!(bills["items"][0]["amount_fen"], 100_000);
+        // The owner is told by SMS, once.
+        let told = s.get(&format!("/api/v1/messages?project_id={p}&kind=bill_issued"), &admin).await.body;
+        assert_eq!(told["total"], 1, "{told}");
+        assert!(told["items"][0]["body"].as_str().unwrap().contains("1000.00"), "{told}");
         assert_eq!(bills["items"][0]["due_on"], "2026-01-31");
 
         // 500.00 paid at the counter on 2026-02-10.

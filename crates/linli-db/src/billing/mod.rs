@@ -6,10 +6,12 @@ mod bills;
 mod check;
 mod fees;
 mod ledger;
+mod notices;
 mod pay;
 mod reports;
 mod runs;
 
+pub use notices::{BillNotice, overdue_notices, run_notices};
 pub use runs::bulk_insert_plain;
 
 use async_trait::async_trait;
