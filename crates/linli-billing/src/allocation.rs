@@ -66,10 +66,14 @@ pub fn allocate(available: Fen, open: &[Open], order: AllocationOrder) -> Vec<Al
     let mut steps: Vec<(&Open, Part)> = Vec::with_capacity(bills.len() * 2);
     match order.late_fees {
         LateFeeOrder::BeforePrincipal => {
-            bills.iter().for_each(|b| steps.extend([(*b, Part::LateFee), (*b, Part::Principal)]));
+            for b in &bills {
+                steps.extend([(*b, Part::LateFee), (*b, Part::Principal)]);
+            }
         }
         LateFeeOrder::AfterPrincipal => {
-            bills.iter().for_each(|b| steps.extend([(*b, Part::Principal), (*b, Part::LateFee)]));
+            for b in &bills {
+                steps.extend([(*b, Part::Principal), (*b, Part::LateFee)]);
+            }
         }
         LateFeeOrder::AfterAllPrincipal => {
             steps.extend(bills.iter().map(|b| (*b, Part::Principal)));

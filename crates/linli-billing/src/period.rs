@@ -38,7 +38,7 @@ impl Period {
     /// The cycle period that starts in `month`, or `None` when the cycle does not start there.
     pub fn of_cycle(cycle: BillingCycle, month: Period) -> Option<Period> {
         let months = cycle.months();
-        if (month.start.month0() % months) != 0 {
+        if !month.start.month0().is_multiple_of(months) {
             return None;
         }
         let end = month.start.checked_add_months(Months::new(months))?.pred_opt()?;

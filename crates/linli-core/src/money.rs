@@ -33,6 +33,19 @@ impl std::fmt::Display for Fen {
     }
 }
 
+impl utoipa::PartialSchema for Fen {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
+            .description(Some("Money in fen (分): 21025 is 210.25 元"))
+            .examples([serde_json::json!(21025)])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Fen {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,16 +71,3 @@ mod tests {
         assert_eq!(Fen(100).to_string(), "1.00");
     }
 }
-
-impl utoipa::PartialSchema for Fen {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Integer)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
-            .description(Some("Money in fen (分): 21025 is 210.25 元"))
-            .examples([serde_json::json!(21025)])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Fen {}

@@ -214,7 +214,7 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
         let (_, again) = app.billing.execute_run(rerun.id, crate::billing_cli::CHUNK).await?;
         let again_s = t.elapsed().as_secs_f64();
 
-        println!("billing on {backend:<8}: {} houses seeded in {seeded_s:.1} s", houses);
+        println!("billing on {backend:<8}: {houses} houses seeded in {seeded_s:.1} s");
         println!(
             "  plain bulk insert   : {} bills + entries in {plain_s:.2} s = {:.0} bills/s",
             rows.len(),

@@ -58,8 +58,11 @@ async fn companies(c: &impl ConnectionTrait) -> Result<HashMap<Id, Id>> {
     Ok(project::Entity::find().all(c).await.or_internal()?.into_iter().map(|p| (p.id, p.company_id)).collect())
 }
 
+/// (project, house, bill, period start, due on, amount) of one thing to tell.
+type Row = (Id, Id, Option<Id>, Option<NaiveDate>, Option<NaiveDate>, Fen);
+
 fn notices(
-    rows: Vec<(Id, Id, Option<Id>, Option<NaiveDate>, Option<NaiveDate>, Fen)>,
+    rows: Vec<Row>,
     owners: &HashMap<Id, Vec<person::Model>>,
     labels: &HashMap<Id, String>,
     companies: &HashMap<Id, Id>,

@@ -64,6 +64,8 @@ async fn receipt_of(c: &impl ConnectionTrait, p: payment::Model) -> Result<Recei
     Ok(Receipt { payment: payment_view(p), allocations, late_fees_posted_fen: Fen(posted), balance_fen: Fen(balance) })
 }
 
+// The trait method's inputs, passed through.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn pay(
     db: &Db,
     granted: &Granted,

@@ -44,7 +44,7 @@ pub(crate) async fn arrears(c: &impl ConnectionTrait, granted: &Granted, as_of: 
             bands,
         })
         .collect();
-    rows.sort_by(|a, b| natural(&a.building_name).cmp(&natural(&b.building_name)));
+    rows.sort_by_key(|r| natural(&r.building_name));
     Ok(ArrearsReport { project_id: granted.project_id(), as_of, rows, houses: houses.len() as i64, total })
 }
 
