@@ -722,7 +722,7 @@ const en: MessageSchema = {
   },
   billing: {
     yuan: 'CNY',
-    yuanUnit: '(CNY)',
+    yuanUnit: ' (CNY)',
     monthLabel: '{name} {year}',
     monthNames: {
       m1: 'Jan',
@@ -1058,6 +1058,11 @@ const en: MessageSchema = {
     },
   },
   errors: {
+    fee_item_code_taken: 'This fee item code already exists',
+    run_not_preview: 'This billing run has already been confirmed',
+    same_requester_and_approver: 'You cannot approve your own adjustment',
+    adjustment_decided: 'This adjustment has already been decided',
+    idempotency_key_reused: 'This idempotency key was already used for a different payment',
     invalid_credentials: 'Incorrect username or password',
     too_many_attempts: 'Too many sign-in attempts. Please try again later',
     account_disabled: 'This account is disabled. Please contact your administrator',
@@ -1080,11 +1085,6 @@ const en: MessageSchema = {
     ownership_exists: 'This person already owns the house',
     occupancy_exists: 'This person already lives in the house',
     message_already_sent: 'The message was sent already',
-    fee_item_code_taken: 'This fee item code is taken',
-    run_not_preview: 'This billing run was already confirmed',
-    same_requester_and_approver: 'The requester cannot approve their own adjustment',
-    adjustment_decided: 'This adjustment was already decided',
-    idempotency_key_reused: 'This Idempotency-Key was used for a different payment',
     person_bound_elsewhere: 'This owner is already linked to another account',
     conflict: 'The data was changed or conflicts with existing data. Please reload and try again',
     malformed_request: 'The request was malformed',
@@ -1095,6 +1095,9 @@ const en: MessageSchema = {
     generic: 'The operation failed. Please try again later ({status})',
   },
   fieldErrors: {
+    exceeds_due: 'Cannot exceed the amount due',
+    in_the_future: 'Cannot be after today',
+    invalid_month: 'Use YYYY-MM for the period',
     required: 'This field is required',
     too_long: 'Too long',
     too_short: 'Too short',

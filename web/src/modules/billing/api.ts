@@ -1,5 +1,4 @@
-// Calls of the billing API. Every page of the module goes through here, so that switching from the
-// hand-declared types to the generated schema touches one file.
+// Calls of the billing API, typed by the generated schema. Every page of the module goes through here.
 import { api, ok } from '@/api/client'
 import { withQuery } from '@/utils/url'
 import type {
@@ -26,43 +25,31 @@ import type {
   Standard,
 } from './types'
 
-type Query = Record<string, string | number | boolean | undefined | null>
-interface Init {
-  params?: { query?: Query; path?: Record<string, number> }
-  body?: unknown
-  headers?: Record<string, string>
-}
-type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>
-/** The shared client (same CSRF and session handling), for paths the generated schema may not list yet. */
-const client = api as unknown as { GET(path: string, init?: Init): Answer; POST(path: string, init?: Init): Answer }
-
-function get<T>(path: string, init?: Init): Promise<T> {
-  return ok(client.GET(path, init)) as Promise<T>
-}
-function post<T>(path: string, init?: Init): Promise<T> {
-  return ok(client.POST(path, init)) as Promise<T>
-}
-const clean = (query: Query): Query =>
-  Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))
+const path = (id: number) => ({ path: { id } })
+/** The document's `Run.problems` points at the wrong schema (see types.ts): the JSON is a Run. */
+const asRun = (run: unknown) => run as Run
 
 // 收费项目, 收费标准, 适用范围
-export const listFeeItems = (projectId: number) => get<FeeItem[]>('/api/v1/fee-items', { params: { query: { project_id: projectId } } })
-export const createFeeItem = (body: NewFeeItem) => post<FeeItem>('/api/v1/fee-items', { body })
-export const listStandards = (feeItemId: number) =>
-  get<Standard[]>('/api/v1/fee-items/{id}/standards', { params: { path: { id: feeItemId } } })
-export const createStandard = (feeItemId: number, body: NewStandard) =>
-  post<Standard>('/api/v1/fee-items/{id}/standards', { params: { path: { id: feeItemId } }, body })
-export const listAssignments = (feeItemId: number) =>
-  get<Assignment[]>('/api/v1/fee-items/{id}/assignments', { params: { path: { id: feeItemId } } })
-export const createAssignment = (feeItemId: number, body: NewAssignment) =>
-  post<Assignment>('/api/v1/fee-items/{id}/assignments', { params: { path: { id: feeItemId } }, body })
+export const listFeeItems = (projectId: number): Promise<FeeItem[]> =>
+  ok(api.GET('/api/v1/fee-items', { params: { query: { project_id: projectId } } }))
+export const createFeeItem = (body: NewFeeItem): Promise<FeeItem> => ok(api.POST('/api/v1/fee-items', { body }))
+export const listStandards = (feeItemId: number): Promise<Standard[]> =>
+  ok(api.GET('/api/v1/fee-items/{id}/standards', { params: path(feeItemId) }))
+export const createStandard = (feeItemId: number, body: NewStandard): Promise<Standard> =>
+  ok(api.POST('/api/v1/fee-items/{id}/standards', { params: path(feeItemId), body }))
+export const listAssignments = (feeItemId: number): Promise<Assignment[]> =>
+  ok(api.GET('/api/v1/fee-items/{id}/assignments', { params: path(feeItemId) }))
+export const createAssignment = (feeItemId: number, body: NewAssignment): Promise<Assignment> =>
+  ok(api.POST('/api/v1/fee-items/{id}/assignments', { params: path(feeItemId), body }))
 
 // 计费批次
-export const createRun = (body: NewRun) => post<Run>('/api/v1/billing-runs', { body })
-export const listRuns = (projectId: number, page: number, pageSize: number) =>
-  get<Page<Run>>('/api/v1/billing-runs', { params: { query: { project_id: projectId, page, page_size: pageSize } } })
-export const getRun = (id: number) => get<Run>('/api/v1/billing-runs/{id}', { params: { path: { id } } })
-export const confirmRun = (id: number) => post<Run>('/api/v1/billing-runs/{id}/confirm', { params: { path: { id } } })
+export const createRun = async (body: NewRun): Promise<Run> => asRun(await ok(api.POST('/api/v1/billing-runs', { body })))
+export const listRuns = async (projectId: number, page: number, pageSize: number): Promise<Page<Run>> => {
+  const answer = await ok(api.GET('/api/v1/billing-runs', { params: { query: { project_id: projectId, page, page_size: pageSize } } }))
+  return { ...answer, items: answer.items.map(asRun) }
+}
+export const getRun = async (id: number): Promise<Run> => asRun(await ok(api.GET('/api/v1/billing-runs/{id}', { params: path(id) })))
+export const confirmRun = async (id: number): Promise<Run> => asRun(await ok(api.POST('/api/v1/billing-runs/{id}/confirm', { params: path(id) })))
 
 // 账单
 export interface BillQuery {
@@ -75,41 +62,42 @@ export interface BillQuery {
   page: number
   page_size: number
 }
-export const listBills = (query: BillQuery) => get<Page<Bill>>('/api/v1/bills', { params: { query: clean({ ...query }) } })
-export const getBill = (id: number, asOf?: string) =>
-  get<BillDetail>('/api/v1/bills/{id}', { params: { path: { id }, query: clean({ as_of: asOf }) } })
+export const listBills = ({ state, period, ...query }: BillQuery): Promise<Page<Bill>> =>
+  ok(api.GET('/api/v1/bills', { params: { query: { ...query, period: period || undefined, state: state || undefined } } }))
+export const getBill = (id: number, asOf?: string): Promise<BillDetail> =>
+  ok(api.GET('/api/v1/bills/{id}', { params: { path: { id }, query: { as_of: asOf || undefined } } }))
 
 // 收银台
-export const getAccount = (houseId: number, asOf?: string) =>
-  get<HouseAccount>('/api/v1/houses/{id}/account', { params: { path: { id: houseId }, query: clean({ as_of: asOf }) } })
-export const collectPayment = (houseId: number, body: NewPayment, idempotencyKey: string) =>
-  post<Receipt>('/api/v1/houses/{id}/payments', {
-    params: { path: { id: houseId } },
-    body,
-    headers: { 'Idempotency-Key': idempotencyKey },
-  })
+export const getAccount = (houseId: number, asOf?: string): Promise<HouseAccount> =>
+  ok(api.GET('/api/v1/houses/{id}/account', { params: { path: { id: houseId }, query: { as_of: asOf || undefined } } }))
+/** Takes a payment; the same `idempotencyKey` again answers the same receipt instead of taking the money twice. */
+export const collectPayment = (houseId: number, body: NewPayment, idempotencyKey: string): Promise<Receipt> =>
+  ok(
+    api.POST('/api/v1/houses/{id}/payments', {
+      params: { path: { id: houseId }, header: { 'Idempotency-Key': idempotencyKey } },
+      body,
+    }),
+  )
 
 // 调整与减免
-export const requestAdjustment = (billId: number, body: NewAdjustment) =>
-  post<Adjustment>('/api/v1/bills/{id}/adjustments', { params: { path: { id: billId } }, body })
-export const listAdjustments = (projectId: number, state?: AdjustmentState | '') =>
-  get<Adjustment[] | Page<Adjustment>>('/api/v1/adjustments', { params: { query: clean({ project_id: projectId, state }) } }).then(
-    (answer) => (Array.isArray(answer) ? answer : answer.items),
+export const requestAdjustment = (billId: number, body: NewAdjustment): Promise<Adjustment> =>
+  ok(api.POST('/api/v1/bills/{id}/adjustments', { params: path(billId), body }))
+export const listAdjustments = async (projectId: number, state?: AdjustmentState | ''): Promise<Adjustment[]> => {
+  const answer = await ok(
+    api.GET('/api/v1/adjustments', { params: { query: { project_id: projectId, state: state || undefined, page: 1, page_size: 500 } } }),
   )
-export const approveAdjustment = (id: number) => post<Adjustment>('/api/v1/adjustments/{id}/approve', { params: { path: { id } } })
-export const rejectAdjustment = (id: number) => post<Adjustment>('/api/v1/adjustments/{id}/reject', { params: { path: { id } } })
+  return answer.items
+}
+export const approveAdjustment = (id: number): Promise<Adjustment> => ok(api.POST('/api/v1/adjustments/{id}/approve', { params: path(id) }))
+export const rejectAdjustment = (id: number): Promise<Adjustment> => ok(api.POST('/api/v1/adjustments/{id}/reject', { params: path(id) }))
 
 // 报表
-export const arrearsReport = (projectId: number, asOf: string) =>
-  get<ArrearsReport>('/api/v1/reports/arrears', { params: { query: { project_id: projectId, as_of: asOf } } })
+export const arrearsReport = (projectId: number, asOf: string): Promise<ArrearsReport> =>
+  ok(api.GET('/api/v1/reports/arrears', { params: { query: { project_id: projectId, as_of: asOf } } }))
 /** The XLSX download of the arrears report (a link the browser follows with the session cookie). */
 export const arrearsXlsxUrl = (projectId: number, asOf: string) =>
   withQuery('/api/v1/reports/arrears', { project_id: projectId, as_of: asOf, format: 'xlsx' })
-export const collectionReport = (projectId: number, year: number) =>
-  get<CollectionRow[] | { rows: CollectionRow[] }>('/api/v1/reports/collection', { params: { query: { project_id: projectId, year } } }).then(
-    (answer) => (Array.isArray(answer) ? answer : answer.rows),
-  )
-export const incomeReport = (projectId: number, from: string, to: string) =>
-  get<IncomeRow[] | { rows: IncomeRow[] }>('/api/v1/reports/income', { params: { query: { project_id: projectId, from, to } } }).then(
-    (answer) => (Array.isArray(answer) ? answer : answer.rows),
-  )
+export const collectionReport = (projectId: number, year: number): Promise<CollectionRow[]> =>
+  ok(api.GET('/api/v1/reports/collection', { params: { query: { project_id: projectId, year } } }))
+export const incomeReport = (projectId: number, from: string, to: string): Promise<IncomeRow[]> =>
+  ok(api.GET('/api/v1/reports/income', { params: { query: { project_id: projectId, from, to } } }))

@@ -25,7 +25,7 @@ describe('arrears report', () => {
 
   it('sums the rows, or takes the totals the server sends', () => {
     const rows = [row(1, '1栋', [100, 200, 0, 50], 3), row(2, '2栋', [1000, 0, 0, 0], 2)]
-    expect(arrearsTotals({ rows, total: undefined as never })).toEqual({
+    expect(arrearsTotals({ rows })).toEqual({
       band_1_3_fen: 1100,
       band_4_6_fen: 200,
       band_7_12_fen: 0,
@@ -35,6 +35,7 @@ describe('arrears report', () => {
     })
     const total = { band_1_3_fen: 1, band_4_6_fen: 2, band_7_12_fen: 3, band_over_12_fen: 4, total_fen: 10 }
     expect(arrearsTotals({ rows, total })).toMatchObject({ ...total, houses: 5 })
+    expect(arrearsTotals({ rows, total, houses: 4 }).houses).toBe(4)
     expect(arrearsTotals(null).total_fen).toBe(0)
   })
 

@@ -18,7 +18,7 @@ export function sortArrearsRows(rows: readonly ArrearsRow[]): ArrearsRow[] {
 }
 
 /** The totals row: the report's own when it sends one, else the sum of the rows. */
-export function arrearsTotals(report: Pick<ArrearsReport, 'rows' | 'total'> | null): AgeBands & { houses: number } {
+export function arrearsTotals(report: (Pick<ArrearsReport, 'rows'> & { total?: AgeBands & { houses?: number }; houses?: number }) | null): AgeBands & { houses: number } {
   const sum = { band_1_3_fen: 0, band_4_6_fen: 0, band_7_12_fen: 0, band_over_12_fen: 0, total_fen: 0, houses: 0 }
   if (!report) return sum
   for (const row of report.rows) {
@@ -31,6 +31,7 @@ export function arrearsTotals(report: Pick<ArrearsReport, 'rows' | 'total'> | nu
     Object.assign(sum, bands)
     if (typeof houses === 'number') sum.houses = houses
   }
+  if (typeof report.houses === 'number') sum.houses = report.houses
   return sum
 }
 
