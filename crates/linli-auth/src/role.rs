@@ -2,9 +2,10 @@
 //! its own later); the code here is the source of truth for the built-ins.
 
 use linli_core::Permission::{
-    self, AuditLogRead, AuthRoleRead, AuthUserRead, EquipmentItemManage, EquipmentItemRead, NotifyMessageRead,
-    NotifyMessageResend, NotifyMessageSend, PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId,
-    PropertyHouseManage, PropertyHouseRead, PropertyProjectRead, PropertyProjectUpdate,
+    self, AuditLogRead, AuthRoleRead, AuthUserRead, BillingMeterManage, BillingMeterRead, BillingReadingEnter,
+    EquipmentItemManage, EquipmentItemRead, NotifyMessageRead, NotifyMessageResend, NotifyMessageSend,
+    PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId, PropertyHouseManage, PropertyHouseRead,
+    PropertyProjectRead, PropertyProjectUpdate,
 };
 use serde::Serialize;
 
@@ -44,6 +45,9 @@ pub fn builtin_roles() -> Vec<Role> {
                 PeoplePersonRevealId,
                 EquipmentItemRead,
                 EquipmentItemManage,
+                BillingMeterRead,
+                BillingMeterManage,
+                BillingReadingEnter,
                 AuthUserRead,
                 AuthRoleRead,
                 AuditLogRead,
@@ -52,7 +56,12 @@ pub fn builtin_roles() -> Vec<Role> {
                 NotifyMessageSend,
             ],
         ),
-        role("cashier", "收费员", "Cashier", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
+        role(
+            "cashier",
+            "收费员",
+            "Cashier",
+            &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead, BillingMeterRead],
+        ),
         role(
             "service_desk",
             "客服",
@@ -67,7 +76,12 @@ pub fn builtin_roles() -> Vec<Role> {
                 NotifyMessageSend,
             ],
         ),
-        role("technician", "维修工", "Technician", &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead]),
+        role(
+            "technician",
+            "维修工",
+            "Technician",
+            &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead, BillingMeterRead, BillingReadingEnter],
+        ),
         role("guard", "保安", "Guard", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
         role("resident", "业主/住户", "Resident", READ_PROJECT),
     ]

@@ -10,7 +10,10 @@ pub mod charge;
 pub mod fee;
 pub mod late_fee;
 pub mod ledger;
+pub mod meter;
+mod meter_service;
 pub mod period;
+pub mod reading_sheet;
 pub mod tier;
 
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
@@ -18,4 +21,12 @@ pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_ar
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
 pub use late_fee::{LateFee, LateFeeDay, PrincipalChange, late_fee};
 pub use ledger::{EntryKind, Seal, Sealed};
+pub use meter::{
+    Apportion, HouseShare, Meter, MeterFields, MeterKind, MeterPatch, MeterUse, NewMeter, Reading, ReadingFlag,
+    ReadingState, Replacement,
+};
+pub use meter_service::{
+    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingsBatch,
+    SheetRow, UsageRow,
+};
 pub use period::Period;
