@@ -488,6 +488,10 @@ pub fn usage(meters: &[MeterUse], houses: &[HouseShare]) -> HashMap<Id, MeteredU
             }
         }
     }
+    for u in out.values_mut() {
+        u.consumption = u.consumption.normalize();
+        u.shared = u.shared.normalize();
+    }
     out
 }
 

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_platform;
 mod m0002_basic_information;
 mod m0003_notifications;
+mod m0005_meters;
 mod util;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_platform::Migration),
             Box::new(m0002_basic_information::Migration),
             Box::new(m0003_notifications::Migration),
+            Box::new(m0005_meters::Migration),
         ]
     }
 }
