@@ -4,6 +4,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
+use linli_billing::MeterService;
 use linli_equipment::EquipmentService;
 use linli_notify::{Hub, NotifyService};
 use linli_people::{PeopleService, PiiCipher};
@@ -28,6 +29,7 @@ pub struct App {
     pub notify: NotifyService,
     pub audit: AuditService,
     pub equipment: EquipmentService,
+    pub meters: MeterService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
     pub metrics: Option<PrometheusHandle>,
@@ -47,6 +49,7 @@ impl App {
             + linli_notify::NotifyRepo
             + linli_audit::AuditRepo
             + linli_equipment::EquipmentRepo
+            + linli_billing::MeterRepo
             + 'static,
     {
         Self {
@@ -57,7 +60,8 @@ impl App {
             notify: NotifyService::new(repo.clone(), Hub::default()).with_channel(Arc::new(linli_notify::InApp)),
             people: PeopleService::new(repo.clone(), cipher, Arc::new(linli_people::binding::DemoSender)),
             audit: AuditService::new(repo.clone()),
-            equipment: EquipmentService::new(repo),
+            equipment: EquipmentService::new(repo.clone()),
+            meters: MeterService::new(repo),
             database,
             metrics: None,
             secure_cookies: false,

@@ -17,7 +17,7 @@ use crate::routes;
     modifiers(&Security),
     tags(
         (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "notifications"), (name = "users"), (name = "audit"),
-        (name = "equipment")
+        (name = "equipment"), (name = "meters")
     )
 )]
 struct ApiDoc;
@@ -58,6 +58,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::audit::router())
         .merge(routes::equipment::router())
         .merge(routes::attachments::router())
+        .merge(routes::meters::router())
         .merge(routes::served_elsewhere::router())
 }
 

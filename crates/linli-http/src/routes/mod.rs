@@ -7,6 +7,7 @@ pub mod equipment;
 pub mod health;
 pub mod houses;
 pub mod imports;
+pub mod meters;
 pub mod notifications;
 pub mod people;
 pub mod projects;
