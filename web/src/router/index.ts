@@ -25,6 +25,7 @@ const PAGES: Record<string, Lazy> = {
   houses: () => import('@/modules/houses/HousesPage.vue'),
   residents: () => import('@/modules/people/PersonsPage.vue'),
   equipment: () => import('@/modules/equipment/EquipmentPage.vue'),
+  meterReadings: () => import('@/modules/meters/MeterReadingsPage.vue'),
   users: () => import('@/modules/users/UsersPage.vue'),
   roles: () => import('@/modules/users/RolesPage.vue'),
   auditLog: () => import('@/modules/audit/AuditLogPage.vue'),

@@ -2,10 +2,12 @@
 // thousandths, never floats) and the consumption preview shown before a reading is sent. The
 // server decides; the preview only warns early.
 
+import { PERMISSIONS } from '@/modules/console/nav'
+
 export const METER_PERMISSIONS = {
-  read: 'billing.meter.read',
-  manage: 'billing.meter.manage',
-  enter: 'billing.reading.enter',
+  read: PERMISSIONS.meterRead,
+  manage: PERMISSIONS.meterManage,
+  enter: PERMISSIONS.readingEnter,
 } as const
 
 export const METER_KINDS = ['water', 'electricity', 'gas'] as const
