@@ -3,10 +3,10 @@
 
 use linli_core::Permission::{
     self, AuditLogRead, AuthRoleRead, AuthUserRead, BillingAdjustmentApprove, BillingAdjustmentRequest,
-    BillingBillRead, BillingFeeManage, BillingFeeRead, BillingPaymentCollect, BillingReportRead, BillingRunManage,
-    EquipmentItemManage, EquipmentItemRead, NotifyMessageRead, NotifyMessageResend, NotifyMessageSend,
-    PeoplePersonManage, PeoplePersonRead, PeoplePersonRevealId, PropertyHouseManage, PropertyHouseRead,
-    PropertyProjectRead, PropertyProjectUpdate,
+    BillingBillRead, BillingFeeManage, BillingFeeRead, BillingMeterManage, BillingMeterRead, BillingPaymentCollect,
+    BillingReadingEnter, BillingReportRead, BillingRunManage, EquipmentItemManage, EquipmentItemRead,
+    NotifyMessageRead, NotifyMessageResend, NotifyMessageSend, PeoplePersonManage, PeoplePersonRead,
+    PeoplePersonRevealId, PropertyHouseManage, PropertyHouseRead, PropertyProjectRead, PropertyProjectUpdate,
 };
 use serde::Serialize;
 
@@ -46,6 +46,9 @@ pub fn builtin_roles() -> Vec<Role> {
                 PeoplePersonRevealId,
                 EquipmentItemRead,
                 EquipmentItemManage,
+                BillingMeterRead,
+                BillingMeterManage,
+                BillingReadingEnter,
                 AuthUserRead,
                 AuthRoleRead,
                 AuditLogRead,
@@ -75,6 +78,7 @@ pub fn builtin_roles() -> Vec<Role> {
                 BillingPaymentCollect,
                 BillingAdjustmentRequest,
                 BillingReportRead,
+                BillingMeterRead,
             ],
         ),
         role(
@@ -92,7 +96,12 @@ pub fn builtin_roles() -> Vec<Role> {
                 BillingBillRead,
             ],
         ),
-        role("technician", "维修工", "Technician", &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead]),
+        role(
+            "technician",
+            "维修工",
+            "Technician",
+            &[PropertyProjectRead, PropertyHouseRead, EquipmentItemRead, BillingMeterRead, BillingReadingEnter],
+        ),
         role("guard", "保安", "Guard", &[PropertyProjectRead, PropertyHouseRead, PeoplePersonRead]),
         role("resident", "业主/住户", "Resident", READ_PROJECT),
     ]

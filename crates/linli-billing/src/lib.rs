@@ -12,7 +12,10 @@ pub mod charge;
 pub mod fee;
 pub mod late_fee;
 pub mod ledger;
+pub mod meter;
+mod meter_service;
 pub mod period;
+pub mod reading_sheet;
 pub mod report;
 pub mod report_sheet;
 pub mod run;
@@ -30,6 +33,14 @@ pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_ar
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
 pub use late_fee::{LateFee, LateFeeDay, PrincipalChange, late_fee};
 pub use ledger::{EntryKind, Seal, Sealed};
+pub use meter::{
+    Apportion, HouseShare, Meter, MeterFields, MeterKind, MeterPatch, MeterUse, NewMeter, Reading, ReadingFlag,
+    ReadingState, Replacement,
+};
+pub use meter_service::{
+    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingsBatch,
+    SheetRow, UsageRow,
+};
 pub use period::Period;
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
 pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};

@@ -67,6 +67,22 @@ impl Assignment {
     }
 }
 
+/// The assignment a metered item has by default: every house with a reading.
+static METERED: Assignment = Assignment {
+    id: 0,
+    project_id: 0,
+    fee_item_id: 0,
+    target: AssignmentTarget::Project,
+    building_id: None,
+    house_usage: None,
+    house_id: None,
+    service_level: None,
+    quantity: 1,
+    label: None,
+    starts_on: None,
+    ends_on: None,
+};
+
 /// What a run knows of a house.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseRow {
@@ -138,8 +154,10 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
             .filter(|a| a.starts_on.is_none_or(|s| s <= period.end) && a.ends_on.is_none_or(|e| e >= period.start))
             .collect();
         for house in &inputs.houses {
-            let Some(a) = assignments.iter().filter(|a| a.matches(house)).max_by_key(|a| (a.specificity(), a.id))
-            else {
+            let a = assignments.iter().filter(|a| a.matches(house)).max_by_key(|a| (a.specificity(), a.id));
+            // Metered items bill every house whose meters were read; others need an assignment.
+            let metered_use = inputs.usage.get(&(item.id, house.id));
+            let Some(a) = a.copied().or(metered_use.map(|_| &METERED)) else {
                 continue;
             };
             let problem = |code, day| Problem { house_id: house.id, fee_item_id: item.id, code, day };
@@ -148,7 +166,7 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
                 continue;
             };
             let lines = if item.kind == FeeKind::Metered {
-                let Some(used) = inputs.usage.get(&(item.id, house.id)) else {
+                let Some(used) = metered_use else {
                     out.problems.push(problem(ProblemCode::NoReading, None));
                     continue;
                 };

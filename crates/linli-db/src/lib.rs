@@ -17,6 +17,7 @@ mod error;
 mod house_import;
 mod import_tx;
 mod job_store;
+mod meter_repo;
 mod notify_repo;
 mod page;
 mod people_repo;

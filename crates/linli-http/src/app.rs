@@ -4,6 +4,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
+use linli_billing::MeterService;
 use linli_equipment::EquipmentService;
 use linli_notify::{Hub, NotifyService};
 use linli_people::{PeopleService, PiiCipher};
@@ -29,6 +30,7 @@ pub struct App {
     pub audit: AuditService,
     pub equipment: EquipmentService,
     pub billing: linli_billing::BillingService,
+    pub meters: MeterService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
     pub metrics: Option<PrometheusHandle>,
@@ -49,6 +51,7 @@ impl App {
             + linli_audit::AuditRepo
             + linli_equipment::EquipmentRepo
             + linli_billing::BillingRepo
+            + linli_billing::MeterRepo
             + 'static,
     {
         Self {
@@ -60,7 +63,8 @@ impl App {
             people: PeopleService::new(repo.clone(), cipher, Arc::new(linli_people::binding::DemoSender)),
             audit: AuditService::new(repo.clone()),
             equipment: EquipmentService::new(repo.clone()),
-            billing: linli_billing::BillingService::new(repo, seal),
+            billing: linli_billing::BillingService::new(repo.clone(), seal),
+            meters: MeterService::new(repo),
             database,
             metrics: None,
             secure_cookies: false,

@@ -17,7 +17,7 @@ use crate::routes;
     modifiers(&Security),
     tags(
         (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "notifications"), (name = "users"), (name = "audit"),
-        (name = "equipment"), (name = "billing")
+        (name = "equipment"), (name = "billing"), (name = "meters")
     )
 )]
 struct ApiDoc;
@@ -61,6 +61,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::bills::router())
         .merge(routes::billing_reports::router())
         .merge(routes::attachments::router())
+        .merge(routes::meters::router())
         .merge(routes::served_elsewhere::router())
 }
 

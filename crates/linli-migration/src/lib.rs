@@ -10,6 +10,7 @@ mod m0001_platform;
 mod m0002_basic_information;
 mod m0003_notifications;
 mod m0004_billing;
+mod m0005_meters;
 mod util;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_basic_information::Migration),
             Box::new(m0003_notifications::Migration),
             Box::new(m0004_billing::Migration),
+            Box::new(m0005_meters::Migration),
         ]
     }
 }

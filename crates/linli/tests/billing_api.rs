@@ -359,3 +359,56 @@ db_test!(
         assert_eq!(check.bill_mismatches.len(), 1, "{check:?}");
     }
 );
+
+db_test!(
+    async fn meter_readings_become_tiered_water_bills(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, h, _) = setup(&s, &admin).await;
+        let water = s
+            .post(
+                "/api/v1/fee-items",
+                &admin,
+                json!({"project_id": p, "code": "SF", "name": "水费", "kind": "metered", "meter_kind": "water", "loss_rate": "0.05"}),
+            )
+            .await;
+        assert_eq!(water.status, StatusCode::CREATED, "{}", water.body);
+        let water = water.body["id"].as_i64().unwrap();
+        let tiers =
+            json!([{"up_to": "10", "price": "3.5"}, {"up_to": "20", "price": "4.5"}, {"up_to": null, "price": "6.0"}]);
+        let std = s
+            .post(
+                &format!("/api/v1/fee-items/{water}/standards"),
+                &admin,
+                json!({"effective_from": "2020-01-01", "price": "3.5", "tiers": tiers}),
+            )
+            .await;
+        assert_eq!(std.status, StatusCode::CREATED, "{}", std.body);
+        let meter = s
+            .post(
+                "/api/v1/meters",
+                &admin,
+                json!({"project_id": p, "house_id": h, "kind": "water", "number": "W-301", "initial_value": "100"}),
+            )
+            .await;
+        assert_eq!(meter.status, StatusCode::CREATED, "{}", meter.body);
+        let read = s
+            .post(
+                "/api/v1/meter-readings",
+                &admin,
+                json!({"project_id": p, "period": "2026-01", "rows": [{"meter_id": meter.body["id"], "value": "125"}]}),
+            )
+            .await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+
+        bill_month(&s, &admin, p, "2026-01").await;
+        let bills = s.get(&format!("/api/v1/bills?project_id={p}&fee_item_id={water}"), &admin).await.body;
+        // 25 t: 35.00 + 45.00 + 30.00 = 110.00; loss 5% = 5.50; 115.50.
+        assert_eq!(bills["total"], 1, "{bills}");
+        assert_eq!(bills["items"][0]["amount_fen"], 11_550);
+        let d = s.get(&format!("/api/v1/bills/{}", bills["items"][0]["id"]), &admin).await.body;
+        let formulas: Vec<&str> =
+            d["lines"].as_array().unwrap().iter().map(|l| l["formula"].as_str().unwrap()).collect();
+        assert_eq!(formulas, ["10 × 3.5 = 35.00", "10 × 4.5 = 45.00", "5 × 6 = 30.00", "110.00 × 0.05 = 5.50"]);
+    }
+);

@@ -84,6 +84,20 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
         )
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
+    // The same meter number on both sides, with a reading.
+    let m = s
+        .post(
+            "/api/v1/meters",
+            admin,
+            json!({"project_id": project, "house_id": h.body["id"], "kind": "water", "number": "W-101"}),
+        )
+        .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
+    let rows = json!([{"meter_id": m.body["id"], "value": "12.5", "read_on": "2026-01-25"}]);
+    let r = s
+        .post("/api/v1/meter-readings", admin, json!({"project_id": project, "period": "2026-01", "rows": rows}))
+        .await;
+    assert_eq!(r.body[0]["status"], "created", "{}", r.body);
     let person = s.post("/api/v1/persons", admin, json!({"project_id": project, "name": format!("业主{tag}")})).await;
     assert_eq!(person.status, StatusCode::CREATED, "{}", person.body);
     // The same equipment code on both sides: codes are unique per project only.
@@ -169,8 +183,15 @@ db_test!(
             }
         }
         // Asking for B explicitly does not get around the scope.
-        for path in ["/api/v1/audit-log", "/api/v1/houses", "/api/v1/buildings", "/api/v1/persons", "/api/v1/equipment"]
-        {
+        for path in [
+            "/api/v1/audit-log",
+            "/api/v1/houses",
+            "/api/v1/buildings",
+            "/api/v1/persons",
+            "/api/v1/equipment",
+            "/api/v1/meters",
+            "/api/v1/meter-readings",
+        ] {
             let sneaky = s.get(&format!("{path}?project_id={b}"), &token).await;
             assert_eq!(sneaky.body["total"], 0, "{path}");
         }

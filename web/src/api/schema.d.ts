@@ -1314,6 +1314,210 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The meters of the caller's projects, ordered by number. */
+        get: operations["list_meters"];
+        put?: never;
+        /** Registers a house meter (with `house_id`) or a shared meter of a building or the project. */
+        post: operations["create_meter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_meter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the named fields; `null` clears an optional one. House and kind cannot change. */
+        patch: operations["update_meter"];
+        trace?: never;
+    };
+    "/api/v1/meter-readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored readings, newest period first. */
+        get: operations["list_readings"];
+        put?: never;
+        /**
+         * Enters a period's readings. Each row is checked and stored on its own and answered in order:
+         *     `created`/`updated` with the reading and its flags (a flagged reading waits for
+         *     confirmation), `unchanged`, or `failed` with field errors.
+         */
+        post: operations["enter_readings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reading sheet (抄表单) of a period: every active meter with the register it is read from
+         *     and its reading, if any.
+         */
+        get: operations["reading_sheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/sheet.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reading sheet as XLSX to fill in and import back. */
+        get: operations["reading_sheet_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a period's readings: rows are matched to meters by number (表号); valid rows are
+         *     saved even when others fail; importing the same file again changes nothing.
+         */
+        post: operations["import_readings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_reading"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accepts a flagged reading; a lower reading is accepted as the meter restarted at 0. */
+        post: operations["confirm_reading"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuses a flagged reading: it does not count and the period may be read again. */
+        post: operations["reject_reading"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-readings/{id}/replacement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records that the meter was replaced in the reading's period (换表): the old meter's final
+         *     register and the new one's initial register. The reading is checked again.
+         */
+        post: operations["replace_meter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meter-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each house's accepted consumption of the period and its apportioned share (公摊) of shared
+         *     meters: what metered fees are billed on.
+         */
+        get: operations["meter_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -1393,6 +1597,11 @@ export interface components {
             bills: components["schemas"]["BillOrder"];
             late_fees: components["schemas"]["LateFeeOrder"];
         };
+        /**
+         * @description How a shared meter's consumption is split over the houses it serves.
+         * @enum {string}
+         */
+        Apportion: "area" | "equal";
         /**
          * @description Area in m² with two decimals, e.g. "89.47"
          * @example 89.47
@@ -1600,7 +1809,7 @@ export interface components {
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "fee_item_code_taken" | "run_not_preview" | "same_requester_and_approver" | "adjustment_decided" | "idempotency_key_reused" | "conflict" | "method_not_allowed" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "fee_item_code_taken" | "run_not_preview" | "same_requester_and_approver" | "adjustment_decided" | "idempotency_key_reused" | "meter_number_taken" | "reading_not_pending" | "reading_not_latest" | "conflict" | "method_not_allowed" | "internal";
         CodeSent: {
             /**
              * Format: date-time
@@ -1999,6 +2208,52 @@ export interface components {
          * @enum {string}
          */
         MessageState: "pending" | "sent" | "failed" | "given_up";
+        /** @description 计量表: a house's own meter, or a shared (公共) meter of a building or the whole project. */
+        Meter: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id?: null | components["schemas"]["i64"];
+            house_number?: string | null;
+            building_id?: null | components["schemas"]["i64"];
+            building_name?: string | null;
+            kind: components["schemas"]["MeterKind"];
+            /** @description 表号, unique in the project. */
+            number: string;
+            /** @description 倍率: consumption is the register difference times this. */
+            multiplier: string;
+            apportion?: null | components["schemas"]["Apportion"];
+            /** @description A period's consumption above this is a spike. */
+            max_consumption?: string | null;
+            /** @description The register when the meter was installed: the "previous" of its first reading. */
+            initial_value: string;
+            /** @description Where it hangs, e.g. `B1水泵房`. */
+            location?: string | null;
+            /** @description Inactive meters are not read and not listed on the reading sheet. */
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description What a meter measures.
+         * @enum {string}
+         */
+        MeterKind: "water" | "electricity" | "gas";
+        /** @description A meter's house and kind are what it is: a different one is a new meter. */
+        MeterPatch: {
+            number?: string | null;
+            multiplier?: string | null;
+            apportion?: null | components["schemas"]["Apportion"];
+            /**
+             * Format: int64
+             * @description A shared meter's scope; `null` for the whole project.
+             */
+            building_id?: number | null;
+            max_consumption?: string | null;
+            location?: string | null;
+            active?: boolean | null;
+        };
         MoveOut: {
             /** Format: date */
             moved_out_on: string;
@@ -2094,6 +2349,19 @@ export interface components {
             usage?: components["schemas"]["HouseUsage"];
             state?: components["schemas"]["HouseState"];
         };
+        NewMeter: {
+            project_id: components["schemas"]["i64"];
+            house_id?: null | components["schemas"]["i64"];
+            building_id?: null | components["schemas"]["i64"];
+            kind: components["schemas"]["MeterKind"];
+            number: string;
+            multiplier?: string | null;
+            apportion?: null | components["schemas"]["Apportion"];
+            max_consumption?: string | null;
+            initial_value?: string | null;
+            location?: string | null;
+            active?: boolean;
+        };
         NewOccupancy: {
             person_id: components["schemas"]["i64"];
             relation: components["schemas"]["Relation"];
@@ -2152,6 +2420,19 @@ export interface components {
             time_zone?: string | null;
             contact_name?: string | null;
             contact_phone?: string | null;
+        };
+        /** @description One reading to enter: the meter by id or by number. */
+        NewReading: {
+            meter_id?: null | components["schemas"]["i64"];
+            /** @description 表号, when `meter_id` is not given. */
+            meter_number?: string | null;
+            value: string;
+            /**
+             * Format: date
+             * @description Today when left out.
+             */
+            read_on?: string | null;
+            replacement?: null | components["schemas"]["Replacement"];
         };
         NewRun: {
             project_id: components["schemas"]["i64"];
@@ -2445,6 +2726,40 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        Page_Meter: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                house_id?: null | components["schemas"]["i64"];
+                house_number?: string | null;
+                building_id?: null | components["schemas"]["i64"];
+                building_name?: string | null;
+                kind: components["schemas"]["MeterKind"];
+                /** @description 表号, unique in the project. */
+                number: string;
+                /** @description 倍率: consumption is the register difference times this. */
+                multiplier: string;
+                apportion?: null | components["schemas"]["Apportion"];
+                /** @description A period's consumption above this is a spike. */
+                max_consumption?: string | null;
+                /** @description The register when the meter was installed: the "previous" of its first reading. */
+                initial_value: string;
+                /** @description Where it hangs, e.g. `B1水泵房`. */
+                location?: string | null;
+                /** @description Inactive meters are not read and not listed on the reading sheet. */
+                active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_Person: {
             items: {
                 id: components["schemas"]["i64"];
@@ -2487,6 +2802,41 @@ export interface components {
                 time_zone: string;
                 contact_name?: string | null;
                 contact_phone?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_Reading: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                meter_id: components["schemas"]["i64"];
+                meter_number: string;
+                kind: components["schemas"]["MeterKind"];
+                house_id?: null | components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+                value: string;
+                /** Format: date */
+                read_on: string;
+                /**
+                 * @description The register this reading is measured from: the last accepted reading before the period,
+                 *     or the meter's initial value.
+                 */
+                previous: string;
+                /** @description With the multiplier applied. */
+                consumption: string;
+                state: components["schemas"]["ReadingState"];
+                flags: components["schemas"]["ReadingFlag"][];
+                replacement?: null | components["schemas"]["Replacement"];
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -2700,6 +3050,61 @@ export interface components {
             /** @description One message per channel the recipient receives this kind on. */
             message_ids: components["schemas"]["i64"][];
         };
+        /** @description A meter's reading for one period. */
+        Reading: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            meter_id: components["schemas"]["i64"];
+            meter_number: string;
+            kind: components["schemas"]["MeterKind"];
+            house_id?: null | components["schemas"]["i64"];
+            /** @description `YYYY-MM`. */
+            period: string;
+            value: string;
+            /** Format: date */
+            read_on: string;
+            /**
+             * @description The register this reading is measured from: the last accepted reading before the period,
+             *     or the meter's initial value.
+             */
+            previous: string;
+            /** @description With the multiplier applied. */
+            consumption: string;
+            state: components["schemas"]["ReadingState"];
+            flags: components["schemas"]["ReadingFlag"][];
+            replacement?: null | components["schemas"]["Replacement"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        ReadingFlag: "lower_than_previous" | "spike";
+        /** @description What became of one row of a batch; `reading` carries the flags. */
+        ReadingOutcome: {
+            /** @description The row's position in the request, from 0. */
+            index: number;
+            meter_id?: null | components["schemas"]["i64"];
+            status: components["schemas"]["RowStatus"];
+            reading?: null | components["schemas"]["Reading"];
+            errors: components["schemas"]["FieldError"][];
+        };
+        /** @enum {string} */
+        ReadingState: "accepted" | "needs_confirmation" | "rejected";
+        ReadingUpload: {
+            /**
+             * Format: binary
+             * @description A `.xlsx` or `.csv` file laid out like the reading sheet.
+             */
+            file: string;
+        };
+        /** @description `POST /meter-readings`: one period's readings of a project. */
+        ReadingsBatch: {
+            project_id: components["schemas"]["i64"];
+            /** @description `YYYY-MM`. */
+            period: string;
+            rows: components["schemas"]["NewReading"][];
+        };
         /** @description What a payment did. */
         Receipt: {
             payment: components["schemas"]["Payment"];
@@ -2711,6 +3116,14 @@ export interface components {
         };
         /** @enum {string} */
         Relation: "owner" | "family" | "tenant";
+        /**
+         * @description 换表: the old meter's final register and the new meter's initial one, in the period of the
+         *     reading taken on the new meter.
+         */
+        Replacement: {
+            old_final: string;
+            new_initial: string;
+        };
         RevealedPerson: {
             id: components["schemas"]["i64"];
             id_number?: string | null;
@@ -2730,6 +3143,8 @@ export interface components {
             /** @description A stable code the web app translates, e.g. `must_be_positive`, `required`. */
             code: string;
         };
+        /** @enum {string} */
+        RowStatus: "created" | "updated" | "unchanged" | "failed";
         /** @description A run as listed and shown. */
         Run: {
             id: components["schemas"]["i64"];
@@ -2765,6 +3180,18 @@ export interface components {
         };
         /** @enum {string} */
         RunState: "preview" | "running" | "completed";
+        /**
+         * @description One line of the reading sheet (抄表单): an active meter, the register it is read from, and
+         *     its reading of the period if there is one.
+         */
+        SheetRow: {
+            project_id: components["schemas"]["i64"];
+            meter: components["schemas"]["Meter"];
+            /** @description `1栋 1单元 101` for a house meter. */
+            house_label?: string | null;
+            previous: string;
+            reading?: null | components["schemas"]["Reading"];
+        };
         /**
          * @description One price of a fee item from a date. `house_usage` and `service_level` narrow it; the most
          *     specific standard in force on a day wins, and among equals the latest start.
@@ -2822,6 +3249,14 @@ export interface components {
         Unread: {
             /** Format: int64 */
             unread: number;
+        };
+        /** @description A house's metered use of a period. */
+        UsageRow: {
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            house_label?: string | null;
+            consumption: string;
+            shared: string;
         };
         User: {
             id: components["schemas"]["i64"];
@@ -6770,6 +7205,676 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_meters: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                /** @description House meters of the building and the building's shared meters. */
+                building_id?: components["schemas"]["i64"];
+                house_id?: components["schemas"]["i64"];
+                kind?: components["schemas"]["MeterKind"];
+                /** @description Only shared (`true`) or only house (`false`) meters. */
+                shared?: boolean;
+                active?: boolean;
+                /** @description Part of the number or location. */
+                q?: string;
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Meter"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_meter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMeter"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_meter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_meter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeterPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_readings: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                meter_id?: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period?: string;
+                kind?: components["schemas"]["MeterKind"];
+                state?: components["schemas"]["ReadingState"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Reading"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enter_readings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadingsBatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingOutcome"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reading_sheet: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+                kind?: components["schemas"]["MeterKind"];
+                building_id?: components["schemas"]["i64"];
+                /** @description Only the meters still to read (no reading, or a rejected one). */
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetRow"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reading_sheet_xlsx: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+                kind?: components["schemas"]["MeterKind"];
+                building_id?: components["schemas"]["i64"];
+                /** @description Only the meters still to read (no reading, or a rejected one). */
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XLSX file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_readings: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+                /** @description Check and count without saving. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ReadingUpload"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_reading: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reading"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_reading: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reading"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_reading: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reading"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_meter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Replacement"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reading"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meter_usage: {
+        parameters: {
+            query: {
+                project_id: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+                kind: components["schemas"]["MeterKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageRow"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import type { Component } from 'vue'
 import { DASHBOARD, NAV_GROUPS, PERMISSIONS } from '@/modules/console/nav'
+import { METER_PERMISSIONS } from '@/modules/meters/readings'
 import { useSessionStore } from '@/stores/session'
 import { homePathFor, safeRedirect } from './landing'
 
@@ -24,6 +25,7 @@ const PAGES: Record<string, Lazy> = {
   houses: () => import('@/modules/houses/HousesPage.vue'),
   residents: () => import('@/modules/people/PersonsPage.vue'),
   equipment: () => import('@/modules/equipment/EquipmentPage.vue'),
+  meterReadings: () => import('@/modules/meters/MeterReadingsPage.vue'),
   users: () => import('@/modules/users/UsersPage.vue'),
   roles: () => import('@/modules/users/RolesPage.vue'),
   auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
@@ -88,6 +90,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/modules/mobile/StaffShell.vue'),
     children: [
       { path: '', name: 'm-staff-tasks', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.staff.tasks' } },
+      {
+        path: 'readings',
+        name: 'm-staff-readings',
+        component: () => import('@/modules/mobile/MeterReadings.vue'),
+        meta: { permission: METER_PERMISSIONS.enter, titleKey: 'meters.title' },
+      },
       { path: 'me', name: 'm-staff-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.staff.me' } },
     ],
   },

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use linli_billing::{
-    EntryKind, FeeKind, HouseRow, NewBill, Period, Problem, Run, RunInputs, RunItem, RunState, RunSummary, Seal,
+    EntryKind, HouseRow, NewBill, Period, Problem, Run, RunInputs, RunItem, RunState, RunSummary, Seal,
 };
 use linli_core::{Area, AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequest, Result, Scope};
 use sea_orm::sea_query::Expr;
@@ -113,7 +113,6 @@ pub(crate) async fn inputs(c: &impl ConnectionTrait, project_id: Id, month: Peri
             }
         })
         .collect();
-    let _ = FeeKind::Metered; // metered use is added by the meter readings
     Ok(RunInputs { items, standards, assignments, houses, usage: HashMap::new() })
 }
 

@@ -22,6 +22,8 @@ pub mod job_schedule;
 pub mod ledger_entry;
 pub mod login_attempt;
 pub mod message;
+pub mod meter;
+pub mod meter_reading;
 pub mod notification_preference;
 pub mod occupancy;
 pub mod ownership;

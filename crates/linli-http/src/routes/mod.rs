@@ -10,6 +10,7 @@ pub mod fees;
 pub mod health;
 pub mod houses;
 pub mod imports;
+pub mod meters;
 pub mod notifications;
 pub mod people;
 pub mod projects;
