@@ -21,6 +21,7 @@ pub mod report_sheet;
 pub mod run;
 mod service;
 pub mod settings;
+pub mod statement;
 pub mod tier;
 
 pub use account::{

@@ -116,6 +116,7 @@ text_enum! {
 
 /// Why a house got no bill for an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = RunProblem)]
 pub struct Problem {
     pub house_id: Id,
     pub fee_item_id: Id,

@@ -279,6 +279,11 @@ impl BillingService {
         self.repo.run(&authz.scope(RUN)?, id).await
     }
 
+    /// The run, for the job that writes it (no caller to check).
+    pub async fn run_for_job(&self, id: Id) -> Result<Run> {
+        self.repo.run_by_id(id).await
+    }
+
     /// Marks the run to be written; the caller starts `execute_run` (a job, or the CLI).
     pub async fn confirm_run(&self, authz: &Authz, id: Id) -> Result<Run> {
         let run = self.run(authz, id).await?;
@@ -325,6 +330,45 @@ impl BillingService {
 
     pub async fn account(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<HouseAccount> {
         self.repo.account(&authz.scope(BILL_READ)?, house_id, as_of.unwrap_or_else(today)).await
+    }
+
+    /// A house's printable statement (对账单) as of a day.
+    pub async fn statement(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<String> {
+        let scope = authz.scope(BILL_READ)?;
+        let as_of = as_of.unwrap_or_else(today);
+        let account = self.repo.account(&scope, house_id, as_of).await?;
+        let mut details = Vec::with_capacity(account.open_bills.len());
+        for b in &account.open_bills {
+            details.push(self.repo.bill(&scope, b.bill.id, as_of).await?);
+        }
+        Ok(crate::statement::statement_html(&account, &details))
+    }
+
+    /// The bill notices (缴费通知单) of a building for a month, one page per house.
+    pub async fn notices(&self, authz: &Authz, building_id: Id, period: &str) -> Result<String> {
+        let scope = authz.scope(BILL_READ)?;
+        let filter =
+            BillFilter { building_id: Some(building_id), period: Some(period.to_owned()), ..BillFilter::default() };
+        let mut houses: Vec<(String, Vec<crate::BillDetail>)> = Vec::new();
+        let mut page = 1;
+        loop {
+            let bills = self.repo.bills(&scope, &filter, today(), PageRequest { page, page_size: 500 }).await?;
+            if bills.items.is_empty() {
+                break;
+            }
+            for b in bills.items {
+                let detail = self.repo.bill(&scope, b.id, today()).await?;
+                match houses.iter_mut().find(|(label, _)| *label == b.house_label) {
+                    Some((_, list)) => list.push(detail),
+                    None => houses.push((b.house_label.clone(), vec![detail])),
+                }
+            }
+            page += 1;
+        }
+        if houses.is_empty() {
+            return Err(Error::not_found("bills", format!("{building_id}/{period}")));
+        }
+        Ok(crate::statement::notices_html(&format!("账期 {period}"), &houses))
     }
 
     pub async fn pay(

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod change;
 pub mod error;
+pub mod html;
 pub mod money;
 pub mod page;
 pub mod permission;

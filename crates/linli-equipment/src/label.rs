@@ -17,21 +17,7 @@ pub fn item_url(origin: &str, id: Id) -> String {
     format!("{}/m/equipment/{id}", origin.trim_end_matches('/'))
 }
 
-/// Text for XML and HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use linli_core::html::escape;
 
 /// Rough width of a character in ems: CJK and other wide characters take a full em.
 fn ems(c: char) -> f32 {

@@ -17,7 +17,8 @@ fn service(db: &linli_db::Db, config: &Config) -> anyhow::Result<BillingService>
 /// month if there is one (after a crash), else previews and confirms a new one.
 pub async fn run(config: &Config, project_id: Id, period: &str, chunk: usize) -> anyhow::Result<()> {
     let (db, company) = server::open(config).await?;
-    let billing = service(&db, config)?;
+    let app = server::app(&db, config)?;
+    let billing = app.billing.clone();
     let authz = Authz::system(company);
     let runs = billing.runs(&authz, Some(project_id), PageRequest { page: 1, page_size: 100 }).await?;
     let unfinished = runs.items.into_iter().find(|r| r.period == period && r.state == RunState::Running);

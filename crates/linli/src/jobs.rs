@@ -53,14 +53,25 @@ struct BillingRun(linli_billing::BillingService, NotifyService, Db);
 impl JobHandler for BillingRun {
     async fn run(&self, job: &Job) -> anyhow::Result<()> {
         let id = job.payload["run_id"].as_i64().ok_or_else(|| anyhow::anyhow!("payload without run_id"))?;
+        // A run someone else already finished (the CLI, the demo's past months) is not announced again.
+        let before = self.0.run_for_job(id).await?.state;
         let (run, written) = self.0.execute_run(id, crate::billing_cli::CHUNK).await?;
         tracing::info!(run = id, written, bills = run.bills, "billing run completed");
-        for n in linli_db::run_notices(&self.2, id).await? {
-            let key = format!("bill_issued:{}:{}", n.bill_id.unwrap_or_default(), n.person_id);
-            self.1.notify(bill_notice(&n, linli_notify::Kind::BillIssued, key), Utc::now()).await?;
+        if before == linli_billing::RunState::Running {
+            notify_run(&self.2, &self.1, id).await?;
         }
         Ok(())
     }
+}
+
+/// Tells each current owner of a house the run billed, once per bill and owner.
+pub async fn notify_run(db: &Db, notify: &NotifyService, run_id: i64) -> anyhow::Result<usize> {
+    let notices = linli_db::run_notices(db, run_id).await?;
+    for n in &notices {
+        let key = format!("bill_issued:{}:{}", n.bill_id.unwrap_or_default(), n.person_id);
+        notify.notify(bill_notice(n, linli_notify::Kind::BillIssued, key), Utc::now()).await?;
+    }
+    Ok(notices.len())
 }
 
 /// Reminds owners of overdue bills, at most once a month per house and owner (the dedupe key).

@@ -139,6 +139,28 @@ db_test!(
         assert_eq!(account["open_bills"][0]["late_fee_accrued_fen"], 750);
         assert_eq!(account["total_due_fen"], 50_750);
 
+        // The printable statement and the building's notices say the same.
+        let page = s
+            .http
+            .get(s.url(&format!("/api/v1/houses/{h}/statement?as_of=2026-02-20")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let page = page.text().await.unwrap();
+        assert!(page.contains("滞纳金 2026-02-11 至 2026-02-20：10 天 × 500.00 元 × 0.0005 = 2.50 元"), "{page}");
+        assert!(page.contains("应缴合计（含滞纳金）：<b>507.50 元</b>"), "{page}");
+        let building = bills["items"][0]["building_id"].as_i64().unwrap();
+        let notices = s
+            .http
+            .get(s.url(&format!("/api/v1/bill-notices?building_id={building}&period=2026-01")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert!(notices.text().await.unwrap().contains("缴费通知单 · 1栋301"));
+
         // The same key again records nothing new; with another amount it is refused.
         let again =
             pay(&s, &admin, h, "pay-1", json!({"amount_fen": 50_000, "channel": "cash", "received_on": "2026-02-10"}))

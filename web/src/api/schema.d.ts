@@ -1163,6 +1163,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/houses/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The house's statement (对账单) as a printable HTML page: open bills, their lines and late
+         *     fees span by span, the total due and the prepaid balance.
+         */
+        get: operations["get_house_statement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bill-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bill notices (缴费通知单) of a building for a month, one printable page per house. */
+        get: operations["get_bill_notices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bills/{id}/adjustments": {
         parameters: {
             query?: never;
@@ -2865,7 +2902,7 @@ export interface components {
                 bills: number;
                 total_fen: components["schemas"]["Fen"];
                 items: components["schemas"]["RunItem"][];
-                problems: components["schemas"]["Problem"][];
+                problems: components["schemas"]["RunProblem"][];
                 created_by: components["schemas"]["i64"];
                 confirmed_by?: null | components["schemas"]["i64"];
                 /** Format: date-time */
@@ -3161,7 +3198,7 @@ export interface components {
             bills: number;
             total_fen: components["schemas"]["Fen"];
             items: components["schemas"]["RunItem"][];
-            problems: components["schemas"]["Problem"][];
+            problems: components["schemas"]["RunProblem"][];
             created_by: components["schemas"]["i64"];
             confirmed_by?: null | components["schemas"]["i64"];
             /** Format: date-time */
@@ -3177,6 +3214,14 @@ export interface components {
             /** Format: int64 */
             bills: number;
             total_fen: components["schemas"]["Fen"];
+        };
+        /** @description Why a house got no bill for an item. */
+        RunProblem: {
+            house_id: components["schemas"]["i64"];
+            fee_item_id: components["schemas"]["i64"];
+            code: components["schemas"]["ProblemCode"];
+            /** Format: date */
+            day?: string | null;
         };
         /** @enum {string} */
         RunState: "preview" | "running" | "completed";
@@ -6754,6 +6799,71 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_house_statement: {
+        parameters: {
+            query?: {
+                /** @description The day late fees are computed up to (included); today by default. */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description printable HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_bill_notices: {
+        parameters: {
+            query: {
+                building_id: components["schemas"]["i64"];
+                /** @description `YYYY-MM`. */
+                period: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description printable HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

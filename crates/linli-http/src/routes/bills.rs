@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use linli_billing::{
     Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewPayment, Receipt,
@@ -80,6 +81,42 @@ async fn create_house_payment(
     Ok((StatusCode::CREATED, Json(app.billing.pay(&user.authz, id, new, key).await?)))
 }
 
+/// The house's statement (对账单) as a printable HTML page: open bills, their lines and late
+/// fees span by span, the total due and the prepaid balance.
+#[utoipa::path(get, path = "/api/v1/houses/{id}/statement", tag = "billing", params(("id" = i64, Path), AsOf),
+    responses((status = 200, description = "printable HTML", content_type = "text/html"), (status = 404, body = Problem)))]
+async fn get_house_statement(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<Response> {
+    let html = app.billing.statement(&user.authz, id, q.as_of).await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], html)
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct NoticeQuery {
+    building_id: Id,
+    /// `YYYY-MM`.
+    period: String,
+}
+
+/// Bill notices (缴费通知单) of a building for a month, one printable page per house.
+#[utoipa::path(get, path = "/api/v1/bill-notices", tag = "billing", params(NoticeQuery),
+    responses((status = 200, description = "printable HTML", content_type = "text/html"), (status = 404, body = Problem)))]
+async fn get_bill_notices(
+    State(app): State<App>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<NoticeQuery>,
+) -> ApiResult<Response> {
+    let html = app.billing.notices(&user.authz, q.building_id, &q.period).await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], html)
+        .into_response())
+}
+
 /// Asks for a correction or a waiver; nothing changes until another user approves it.
 #[utoipa::path(post, path = "/api/v1/bills/{id}/adjustments", tag = "billing", params(("id" = i64, Path)),
     request_body = NewAdjustment,
@@ -141,6 +178,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(get_bill))
         .routes(routes!(get_house_account))
         .routes(routes!(create_house_payment))
+        .routes(routes!(get_house_statement))
+        .routes(routes!(get_bill_notices))
         .routes(routes!(create_bill_adjustment))
         .routes(routes!(list_adjustments))
         .routes(routes!(approve_adjustment))

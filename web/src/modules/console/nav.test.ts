@@ -14,7 +14,7 @@ describe('navigation', () => {
     expect(keys).not.toContain('bills')
     expect(keys).not.toContain('arrears')
     expect(keys).not.toContain('counter')
-    expect(keys).toContain('meterReadings')
+    expect(keys).toContain('workOrders')
     expect(keys).not.toContain('roles')
   })
 

@@ -70,12 +70,7 @@ export const NAV_GROUPS: NavGroup[] = [
       { key: 'billingRuns', path: '/billing-runs', permission: PERMISSIONS.runManage },
       { key: 'feeItems', path: '/fee-items', permission: PERMISSIONS.feeRead },
       { key: 'adjustments', path: '/adjustments', permission: PERMISSIONS.adjustmentApprove },
-      { key: 'meterReadings', path: '/meter-readings' },
-      { key: 'feeItems', path: '/fee-items' },
-      { key: 'bills', path: '/bills' },
-      { key: 'payments', path: '/payments' },
       { key: 'meterReadings', path: '/meter-readings', permission: PERMISSIONS.meterRead },
-      { key: 'reports', path: '/reports' },
     ],
   },
   {
