@@ -146,3 +146,52 @@ mod tests {
         assert!(allocate(Fen(-5), &bills, AllocationOrder::default()).is_empty());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn bills() -> impl Strategy<Value = Vec<Open>> {
+        prop::collection::vec((0..500_000i64, 0..5_000i64, 0..400u64), 0..12).prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (principal, late_fee, days))| {
+                    let due = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(days);
+                    Open {
+                        bill_id: i as Id,
+                        fee_item_id: 1,
+                        due_on: due,
+                        period_start: due,
+                        principal: Fen(principal),
+                        late_fee: Fen(late_fee),
+                    }
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Money is neither created nor lost: what is allocated is what was available or what was
+        /// owed, whichever is less, and no part is paid beyond what it owes, in every order.
+        #[test]
+        fn allocation_conserves_money(open in bills(), available in 0..3_000_000i64, late_first in any::<bool>(), newest in any::<bool>()) {
+            let order = AllocationOrder {
+                bills: if newest { BillOrder::NewestFirst } else { BillOrder::OldestFirst },
+                late_fees: if late_first { LateFeeOrder::BeforePrincipal } else { LateFeeOrder::AfterAllPrincipal },
+            };
+            let a = allocate(Fen(available), &open, order);
+            let owed: i64 = open.iter().map(|o| o.principal.0 + o.late_fee.0).sum();
+            let paid: i64 = a.iter().map(|x| x.amount.0).sum();
+            prop_assert_eq!(paid, available.min(owed));
+            for o in &open {
+                for part in [Part::Principal, Part::LateFee] {
+                    let got: i64 = a.iter().filter(|x| x.bill_id == o.bill_id && x.part == part).map(|x| x.amount.0).sum();
+                    let due = if part == Part::Principal { o.principal.0 } else { o.late_fee.0 };
+                    prop_assert!(got <= due);
+                }
+            }
+        }
+    }
+}

@@ -170,3 +170,28 @@ mod tests {
         assert_eq!(fee.amount, Fen(50));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Asking later never lowers the fee, and paying earlier never raises it.
+        #[test]
+        fn the_fee_grows_with_time_and_shrinks_with_earlier_payment(
+            amount in 1..10_000_000i64, paid in 0..10_000_000i64, paid_day in 0..200u64, later in 0..200u64, asked in 0..400u64,
+        ) {
+            let due = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+            let rule = LateFeeRule { daily_rate: "0.0005".parse().unwrap(), grace_days: 3, cap_rate: None };
+            let day = |n: u64| due.checked_add_days(Days::new(n)).unwrap();
+            let pay = |on| [PrincipalChange { on, delta: Fen(-paid.min(amount)) }];
+            let now = late_fee(&rule, Fen(amount), due, &pay(day(paid_day)), day(asked)).amount;
+            let after = late_fee(&rule, Fen(amount), due, &pay(day(paid_day)), day(asked + later)).amount;
+            prop_assert!(after >= now && now >= Fen::ZERO);
+            let paid_later = late_fee(&rule, Fen(amount), due, &pay(day(paid_day + later)), day(asked)).amount;
+            prop_assert!(paid_later >= now);
+        }
+    }
+}
