@@ -127,3 +127,14 @@ pub struct Adjustment {
     pub decided_by: Option<Id>,
     pub decided_at: Option<DateTime<Utc>>,
 }
+
+/// Money returned from a house's prepaid balance (退款).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewRefund {
+    pub amount_fen: Fen,
+    pub channel: Channel,
+    /// The earmarked balance to take it from; none = the general balance.
+    #[serde(default)]
+    pub earmark_fee_item_id: Option<Id>,
+    pub reason: String,
+}

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use chrono::{FixedOffset, NaiveDate, Utc};
 use linli_core::{AuditEvent, Authz, Error, Granted, Id, Page, PageRequest, Permission, Result, Scope};
 
-use crate::account::{Adjustment, AdjustmentKind, AdjustmentState, HouseAccount, NewAdjustment, NewPayment, Receipt};
+use crate::account::{
+    Adjustment, AdjustmentKind, AdjustmentState, HouseAccount, NewAdjustment, NewPayment, NewRefund, Receipt,
+};
 use crate::allocation::AllocationOrder;
 use crate::bill::{Bill, BillDetail, BillFilter};
 use crate::fee::{FeeItem, Standard};
@@ -135,6 +137,16 @@ pub trait BillingRepo: Send + Sync {
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Receipt>;
+    /// Returns money from the house's balance; more than it holds is `exceeds_balance` (422).
+    async fn refund(
+        &self,
+        granted: &Granted,
+        house_id: Id,
+        refund: NewRefund,
+        today: NaiveDate,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<HouseAccount>;
     /// Applies a house's prepaid balance to its open bills (after a run), as of `today`.
     async fn apply_balance(
         &self,
@@ -398,6 +410,22 @@ impl BillingService {
         let audit =
             AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(account.project_id));
         self.repo.pay(&granted, house_id, payment, idempotency_key, order, &self.seal, audit).await
+    }
+
+    /// Money leaves: only someone who may approve adjustments may refund.
+    pub async fn refund(&self, authz: &Authz, house_id: Id, refund: NewRefund) -> Result<HouseAccount> {
+        let account = self.repo.account(&authz.scope(BILL_READ)?, house_id, today()).await?;
+        let granted = authz.require(APPROVE, account.project_id)?;
+        if refund.amount_fen.0 <= 0 {
+            return Err(Error::invalid("amount_fen", "must_be_positive"));
+        }
+        if refund.reason.trim().is_empty() {
+            return Err(Error::invalid("reason", "required"));
+        }
+        let audit = AuditEvent::new(granted.actor(), "billing.refund.paid", "house")
+            .project(Some(account.project_id))
+            .entity_id(house_id);
+        self.repo.refund(&granted, house_id, refund, today(), &self.seal, audit).await
     }
 
     pub async fn request_adjustment(&self, authz: &Authz, bill_id: Id, new: NewAdjustment) -> Result<Adjustment> {

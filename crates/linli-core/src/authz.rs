@@ -125,6 +125,10 @@ impl Granted {
     pub fn company_id(&self) -> Id {
         self.actor.company_id
     }
+    /// The granted project as a list scope (reading back what a command just wrote).
+    pub fn scope(&self) -> Scope {
+        Scope { actor: self.actor.clone(), projects: ProjectSet::Only(vec![self.project_id]) }
+    }
 }
 
 impl GrantedCompany {

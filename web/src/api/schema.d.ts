@@ -1163,6 +1163,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/houses/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Returns money from the house's prepaid balance. Needs `billing.adjustment.approve`. */
+        post: operations["create_house_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/houses/{id}/statement": {
         parameters: {
             query?: never;
@@ -2470,6 +2487,13 @@ export interface components {
              */
             read_on?: string | null;
             replacement?: null | components["schemas"]["Replacement"];
+        };
+        /** @description Money returned from a house's prepaid balance (退款). */
+        NewRefund: {
+            amount_fen: components["schemas"]["Fen"];
+            channel: components["schemas"]["Channel"];
+            earmark_fee_item_id?: null | components["schemas"]["i64"];
+            reason: string;
         };
         NewRun: {
             project_id: components["schemas"]["i64"];
@@ -6791,6 +6815,55 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_house_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRefund"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseAccount"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

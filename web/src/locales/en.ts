@@ -1134,6 +1134,7 @@ const en: MessageSchema = {
   },
   fieldErrors: {
     exceeds_due: 'Cannot exceed the amount due',
+    exceeds_balance: 'Cannot exceed the prepaid balance',
     in_the_future: 'Cannot be after today',
     invalid_month: 'Use YYYY-MM for the period',
     too_precise: 'At most three decimals',

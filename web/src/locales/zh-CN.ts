@@ -1134,6 +1134,7 @@ const zhCN = {
   },
   fieldErrors: {
     exceeds_due: '不能超过应缴金额',
+    exceeds_balance: '不能超过预存余额',
     in_the_future: '不能晚于今天',
     invalid_month: '账期格式应为 YYYY-MM',
     too_precise: '最多三位小数',

@@ -141,6 +141,17 @@ impl BillingRepo for Db {
     ) -> Result<Receipt> {
         pay::pay(self, granted, house_id, payment, key, order, seal, audit).await
     }
+    async fn refund(
+        &self,
+        granted: &Granted,
+        house_id: Id,
+        refund: linli_billing::NewRefund,
+        today: NaiveDate,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<HouseAccount> {
+        pay::refund(self, granted, house_id, refund, today, seal, audit).await
+    }
     async fn apply_balance(
         &self,
         project_id: Id,

@@ -250,3 +250,42 @@ pub(crate) async fn apply_balance(
     spend_balance(&tx, project_id, house_id, order, &how, seal).await?;
     tx.commit().await.or_internal()
 }
+
+pub(crate) async fn refund(
+    db: &Db,
+    granted: &Granted,
+    house_id: Id,
+    r: linli_billing::NewRefund,
+    today: NaiveDate,
+    seal: &Seal,
+    audit_event: AuditEvent,
+) -> Result<linli_billing::HouseAccount> {
+    let tx = db.conn.begin().await.or_internal()?;
+    let h = house::Entity::find_by_id(house_id)
+        .filter(house::Column::ProjectId.eq(granted.project_id()))
+        .one(&tx)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("house", house_id))?;
+    lock_house(&tx, h.project_id, house_id).await?;
+    let earmark = r.earmark_fee_item_id.unwrap_or(0);
+    let held = balances(&tx, house_id).await?.into_iter().find(|(e, _)| *e == earmark).map_or(0, |(_, f)| f.0);
+    if r.amount_fen.0 > held {
+        return Err(Error::invalid("amount_fen", "exceeds_balance"));
+    }
+    let mut p = Post::new(EntryKind::Refund, h.project_id, house_id, today);
+    p.balance = Fen(-r.amount_fen.0);
+    p.earmark = earmark;
+    p.fee_item_id = r.earmark_fee_item_id;
+    p.channel = Some(r.channel.as_str().to_owned());
+    p.created_by = granted.actor().user_id;
+    post(&tx, p, seal).await?;
+    audit::write(
+        &tx,
+        audit_event.after(&serde_json::json!({"amount_fen": r.amount_fen, "reason": r.reason, "earmark": earmark})),
+    )
+    .await?;
+    let account = super::bills::account(&tx, &granted.scope(), house_id, today).await?;
+    tx.commit().await.or_internal()?;
+    Ok(account)
+}

@@ -6,7 +6,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use linli_billing::{
-    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewPayment, Receipt,
+    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewPayment, NewRefund,
+    Receipt,
 };
 use linli_core::{Error, Id, Page, PageRequest};
 use serde::Deserialize;
@@ -117,6 +118,20 @@ async fn get_bill_notices(
         .into_response())
 }
 
+/// Returns money from the house's prepaid balance. Needs `billing.adjustment.approve`.
+#[utoipa::path(post, path = "/api/v1/houses/{id}/refunds", tag = "billing", params(("id" = i64, Path)),
+    request_body = NewRefund,
+    responses((status = 201, body = HouseAccount), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+async fn create_house_refund(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiJson(new): ApiJson<NewRefund>,
+) -> ApiResult<(StatusCode, Json<HouseAccount>)> {
+    Ok((StatusCode::CREATED, Json(app.billing.refund(&user.authz, id, new).await?)))
+}
+
 /// Asks for a correction or a waiver; nothing changes until another user approves it.
 #[utoipa::path(post, path = "/api/v1/bills/{id}/adjustments", tag = "billing", params(("id" = i64, Path)),
     request_body = NewAdjustment,
@@ -178,6 +193,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(get_bill))
         .routes(routes!(get_house_account))
         .routes(routes!(create_house_payment))
+        .routes(routes!(create_house_refund))
         .routes(routes!(get_house_statement))
         .routes(routes!(get_bill_notices))
         .routes(routes!(create_bill_adjustment))
