@@ -128,6 +128,17 @@ pub struct Adjustment {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// A one-off fee to charge now.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewCharge {
+    pub fee_item_id: Id,
+    /// Units (e.g. 2 key cards); 1 by default.
+    pub quantity: Option<u32>,
+    /// Today by default.
+    pub due_on: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
 /// Money returned from a house's prepaid balance (退款).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewRefund {

@@ -25,8 +25,8 @@ pub mod statement;
 pub mod tier;
 
 pub use account::{
-    Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewPayment, NewRefund,
-    OpenBill, Payment, Receipt,
+    Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewCharge, NewPayment,
+    NewRefund, OpenBill, Payment, Receipt,
 };
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
 pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};

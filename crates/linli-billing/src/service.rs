@@ -109,6 +109,14 @@ pub trait BillingRepo: Send + Sync {
     /// Inserts the bills not yet present (by key) with their charge entries, in one transaction.
     /// Answers how many were new.
     async fn write_bills(&self, run_id: Id, bills: &[crate::NewBill], seal: &Seal) -> Result<u64>;
+    /// A one-off bill with its charge entry and audit row; a key already written answers that bill.
+    async fn write_one_off(
+        &self,
+        granted: &Granted,
+        bill: crate::NewBill,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<Bill>;
     /// Records the totals of what the run wrote and marks it completed.
     async fn complete_run(&self, id: Id, summary: &RunSummary) -> Result<Run>;
     /// Houses of the project with a positive prepaid balance.
@@ -137,6 +145,8 @@ pub trait BillingRepo: Send + Sync {
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Receipt>;
+    /// The house's use (`residential`, `shop`, …), which picks a standard.
+    async fn house_usage(&self, house_id: Id) -> Result<String>;
     /// Returns money from the house's balance; more than it holds is `exceeds_balance` (422).
     async fn refund(
         &self,
@@ -410,6 +420,64 @@ impl BillingService {
         let audit =
             AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(account.project_id));
         self.repo.pay(&granted, house_id, payment, idempotency_key, order, &self.seal, audit).await
+    }
+
+    /// A one-off fee (装修押金, 门禁卡…) charged to a house now, priced by the item's standard in
+    /// force today times `quantity`. The same idempotency key charges once.
+    pub async fn charge_one_off(
+        &self,
+        authz: &Authz,
+        house_id: Id,
+        new: crate::account::NewCharge,
+        idempotency_key: Option<String>,
+    ) -> Result<Bill> {
+        let scope = authz.scope(BILL_READ)?;
+        let account = self.repo.account(&scope, house_id, today()).await?;
+        let granted = authz.require(COLLECT, account.project_id)?;
+        let item = self.repo.fee_item(&scope, new.fee_item_id).await?;
+        if item.project_id != account.project_id || item.kind != crate::FeeKind::OneOff {
+            return Err(Error::invalid("fee_item_id", "not_one_off"));
+        }
+        let quantity = new.quantity.unwrap_or(1);
+        if quantity == 0 || quantity > 1000 {
+            return Err(Error::invalid("quantity", "out_of_range"));
+        }
+        let day = today();
+        let standards = self.repo.standards(&scope, item.id).await?;
+        let usage = self.repo.house_usage(house_id).await?;
+        let price = crate::standard_for(&standards, day, &usage, None)
+            .ok_or_else(|| Error::invalid("fee_item_id", "no_standard"))?
+            .price;
+        let q = rust_decimal::Decimal::from(quantity);
+        let amount = Fen::from_yuan(q * price).ok_or_else(|| Error::invalid("quantity", "out_of_range"))?;
+        let line = crate::Line {
+            kind: crate::LineKind::Base,
+            from: day,
+            to: day,
+            quantity: q,
+            price,
+            months: rust_decimal::Decimal::ONE,
+            rate: None,
+            amount,
+            formula: format!("{q} × {} = {amount}", price.normalize()),
+        };
+        let key = idempotency_key.unwrap_or_else(|| format!("{}", Utc::now().timestamp_micros()));
+        let bill = crate::NewBill {
+            project_id: account.project_id,
+            building_id: 0,
+            house_id,
+            fee_item_id: item.id,
+            bill_key: format!("one-off/{}/{house_id}/{key}", item.id),
+            period_start: day,
+            period_end: day,
+            due_on: new.due_on.unwrap_or(day),
+            amount,
+            lines: vec![line],
+            late_fee: item.late_fee,
+            note: new.note,
+        };
+        let audit = AuditEvent::new(granted.actor(), "billing.bill.charged", "bill").project(Some(account.project_id));
+        self.repo.write_one_off(&granted, bill, &self.seal, audit).await
     }
 
     /// Money leaves: only someone who may approve adjustments may refund.

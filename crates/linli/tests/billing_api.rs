@@ -216,6 +216,49 @@ db_test!(
             .post(&format!("/api/v1/fee-items/{item}/standards"), &admin, json!({"effective_from": "2026-03-01", "price": "1", "tiers": [{"up_to": "20", "price": "1"}, {"up_to": "10", "price": "2"}]}))
             .await;
         assert_eq!(tiers.body["errors"][0], json!({"field": "tiers", "code": "not_increasing"}));
+
+        // Money kept as prepaid balance can be refunded, never more than is held.
+        let body = json!({"amount_fen": 5_000, "channel": "cash", "received_on": "2026-02-10", "allocate": false});
+        let kept = pay(&s, &admin, h, "keep", body).await;
+        assert_eq!(kept.body["balance_fen"], 5_000, "{}", kept.body);
+        let body = json!({"amount_fen": 3_000, "channel": "cash", "reason": "多缴退回"});
+        let back = s.post(&format!("/api/v1/houses/{h}/refunds"), &admin, body).await;
+        assert_eq!(
+            (back.status, back.body["balance_fen"].as_i64()),
+            (StatusCode::CREATED, Some(2_000)),
+            "{}",
+            back.body
+        );
+        let body = json!({"amount_fen": 2_001, "channel": "cash", "reason": "x"});
+        let too_much = s.post(&format!("/api/v1/houses/{h}/refunds"), &admin, body).await;
+        assert_eq!(too_much.body["errors"][0], json!({"field": "amount_fen", "code": "exceeds_balance"}));
+        assert!(s.app().billing.check_ledger().await.unwrap().ok());
+
+        // A one-off fee: two key cards at 50.00, charged once however often the request is sent.
+        let body = json!({"project_id": p, "code": "MJK", "name": "门禁卡", "kind": "one_off"});
+        let card = s.post("/api/v1/fee-items", &admin, body).await.body["id"].as_i64().unwrap();
+        let body = json!({"effective_from": "2020-01-01", "price": "50"});
+        s.post(&format!("/api/v1/fee-items/{card}/standards"), &admin, body).await;
+        let mut charges = Vec::new();
+        for _ in 0..2 {
+            let res = s
+                .http
+                .post(s.url(&format!("/api/v1/houses/{h}/charges")))
+                .bearer_auth(&admin)
+                .header("idempotency-key", "card-1")
+                .json(&json!({"fee_item_id": card, "quantity": 2}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            charges.push(res.json::<Value>().await.unwrap());
+        }
+        assert_eq!(charges[0]["id"], charges[1]["id"]);
+        assert_eq!(charges[0]["amount_fen"], 10_000);
+        let listed = s.get(&format!("/api/v1/bills?project_id={p}&fee_item_id={card}"), &admin).await.body;
+        assert_eq!(listed["total"], 1);
+        let wrong = s.post(&format!("/api/v1/houses/{h}/charges"), &admin, json!({"fee_item_id": item})).await;
+        assert_eq!(wrong.body["errors"][0], json!({"field": "fee_item_id", "code": "not_one_off"}));
         let zero =
             pay(&s, &admin, h, "k0", json!({"amount_fen": 0, "channel": "cash", "received_on": "2026-02-10"})).await;
         assert_eq!(zero.body["errors"][0], json!({"field": "amount_fen", "code": "must_be_positive"}));

@@ -1180,6 +1180,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/houses/{id}/charges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Charges a one-off fee (装修押金, 门禁卡…) to the house now. The same `Idempotency-Key` charges once. */
+        post: operations["create_house_charge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/houses/{id}/statement": {
         parameters: {
             query?: never;
@@ -2342,6 +2359,21 @@ export interface components {
             /** Format: int32 */
             elevator_count?: number;
             kind?: components["schemas"]["BuildingKind"];
+        };
+        /** @description A one-off fee to charge now. */
+        NewCharge: {
+            fee_item_id: components["schemas"]["i64"];
+            /**
+             * Format: int32
+             * @description Units (e.g. 2 key cards); 1 by default.
+             */
+            quantity?: number | null;
+            /**
+             * Format: date
+             * @description Today by default.
+             */
+            due_on?: string | null;
+            note?: string | null;
         };
         NewEquipment: {
             project_id: components["schemas"]["i64"];
@@ -6853,6 +6885,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HouseAccount"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_house_charge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key charges once */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCharge"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
                 };
             };
             403: {

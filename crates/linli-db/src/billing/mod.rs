@@ -107,6 +107,12 @@ impl BillingRepo for Db {
     async fn write_bills(&self, run_id: Id, bills: &[NewBill], seal: &Seal) -> Result<u64> {
         runs::write_bills(self, run_id, bills, seal).await
     }
+    async fn write_one_off(&self, granted: &Granted, bill: NewBill, seal: &Seal, audit: AuditEvent) -> Result<Bill> {
+        runs::write_one_off(self, granted, bill, seal, audit).await
+    }
+    async fn house_usage(&self, house_id: Id) -> Result<String> {
+        runs::house_usage(&self.conn, house_id).await
+    }
     async fn complete_run(&self, id: Id, summary: &RunSummary) -> Result<Run> {
         runs::complete(self, id, summary).await
     }

@@ -216,13 +216,20 @@ pub(crate) async fn write_bills(db: &Db, run_id: Id, bills: &[NewBill], seal: &S
         return Ok(0);
     }
     let tx = db.conn.begin().await.or_internal()?;
+    let n = insert_new(&tx, Some(run_id), bills, seal).await?;
+    tx.commit().await.or_internal()?;
+    Ok(n)
+}
+
+/// Inserts the bills whose keys are free, with their charge entries, in the caller's transaction.
+async fn insert_new(tx: &impl ConnectionTrait, run_id: Option<Id>, bills: &[NewBill], seal: &Seal) -> Result<u64> {
     let keys: Vec<String> = bills.iter().map(|b| b.bill_key.clone()).collect();
     let taken: HashSet<String> = bill::Entity::find()
         .select_only()
         .column(bill::Column::BillKey)
         .filter(bill::Column::BillKey.is_in(keys.clone()))
         .into_tuple::<String>()
-        .all(&tx)
+        .all(tx)
         .await
         .or_internal()?
         .into_iter()
@@ -234,16 +241,16 @@ pub(crate) async fn write_bills(db: &Db, run_id: Id, bills: &[NewBill], seal: &S
     let now = Utc::now();
     let mut models = Vec::with_capacity(fresh.len());
     for b in &fresh {
-        models.push(bill_model(b, Some(run_id), now)?);
+        models.push(bill_model(b, run_id, now)?);
     }
-    bill::Entity::insert_many(models).exec(&tx).await.or_internal()?;
+    bill::Entity::insert_many(models).exec(tx).await.or_internal()?;
     let ids: HashMap<String, Id> = bill::Entity::find()
         .select_only()
         .column(bill::Column::BillKey)
         .column(bill::Column::Id)
         .filter(bill::Column::BillKey.is_in(fresh.iter().map(|b| b.bill_key.clone())))
         .into_tuple::<(String, Id)>()
-        .all(&tx)
+        .all(tx)
         .await
         .or_internal()?
         .into_iter()
@@ -258,8 +265,7 @@ pub(crate) async fn write_bills(db: &Db, run_id: Id, bills: &[NewBill], seal: &S
             entry_model(&p, format!("charge:{}", b.bill_key), seal)
         })
         .collect();
-    ledger_entry::Entity::insert_many(entries).exec(&tx).await.or_internal()?;
-    tx.commit().await.or_internal()?;
+    ledger_entry::Entity::insert_many(entries).exec(tx).await.or_internal()?;
     Ok(fresh.len() as u64)
 }
 
@@ -362,4 +368,47 @@ pub async fn bulk_insert_plain(db: &Db, bills: &[NewBill], seal: &Seal, chunk: u
             .or_internal()?;
     }
     Ok(())
+}
+
+pub(crate) async fn house_usage(c: &impl ConnectionTrait, house_id: Id) -> Result<String> {
+    house::Entity::find_by_id(house_id)
+        .one(c)
+        .await
+        .or_internal()?
+        .map(|h| h.usage)
+        .ok_or_else(|| Error::not_found("house", house_id))
+}
+
+pub(crate) async fn write_one_off(
+    db: &Db,
+    granted: &Granted,
+    mut b: NewBill,
+    seal: &Seal,
+    audit_event: AuditEvent,
+) -> Result<linli_billing::Bill> {
+    let tx = db.conn.begin().await.or_internal()?;
+    let h = house::Entity::find_by_id(b.house_id)
+        .filter(house::Column::ProjectId.eq(granted.project_id()))
+        .one(&tx)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("house", b.house_id))?;
+    b.building_id = h.building_id;
+    let new = insert_new(&tx, None, std::slice::from_ref(&b), seal).await?;
+    let row = bill::Entity::find()
+        .filter(bill::Column::BillKey.eq(b.bill_key.as_str()))
+        .one(&tx)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::internal("bill vanished"))?;
+    if new > 0 {
+        audit::write(
+            &tx,
+            audit_event.entity_id(row.id).after(&serde_json::json!({"bill_key": b.bill_key, "amount_fen": b.amount})),
+        )
+        .await?;
+    }
+    let view = super::bills::views(&tx, vec![row], linli_billing::today()).await?.remove(0);
+    tx.commit().await.or_internal()?;
+    Ok(view)
 }

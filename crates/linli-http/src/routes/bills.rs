@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use linli_billing::{
-    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewPayment, NewRefund,
-    Receipt,
+    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewCharge, NewPayment,
+    NewRefund, Receipt,
 };
 use linli_core::{Error, Id, Page, PageRequest};
 use serde::Deserialize;
@@ -75,10 +75,7 @@ async fn create_house_payment(
     headers: HeaderMap,
     ApiJson(new): ApiJson<NewPayment>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(v.to_str().map_err(|_| Error::invalid("Idempotency-Key", "invalid"))?.trim().to_owned()),
-    };
+    let key = idempotency_key(&headers)?;
     Ok((StatusCode::CREATED, Json(app.billing.pay(&user.authz, id, new, key).await?)))
 }
 
@@ -116,6 +113,30 @@ async fn get_bill_notices(
     let html = app.billing.notices(&user.authz, q.building_id, &q.period).await?;
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], html)
         .into_response())
+}
+
+/// Charges a one-off fee (装修押金, 门禁卡…) to the house now. The same `Idempotency-Key` charges once.
+#[utoipa::path(post, path = "/api/v1/houses/{id}/charges", tag = "billing", params(("id" = i64, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key charges once")),
+    request_body = NewCharge,
+    responses((status = 201, body = Bill), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+async fn create_house_charge(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewCharge>,
+) -> ApiResult<(StatusCode, Json<Bill>)> {
+    let key = idempotency_key(&headers)?;
+    Ok((StatusCode::CREATED, Json(app.billing.charge_one_off(&user.authz, id, new, key).await?)))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Error> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => Ok(Some(v.to_str().map_err(|_| Error::invalid("Idempotency-Key", "invalid"))?.trim().to_owned())),
+    }
 }
 
 /// Returns money from the house's prepaid balance. Needs `billing.adjustment.approve`.
@@ -194,6 +215,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(get_house_account))
         .routes(routes!(create_house_payment))
         .routes(routes!(create_house_refund))
+        .routes(routes!(create_house_charge))
         .routes(routes!(get_house_statement))
         .routes(routes!(get_bill_notices))
         .routes(routes!(create_bill_adjustment))
