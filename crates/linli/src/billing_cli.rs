@@ -53,7 +53,8 @@ pub async fn run(config: &Config, project_id: Id, period: &str, chunk: usize) ->
 
 /// Verifies every ledger entry's seal and every cached balance; an error (exit 1) when any fails.
 pub async fn check_ledger(config: &Config) -> anyhow::Result<()> {
-    let (db, _) = server::open(config).await?;
+    // Only reads: no migration or bootstrap writes, so it runs beside a busy server on SQLite.
+    let db = linli_db::connect(&config.database_url()).await?;
     let check = service(&db, config)?.check_ledger().await?;
     println!("ledger: {} entries, {} bills checked", check.entries, check.bills);
     if check.ok() {
