@@ -45,5 +45,5 @@ pub use meter_service::{
 pub use period::Period;
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
 pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
-pub use service::{BillingRepo, BillingService, LedgerCheck, RUN_JOB, RunSummary, today};
+pub use service::{BillingRepo, BillingService, LedgerCheck, RUN_JOB, RunSummary};
 pub use settings::{NewAssignment, NewFeeItem, NewStandard};

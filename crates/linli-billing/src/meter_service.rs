@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
+use linli_core::time::today;
 use linli_core::{
     AuditEvent, Authz, Code, Error, FieldError, Granted, Id, Page, PageRequest, Permission, Result, Scope,
 };
@@ -191,11 +192,6 @@ pub struct UsageRow {
     pub consumption: Decimal,
     #[schema(value_type = String)]
     pub shared: Decimal,
-}
-
-/// Business dates are China Standard Time, every project's default zone.
-fn today() -> NaiveDate {
-    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("a valid offset")).date_naive()
 }
 
 fn check_period(period: &str) -> Result<()> {

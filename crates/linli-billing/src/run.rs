@@ -67,22 +67,6 @@ impl Assignment {
     }
 }
 
-/// The assignment a metered item has by default: every house with a reading.
-static METERED: Assignment = Assignment {
-    id: 0,
-    project_id: 0,
-    fee_item_id: 0,
-    target: AssignmentTarget::Project,
-    building_id: None,
-    house_usage: None,
-    house_id: None,
-    service_level: None,
-    quantity: 1,
-    label: None,
-    starts_on: None,
-    ends_on: None,
-};
-
 /// What a run knows of a house.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseRow {
@@ -155,12 +139,12 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
             .filter(|a| a.starts_on.is_none_or(|s| s <= period.end) && a.ends_on.is_none_or(|e| e >= period.start))
             .collect();
         for house in &inputs.houses {
-            let a = assignments.iter().filter(|a| a.matches(house)).max_by_key(|a| (a.specificity(), a.id));
+            let assigned = assignments.iter().filter(|a| a.matches(house)).max_by_key(|a| (a.specificity(), a.id));
             // Metered items bill every house whose meters were read; others need an assignment.
             let metered_use = inputs.usage.get(&(item.id, house.id));
-            let Some(a) = a.copied().or(metered_use.map(|_| &METERED)) else {
+            if assigned.is_none() && metered_use.is_none() {
                 continue;
-            };
+            }
             let problem = |code, day| Problem { house_id: house.id, fee_item_id: item.id, code, day };
             let Some(owned_from) = house.owned_from else {
                 out.problems.push(problem(ProblemCode::NoOwner, None));
@@ -171,12 +155,14 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
                     out.problems.push(problem(ProblemCode::NoReading, None));
                     continue;
                 };
-                let Some(s) = standard_for(standards, period.end, &house.usage, a.service_level.as_deref()) else {
+                let level = assigned.and_then(|a| a.service_level.as_deref());
+                let Some(s) = standard_for(standards, period.end, &house.usage, level) else {
                     out.problems.push(problem(ProblemCode::NoStandard, Some(period.end)));
                     continue;
                 };
                 compute_metered(item, s, *used, period)
             } else {
+                let Some(a) = assigned else { continue };
                 let facts = HouseFacts {
                     usage: house.usage.clone(),
                     service_level: a.service_level.clone(),

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
+use linli_core::time::today;
 use linli_core::{AuditEvent, Authz, Error, Granted, Id, Page, PageRequest, Permission, Result, Scope};
 
 use crate::account::{
@@ -203,6 +204,17 @@ pub trait BillingRepo: Send + Sync {
 /// The job that writes a confirmed run's bills; its payload is `{"run_id": …}`.
 pub const RUN_JOB: &str = "billing.run";
 
+/// The most one payment, refund or adjustment may move: 1 亿元. Larger figures are typing
+/// mistakes, and keeping them out keeps every sum far from overflowing.
+const MAX_AMOUNT: Fen = Fen(10_000_000_000);
+
+/// The day a question is asked about (today by default), within the years billing deals with.
+fn business_day(as_of: Option<NaiveDate>) -> Result<NaiveDate> {
+    let day = as_of.unwrap_or_else(today);
+    let ok = (2000..=2100).contains(&chrono::Datelike::year(&day));
+    if ok { Ok(day) } else { Err(Error::invalid("as_of", "out_of_range")) }
+}
+
 const FEE_READ: Permission = Permission::BillingFeeRead;
 const FEE_MANAGE: Permission = Permission::BillingFeeManage;
 const RUN: Permission = Permission::BillingRunManage;
@@ -211,11 +223,6 @@ const COLLECT: Permission = Permission::BillingPaymentCollect;
 const REQUEST: Permission = Permission::BillingAdjustmentRequest;
 const APPROVE: Permission = Permission::BillingAdjustmentApprove;
 const REPORT: Permission = Permission::BillingReportRead;
-
-/// Business dates are China Standard Time (no daylight saving).
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid offset")).date_naive()
-}
 
 #[derive(Clone)]
 pub struct BillingService {
@@ -347,17 +354,17 @@ impl BillingService {
     }
 
     pub async fn bill(&self, authz: &Authz, id: Id, as_of: Option<NaiveDate>) -> Result<BillDetail> {
-        self.repo.bill(&authz.scope(BILL_READ)?, id, as_of.unwrap_or_else(today)).await
+        self.repo.bill(&authz.scope(BILL_READ)?, id, business_day(as_of)?).await
     }
 
     pub async fn account(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<HouseAccount> {
-        self.repo.account(&authz.scope(BILL_READ)?, house_id, as_of.unwrap_or_else(today)).await
+        self.repo.account(&authz.scope(BILL_READ)?, house_id, business_day(as_of)?).await
     }
 
     /// A house's printable statement (对账单) as of a day.
     pub async fn statement(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<String> {
         let scope = authz.scope(BILL_READ)?;
-        let as_of = as_of.unwrap_or_else(today);
+        let as_of = business_day(as_of)?;
         let account = self.repo.account(&scope, house_id, as_of).await?;
         let mut details = Vec::with_capacity(account.open_bills.len());
         for b in &account.open_bills {
@@ -405,7 +412,7 @@ impl BillingService {
         if payment.amount_fen.0 <= 0 {
             return Err(Error::invalid("amount_fen", "must_be_positive"));
         }
-        if payment.amount_fen.0 > 10_000_000_000 {
+        if payment.amount_fen > MAX_AMOUNT {
             return Err(Error::invalid("amount_fen", "too_large"));
         }
         if payment.received_on > today() {
@@ -487,6 +494,9 @@ impl BillingService {
         if refund.amount_fen.0 <= 0 {
             return Err(Error::invalid("amount_fen", "must_be_positive"));
         }
+        if refund.amount_fen > MAX_AMOUNT {
+            return Err(Error::invalid("amount_fen", "too_large"));
+        }
         if refund.reason.trim().is_empty() {
             return Err(Error::invalid("reason", "required"));
         }
@@ -502,6 +512,9 @@ impl BillingService {
         let reason = new.reason.trim().to_owned();
         if reason.is_empty() {
             return Err(Error::invalid("reason", "required"));
+        }
+        if new.amount_fen.0.checked_abs().is_none_or(|a| a > MAX_AMOUNT.0) {
+            return Err(Error::invalid("amount_fen", "too_large"));
         }
         let positive = new.amount_fen.0 > 0;
         if new.kind != AdjustmentKind::Adjust && !positive || new.amount_fen.0 == 0 {
@@ -539,11 +552,14 @@ impl BillingService {
 
     pub async fn arrears(&self, authz: &Authz, project_id: Id, as_of: Option<NaiveDate>) -> Result<ArrearsReport> {
         let granted = authz.require(REPORT, project_id)?;
-        self.repo.arrears(&granted, as_of.unwrap_or_else(today)).await
+        self.repo.arrears(&granted, business_day(as_of)?).await
     }
 
     pub async fn collection(&self, authz: &Authz, project_id: Id, year: i32) -> Result<Vec<CollectionRow>> {
         let granted = authz.require(REPORT, project_id)?;
+        if !(2000..=2100).contains(&year) {
+            return Err(Error::invalid("year", "out_of_range"));
+        }
         self.repo.collection(&granted, year).await
     }
 

@@ -61,6 +61,7 @@ impl NewFeeItem {
             fraction(&mut v, "vacancy_rate", r, Decimal::ONE);
         }
         fraction(&mut v, "late_fee.daily_rate", self.late_fee.daily_rate, Decimal::new(1, 2));
+        v.check(self.late_fee.grace_days <= MAX_GRACE_DAYS, "late_fee.grace_days", "out_of_range");
         if let Some(c) = self.late_fee.cap_rate {
             fraction(&mut v, "late_fee.cap_rate", c, Decimal::from(10));
         }
@@ -70,6 +71,17 @@ impl NewFeeItem {
         v.finish()?;
         Ok(self)
     }
+}
+
+/// Grace days beyond a year are typing mistakes.
+const MAX_GRACE_DAYS: u32 = 365;
+
+/// The highest price or tier bound (元); beyond it, a price is a typing mistake and area × price
+/// × months would come near the limits of the arithmetic.
+const MAX_PRICE: i64 = 1_000_000;
+
+fn price_ok(p: Decimal) -> bool {
+    p >= Decimal::ZERO && p <= Decimal::from(MAX_PRICE) && p.scale() <= 4
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -87,7 +99,7 @@ pub struct NewStandard {
 impl NewStandard {
     pub fn validated(self) -> Result<NewStandard> {
         let mut v = Validator::default();
-        if self.price < Decimal::ZERO || self.price.scale() > 4 {
+        if !price_ok(self.price) {
             v.check(false, "price", "out_of_range");
         }
         if self.effective_to.is_some_and(|to| to < self.effective_from) {
@@ -95,7 +107,7 @@ impl NewStandard {
         }
         let mut last = Decimal::ZERO;
         for (i, t) in self.tiers.iter().enumerate() {
-            if t.price < Decimal::ZERO {
+            if !price_ok(t.price) || t.up_to.is_some_and(|u| u > Decimal::from(MAX_PRICE)) {
                 v.check(false, "tiers", "out_of_range");
             }
             match t.up_to {

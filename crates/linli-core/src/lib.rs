@@ -12,6 +12,7 @@ pub mod money;
 pub mod page;
 pub mod permission;
 mod text_enum;
+pub mod time;
 
 pub use actor::Actor;
 pub use area::Area;

@@ -63,6 +63,11 @@ impl<T> Page<T> {
         Self { items, total, page: req.page, page_size: req.page_size }
     }
 
+    /// The same page holding other items (rows turned into views by an async lookup).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page { items, total: self.total, page: self.page, page_size: self.page_size }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use linli_audit::AuditEntry;
 use linli_core::{AuditEvent, Authz, Error, FieldError, Granted, Id, Page, PageRequest, Permission, Result, Scope};
 
@@ -59,19 +58,7 @@ const MANAGE: Permission = Permission::EquipmentItemManage;
 /// The most labels one page prints.
 pub const MAX_LABELS: usize = 240;
 
-/// Business dates are China Standard Time, the default zone of every project (no daylight
-/// saving). Per-project zones take over when a project outside it exists.
-fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("a valid offset")
-}
-
-fn today() -> NaiveDate {
-    Utc::now().with_timezone(&cst()).date_naive()
-}
-
-fn registered_on(created_at: DateTime<Utc>) -> NaiveDate {
-    created_at.with_timezone(&cst()).date_naive()
-}
+use linli_core::time::{date_of as registered_on, today};
 
 #[derive(Clone)]
 pub struct EquipmentService {

@@ -1,6 +1,6 @@
 //! Quiet hours: non-urgent messages created between 22:00 and 08:00 (China time) wait until 08:00.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 pub const QUIET_START: u32 = 22;
 pub const QUIET_END: u32 = 8;
@@ -9,7 +9,7 @@ pub fn send_after(now: DateTime<Utc>, urgent: bool) -> DateTime<Utc> {
     if urgent {
         return now;
     }
-    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let cst = linli_core::time::cst();
     let local = now.with_timezone(&cst);
     let hour = chrono::Timelike::hour(&local);
     let end = NaiveTime::from_hms_opt(QUIET_END, 0, 0).expect("valid time");

@@ -103,7 +103,9 @@ const BENCH_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 /// bulk insert of the same rows into the same tables of the same database.
 #[allow(clippy::cast_precision_loss)] // row counts far below 2^52
 pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()> {
-    use linli_billing::{BillingCycle, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewStandard, Period, run};
+    use linli_billing::{AssignmentTarget, BillingCycle, FeeKind, Period, run};
+
+    use crate::demo::billing as bills;
     use rust_decimal::Decimal;
 
     for server_url in std::iter::once(None).chain(postgres.map(Some)) {
@@ -152,43 +154,15 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
                 owner.id, project.id
             ))
             .await?;
-        let item = |code: &str| NewFeeItem {
-            project_id: project.id,
-            code: code.into(),
-            name: "物业费".into(),
-            kind: FeeKind::Area,
-            cycle: BillingCycle::Monthly,
-            due_day: 31,
-            area_basis: linli_billing::AreaBasis::Gross,
-            meter_kind: None,
-            loss_rate: Decimal::ZERO,
-            vacancy_rate: Some(Decimal::new(7, 1)),
-            late_fee: LateFeeRule { daily_rate: Decimal::new(5, 4), grace_days: 0, cap_rate: None },
-        };
         let mut items = Vec::new();
         for code in ["BASE", "WYF"] {
-            let fee = app.billing.create_fee_item(&system, item(code)).await?;
-            let standard = NewStandard {
-                house_usage: None,
-                service_level: None,
-                effective_from: "2020-01-01".parse()?,
-                effective_to: None,
-                price: Decimal::new(235, 2),
-                tiers: vec![],
-            };
-            app.billing.add_standard(&system, fee.id, standard).await?;
-            let all = NewAssignment {
-                target: linli_billing::AssignmentTarget::Project,
-                building_id: None,
-                house_usage: None,
-                house_id: None,
-                service_level: None,
-                quantity: 1,
-                label: None,
-                starts_on: None,
-                ends_on: None,
-            };
-            app.billing.add_assignment(&system, fee.id, all).await?;
+            let mut wyf = bills::item(project.id, code, "物业费", FeeKind::Area, BillingCycle::Monthly);
+            wyf.vacancy_rate = Some(Decimal::new(7, 1));
+            let fee = app.billing.create_fee_item(&system, wyf).await?;
+            app.billing
+                .add_standard(&system, fee.id, bills::standard("2020-01-01".parse()?, Decimal::new(235, 2)))
+                .await?;
+            app.billing.add_assignment(&system, fee.id, bills::assign(AssignmentTarget::Project, None, None)).await?;
             items.push(fee.id);
         }
         let seeded_s = t.elapsed().as_secs_f64();

@@ -80,7 +80,7 @@ struct RemindOverdue(NotifyService, Db);
 #[async_trait]
 impl JobHandler for RemindOverdue {
     async fn run(&self, _job: &Job) -> anyhow::Result<()> {
-        let today = linli_billing::today();
+        let today = linli_core::time::today();
         let notices = linli_db::overdue_notices(&self.1, today).await?;
         for n in &notices {
             let key = format!("bill_overdue:{}:{}:{}", n.house_id, n.person_id, today.format("%Y-%m"));

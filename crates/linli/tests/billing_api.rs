@@ -477,3 +477,41 @@ db_test!(
         assert_eq!(formulas, ["10 × 3.5 = 35.00", "10 × 4.5 = 45.00", "5 × 6 = 30.00", "110.00 × 0.05 = 5.50"]);
     }
 );
+
+db_test!(
+    async fn figures_beyond_any_real_bill_are_refused_not_overflowed(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, _, item) = setup(&s, &admin).await;
+        bill_month(&s, &admin, p, "2026-01").await;
+        let bill =
+            s.get(&format!("/api/v1/bills?project_id={p}"), &admin).await.body["items"][0]["id"].as_i64().unwrap();
+
+        let body = json!({"kind": "adjust", "amount_fen": i64::MAX, "reason": "x"});
+        let huge = s.post(&format!("/api/v1/bills/{bill}/adjustments"), &admin, body).await;
+        assert_eq!(huge.body["errors"][0], json!({"field": "amount_fen", "code": "too_large"}), "{}", huge.body);
+        let body = json!({"kind": "adjust", "amount_fen": i64::MIN, "reason": "x"});
+        let low = s.post(&format!("/api/v1/bills/{bill}/adjustments"), &admin, body).await;
+        assert_eq!(low.body["errors"][0], json!({"field": "amount_fen", "code": "too_large"}), "{}", low.body);
+        let price = s
+            .post(
+                &format!("/api/v1/fee-items/{item}/standards"),
+                &admin,
+                json!({"effective_from": "2026-03-01", "price": "1e27"}),
+            )
+            .await;
+        assert_eq!(price.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", price.body);
+        let body = json!({"project_id": p, "code": "X", "name": "x", "kind": "fixed", "late_fee": {"daily_rate": "0.0005", "grace_days": 4_000_000_000u32, "cap_rate": null}});
+        let grace = s.post("/api/v1/fee-items", &admin, body).await;
+        assert_eq!(
+            grace.body["errors"][0],
+            json!({"field": "late_fee.grace_days", "code": "out_of_range"}),
+            "{}",
+            grace.body
+        );
+        let far = s.get(&format!("/api/v1/bills/{bill}?as_of=9999-12-31"), &admin).await;
+        assert_eq!(far.body["errors"][0], json!({"field": "as_of", "code": "out_of_range"}), "{}", far.body);
+        let year = s.get(&format!("/api/v1/reports/collection?project_id={p}&year=999999"), &admin).await;
+        assert_eq!(year.body["errors"][0], json!({"field": "year", "code": "out_of_range"}), "{}", year.body);
+    }
+);

@@ -102,12 +102,7 @@ pub(crate) async fn list(
         sel = sel.filter(adjustment::Column::State.eq(s.as_str()));
     }
     let page = crate::page::fetch(sel.order_by_desc(adjustment::Column::Id), c, page).await?;
-    Ok(Page {
-        items: page.items.into_iter().map(view).collect(),
-        total: page.total,
-        page: page.page,
-        page_size: page.page_size,
-    })
+    Ok(page.map(view))
 }
 
 pub(crate) async fn decide(

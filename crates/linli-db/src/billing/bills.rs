@@ -149,9 +149,9 @@ pub(crate) async fn list(
     };
     let sel =
         sel.order_by_desc(bill::Column::PeriodStart).order_by_asc(bill::Column::HouseId).order_by_asc(bill::Column::Id);
-    let page = crate::page::fetch(sel, c, page).await?;
-    let items = views(c, page.items, today).await?;
-    Ok(Page { items, total: page.total, page: page.page, page_size: page.page_size })
+    let mut page = crate::page::fetch(sel, c, page).await?;
+    let items = views(c, std::mem::take(&mut page.items), today).await?;
+    Ok(page.with_items(items))
 }
 
 pub(crate) async fn scoped_bill(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Result<bill::Model> {

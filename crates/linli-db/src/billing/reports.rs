@@ -68,51 +68,43 @@ async fn item_names(c: &impl ConnectionTrait, project_id: Id) -> Result<HashMap<
 pub(crate) async fn collection(c: &impl ConnectionTrait, granted: &Granted, year: i32) -> Result<Vec<CollectionRow>> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
-    let bills: Vec<(Id, Id, NaiveDate, i64, i64)> = bill::Entity::find()
+    let bills: Vec<(Id, Id, NaiveDate, i64)> = bill::Entity::find()
         .select_only()
-        .columns([
-            bill::Column::Id,
-            bill::Column::FeeItemId,
-            bill::Column::PeriodStart,
-            bill::Column::AmountFen,
-            bill::Column::PrincipalDueFen,
-        ])
+        .columns([bill::Column::Id, bill::Column::FeeItemId, bill::Column::PeriodStart, bill::Column::AmountFen])
         .filter(bill::Column::ProjectId.eq(granted.project_id()))
         .filter(bill::Column::PeriodStart.between(from, to))
         .into_tuple()
         .all(c)
         .await
         .or_internal()?;
-    // Collected = principal allocated; billed = amount plus approved adjustments = collected + waived + still due.
-    let mut waived: HashMap<Id, i64> = HashMap::new();
+    // Billed = the bill's amount with its approved adjustments; collected = principal allocated.
+    let mut moved: HashMap<Id, (i64, i64)> = HashMap::new(); // bill → (adjusted, collected)
     let ids: Vec<Id> = bills.iter().map(|b| b.0).collect();
     for chunk in ids.chunks(1000) {
         let rows: Vec<(Option<Id>, String, i64)> = ledger_entry::Entity::find()
             .select_only()
             .columns([ledger_entry::Column::BillId, ledger_entry::Column::Kind, ledger_entry::Column::PrincipalFen])
             .filter(ledger_entry::Column::BillId.is_in(chunk.iter().copied()))
-            .filter(ledger_entry::Column::Kind.is_in([EntryKind::Waiver.as_str(), EntryKind::Adjustment.as_str()]))
+            .filter(ledger_entry::Column::Kind.is_in([EntryKind::Allocation.as_str(), EntryKind::Adjustment.as_str()]))
             .into_tuple()
             .all(c)
             .await
             .or_internal()?;
         for (bill_id, kind, principal) in rows {
-            let w = waived.entry(bill_id.unwrap_or_default()).or_default();
-            if kind == EntryKind::Waiver.as_str() {
-                *w += -principal;
+            let m = moved.entry(bill_id.unwrap_or_default()).or_default();
+            if kind == EntryKind::Adjustment.as_str() {
+                m.0 += principal;
             } else {
-                *w -= principal; // an adjustment up adds to what was billed
+                m.1 -= principal;
             }
         }
     }
     let mut acc: BTreeMap<(String, Id), (i64, i64)> = BTreeMap::new();
-    for (id, item, start, amount, due) in bills {
-        let adj = waived.get(&id).copied().unwrap_or(0);
-        let billed = amount - adj.min(0);
-        let collected = amount - adj - due;
+    for (id, item, start, amount) in bills {
+        let (adjusted, collected) = moved.get(&id).copied().unwrap_or_default();
         let e = acc.entry((start.format("%Y-%m").to_string(), item)).or_default();
-        e.0 += billed;
-        e.1 += collected.max(0);
+        e.0 += amount + adjusted;
+        e.1 += collected;
     }
     let names = item_names(c, granted.project_id()).await?;
     Ok(acc

@@ -179,12 +179,7 @@ pub(crate) async fn list(
         sel = sel.filter(billing_run::Column::ProjectId.eq(p));
     }
     let page = crate::page::fetch(sel.order_by_desc(billing_run::Column::Id), c, page).await?;
-    Ok(Page {
-        items: page.items.into_iter().map(view).collect(),
-        total: page.total,
-        page: page.page,
-        page_size: page.page_size,
-    })
+    Ok(page.map(view))
 }
 
 pub(crate) async fn confirm(db: &Db, granted: &Granted, id: Id, audit_event: AuditEvent) -> Result<Run> {
@@ -408,7 +403,7 @@ pub(crate) async fn write_one_off(
         )
         .await?;
     }
-    let view = super::bills::views(&tx, vec![row], linli_billing::today()).await?.remove(0);
+    let view = super::bills::views(&tx, vec![row], linli_core::time::today()).await?.remove(0);
     tx.commit().await.or_internal()?;
     Ok(view)
 }

@@ -5,8 +5,9 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use linli_billing::{
     AssignmentTarget, BillingCycle, Channel, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewPayment, NewStandard,
-    Period, today,
+    Period,
 };
+use linli_core::time::today;
 use linli_core::{Authz, Fen, Id, PageRequest};
 use linli_http::App;
 use linli_property::HouseFilter;
@@ -15,7 +16,7 @@ use sea_orm::ConnectionTrait;
 
 use super::community::pick;
 
-fn item(project_id: Id, code: &str, name: &str, kind: FeeKind, cycle: BillingCycle) -> NewFeeItem {
+pub(crate) fn item(project_id: Id, code: &str, name: &str, kind: FeeKind, cycle: BillingCycle) -> NewFeeItem {
     NewFeeItem {
         project_id,
         code: code.into(),
@@ -31,7 +32,7 @@ fn item(project_id: Id, code: &str, name: &str, kind: FeeKind, cycle: BillingCyc
     }
 }
 
-fn standard(from: NaiveDate, price: Decimal) -> NewStandard {
+pub(crate) fn standard(from: NaiveDate, price: Decimal) -> NewStandard {
     NewStandard {
         house_usage: None,
         service_level: None,
@@ -42,7 +43,7 @@ fn standard(from: NaiveDate, price: Decimal) -> NewStandard {
     }
 }
 
-fn assign(target: AssignmentTarget, house_id: Option<Id>, label: Option<String>) -> NewAssignment {
+pub(crate) fn assign(target: AssignmentTarget, house_id: Option<Id>, label: Option<String>) -> NewAssignment {
     NewAssignment {
         target,
         building_id: None,

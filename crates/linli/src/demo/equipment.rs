@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Days, FixedOffset, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use linli_core::{Authz, Id, PageRequest};
 use linli_equipment::{CategoryNode, CycleUnit, EquipmentFilter, EquipmentService, EquipmentState, NewEquipment};
 
@@ -78,7 +78,7 @@ pub async fn seed(db: &linli_db::Db, company: i64, project_id: i64) -> anyhow::R
     category_ids(&service.categories(&system).await?, &mut categories);
     let filter = EquipmentFilter { project_id: Some(project_id), ..EquipmentFilter::default() };
     let existing = service.list(&system, &filter, PageRequest { page: 1, page_size: 500 }).await?;
-    let today = Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8")).date_naive();
+    let today = linli_core::time::today();
     // The community was handed over in the summer of 2019.
     let delivered = NaiveDate::from_ymd_opt(2019, 7, 1).expect("a date");
     for &(code, name, category, (brand, model), location, yuan, (unit, every), days_ago) in REGISTER {
