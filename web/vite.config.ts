@@ -1,6 +1,8 @@
 import { fileURLToPath, URL } from 'node:url'
-import { isAbsolute } from 'node:path'
-import { defineConfig } from 'vite'
+import { isAbsolute, join, resolve } from 'node:path'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
@@ -15,6 +17,61 @@ function outDir(): string {
     throw new Error(`LINLI_WEB_OUT_DIR must be an absolute path, got "${dir}"`)
   }
   return dir
+}
+
+// Writes `X.gz` and `X.br` beside each compressible output file, so the server answers the
+// encoding the browser asks for without compressing on every request (linli-web-assets embeds
+// them as variants of X). Skipped when the encoded file would not be clearly smaller.
+function precompress(): Plugin {
+  const compressible = /\.(js|mjs|css|html|svg|json|txt|webmanifest)$/
+  let dir = 'dist'
+  return {
+    name: 'linli-precompress',
+    apply: 'build',
+    configResolved(config) {
+      dir = resolve(config.root, config.build.outDir)
+    },
+    closeBundle() {
+      const walk = (d: string): string[] =>
+        readdirSync(d).flatMap((name) => {
+          const p = join(d, name)
+          return statSync(p).isDirectory() ? walk(p) : [p]
+        })
+      for (const file of walk(dir).filter((f) => compressible.test(f))) {
+        const raw = readFileSync(file)
+        if (raw.length < 1024) continue
+        const gz = gzipSync(raw, { level: 9 })
+        const br = brotliCompressSync(raw, {
+          params: {
+            [zlib.BROTLI_PARAM_QUALITY]: 11,
+            [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
+            [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+          },
+        })
+        if (gz.length < raw.length * 0.9) writeFileSync(`${file}.gz`, gz)
+        if (br.length < raw.length * 0.9) writeFileSync(`${file}.br`, br)
+      }
+    },
+  }
+}
+
+// Vant's icon font names a copy on at.alicdn.com after its embedded one. The CSP allows fonts
+// from this server and data: URLs only, and an office intranet may not reach the internet: the
+// web app never loads a font from elsewhere, so remote sources are dropped from every @font-face.
+function noRemoteFonts() {
+  const remote = /url\(\s*["']?(https?:)?\/\//
+  return {
+    postcssPlugin: 'linli-no-remote-fonts',
+    AtRule: {
+      'font-face': (rule: { walkDecls: (prop: string, f: (d: { value: string }) => void) => void }) => {
+        rule.walkDecls('src', (decl) => {
+          // Sources are separated by commas outside parentheses (data: URLs hold commas).
+          const sources = decl.value.split(/,(?![^(]*\))/).map((s) => s.trim())
+          decl.value = sources.filter((s) => !remote.test(s)).join(', ')
+        })
+      },
+    },
+  }
 }
 
 // The backend the dev server proxies /api and /healthz to (`linli demo` listens on 8080 by default).
@@ -33,7 +90,11 @@ export default defineConfig({
       dirs: [],
       resolvers: [ElementPlusResolver({ importStyle: 'css' }), VantResolver({ importStyle: true })],
     }),
+    precompress(),
   ],
+  css: {
+    postcss: { plugins: [noRemoteFonts()] },
+  },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

@@ -1,5 +1,7 @@
 //! Builds the web app (`web/`) with npm into OUT_DIR and generates a table of its files for
-//! `include_bytes!`. Reruns only when the web sources change.
+//! `include_bytes!`. Reruns only when the web sources change. The Vite build writes `X.gz` and
+//! `X.br` beside each compressible file (`web/vite.config.ts`); they are embedded as variants of
+//! `X`, not as files of their own.
 //! - `LINLI_WEB_DIST=/path`: embed an already built app instead of running npm.
 //! - `LINLI_SKIP_WEB_BUILD=1`: embed nothing (a binary that serves only the API).
 
@@ -45,15 +47,31 @@ fn main() {
         collect(d, d, &mut files);
     }
     files.sort();
-    let mut code = String::from("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
-    for (rel, abs) in &files {
+    let names: std::collections::HashSet<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+    let is_variant =
+        |rel: &str| [".gz", ".br"].iter().any(|ext| rel.strip_suffix(ext).is_some_and(|base| names.contains(base)));
+    let variant = |abs: &Path, ext: &str| {
+        let mut p = abs.as_os_str().to_owned();
+        p.push(ext);
+        let p = PathBuf::from(p);
+        if p.is_file() { format!("Some(include_bytes!({:?}))", p.display().to_string()) } else { "None".to_string() }
+    };
+    let mut code = String::from("pub(crate) static FILES: &[Entry] = &[\n");
+    for (rel, abs) in files.iter().filter(|(rel, _)| !is_variant(rel)) {
         let mime = mime_guess::from_path(abs).first_or_octet_stream().essence_str().to_string();
         let mime = if mime.starts_with("text/") || mime == "application/javascript" {
             format!("{mime}; charset=utf-8")
         } else {
             mime
         };
-        writeln!(code, "    ({rel:?}, {mime:?}, include_bytes!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({rel:?}, {mime:?}, include_bytes!({:?}), {}, {}),",
+            abs.display().to_string(),
+            variant(abs, ".gz"),
+            variant(abs, ".br")
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     std::fs::write(out.join("assets.rs"), code).unwrap();

@@ -5,14 +5,10 @@
 // chart (收缴率) draws on its canvas, and a bill opens with its lines and their formulas.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { BASE_URL, helpers, launch, requireServer, signInAsAdmin } from './helpers.mjs'
 
-const BASE_URL = process.env.LINLI_E2E_URL?.replace(/\/+$/, '')
-const ADMIN_PASSWORD = process.env.LINLI_E2E_ADMIN_PASSWORD
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const STEP_TIMEOUT = 20_000
+const { text, waitForText, settled, shot } = helpers({ stepTimeout: STEP_TIMEOUT })
 
 // What the pages say (src/locales); kept literal here so a wrong translation fails the test.
 const ZH = {
@@ -27,46 +23,6 @@ const ZH = {
 }
 /** Yuan as the pages write it: thousands separators and two decimals. */
 const YUAN = /^-?\d{1,3}(,\d{3})*\.\d{2}$/
-
-function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-}
-
-const text = async (locator) => (await locator.textContent({ timeout: STEP_TIMEOUT })) ?? ''
-
-async function waitForText(locator, expected, what) {
-  const deadline = Date.now() + STEP_TIMEOUT
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await text(locator).catch(() => '')
-    if (expected.every((s) => last.includes(s))) return last
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`${what}: expected ${JSON.stringify(expected)} in ${JSON.stringify(last.slice(0, 400))}`)
-}
-
-/** No loading masks left. */
-async function settled(page) {
-  await page.waitForFunction(() => !document.querySelector('.el-loading-mask:not([style*="display: none"])'), null, {
-    timeout: STEP_TIMEOUT,
-  })
-}
-
-async function shot(page, name) {
-  await mkdir(ARTIFACTS, { recursive: true })
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
-}
 
 /** Signed in (cookie session): the project of the admin's that owes the most as of today. */
 async function projectWithArrears(page) {
@@ -89,12 +45,7 @@ async function projectWithArrears(page) {
 }
 
 test('billing: arrears report, collection chart and a bill', { timeout: 180_000 }, async (t) => {
-  assert.ok(
-    BASE_URL,
-    'LINLI_E2E_URL is not set: start the server (e.g. `linli demo`) and run ' +
-      '`LINLI_E2E_URL=http://127.0.0.1:18080 LINLI_E2E_ADMIN_PASSWORD=… npm run e2e`',
-  )
-  assert.ok(ADMIN_PASSWORD, 'LINLI_E2E_ADMIN_PASSWORD is not set: give the password of the `admin` user')
+  requireServer()
 
   const browser = await launch()
   try {
@@ -105,12 +56,7 @@ test('billing: arrears report, collection chart and a bill', { timeout: 180_000 
     page.on('pageerror', (error) => pageErrors.push(String(error)))
 
     await t.test('admin signs in and picks the project with arrears', async () => {
-      await page.goto('/login')
-      await page.evaluate(() => localStorage.setItem('linli.locale', 'zh-CN'))
-      await page.getByTestId('login-username').fill('admin')
-      await page.getByTestId('login-password').fill(ADMIN_PASSWORD)
-      await page.getByTestId('login-submit').click()
-      await page.getByTestId('dashboard-title').waitFor({ state: 'visible' })
+      await signInAsAdmin(page)
       const project = await projectWithArrears(page)
       assert.ok(project, 'the admin has no project')
       assert.ok(project.owed > 0, `the demo's projects owe nothing as of today (best: ${JSON.stringify(project)})`)

@@ -4,16 +4,13 @@
 // refused with a translated message first), then two more houses imported from a CSV (check, then import).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { BASE_URL, field, helpers, launch, requireServer, signInAsAdmin } from './helpers.mjs'
 
-const BASE_URL = process.env.LINLI_E2E_URL?.replace(/\/+$/, '')
-const ADMIN_PASSWORD = process.env.LINLI_E2E_ADMIN_PASSWORD
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const STEP_TIMEOUT = 15_000
+const { text, waitForText, settled, shot } = helpers({ stepTimeout: STEP_TIMEOUT })
 
 // What the pages say (src/locales); kept literal here so a wrong translation fails the test.
 const ZH = {
@@ -27,63 +24,13 @@ const EN = { houses: 'Houses', allHouses: 'All houses' }
 // The template's headers (GET /api/v1/imports/houses/template) and values as a manager types them.
 const CSV_HEADER = '楼栋,单元,房号,楼层,户型,建筑面积,套内面积,朝向,用途,状态'
 
-function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-}
-
-const text = async (locator) => (await locator.textContent({ timeout: STEP_TIMEOUT })) ?? ''
-
-async function waitForText(locator, expected, what) {
-  const deadline = Date.now() + STEP_TIMEOUT
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await text(locator).catch(() => '')
-    if (expected.every((s) => last.includes(s))) return last
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`${what}: expected ${JSON.stringify(expected)} in ${JSON.stringify(last.slice(0, 400))}`)
-}
-
-/** No loading masks left (lists, tree, drawers). */
-async function settled(page) {
-  await page.waitForFunction(() => !document.querySelector('.el-loading-mask:not([style*="display: none"])'), null, {
-    timeout: STEP_TIMEOUT,
-  })
-}
-
-/** The <input> of a form field: Element Plus puts the test id on the input or on its wrapper. */
-function field(page, testId) {
-  return page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first()
-}
-
 /** A number of the import report (rows, created, failed …). */
 async function count(page, key) {
   return Number((await text(page.getByTestId(`import-count-${key}`))).trim())
 }
 
-async function shot(page, name) {
-  await mkdir(ARTIFACTS, { recursive: true })
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
-}
-
 test('houses: tree, house dialog and CSV import', { timeout: 240_000 }, async (t) => {
-  assert.ok(
-    BASE_URL,
-    'LINLI_E2E_URL is not set: start the server (e.g. `linli demo`) and run ' +
-      '`LINLI_E2E_URL=http://127.0.0.1:18080 LINLI_E2E_ADMIN_PASSWORD=… npm run e2e`',
-  )
-  assert.ok(ADMIN_PASSWORD, 'LINLI_E2E_ADMIN_PASSWORD is not set: give the password of the `admin` user')
+  requireServer()
 
   // A building name of its own, so that the test can run again against the same data.
   const stamp = String(Date.now()).slice(-6)
@@ -112,12 +59,7 @@ test('houses: tree, house dialog and CSV import', { timeout: 240_000 }, async (t
     const table = page.getByTestId('houses-table')
 
     await t.test('admin signs in and opens the houses page', async () => {
-      await page.goto('/login')
-      await page.evaluate(() => localStorage.setItem('linli.locale', 'zh-CN'))
-      await page.getByTestId('login-username').fill('admin')
-      await page.getByTestId('login-password').fill(ADMIN_PASSWORD)
-      await page.getByTestId('login-submit').click()
-      await page.getByTestId('dashboard-title').waitFor({ state: 'visible' })
+      await signInAsAdmin(page)
       await page.goto('/houses')
       await page.getByTestId('houses-page').waitFor({ state: 'visible' })
       await waitForText(tree, [ZH.allHouses], 'tree root')

@@ -6,14 +6,10 @@
 // worker delivers it within a few seconds, then the SSE stream pushes it). Then the console's bell.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { ADMIN_PASSWORD, BASE_URL, call, field, helpers, launch, requireServer, signIn, signInAsAdmin } from './helpers.mjs'
 
-const BASE_URL = process.env.LINLI_E2E_URL?.replace(/\/+$/, '')
-const ADMIN_PASSWORD = process.env.LINLI_E2E_ADMIN_PASSWORD
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const STEP_TIMEOUT = 15_000
+const { text, waitForText, waitForAttribute, shot } = helpers({ stepTimeout: STEP_TIMEOUT, animations: true })
 // The job worker polls every 2 s; delivery plus the push must fit well inside this.
 const DELIVERY_TIMEOUT = 20_000
 
@@ -23,80 +19,8 @@ const TITLE = '停水通知'
 const CONSOLE_TITLE = '电梯年检'
 const TEXT = '因管网维修，明天 9:00–15:00 停水，请提前储水。'
 
-function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-}
-
-const text = async (locator) => (await locator.textContent({ timeout: STEP_TIMEOUT })) ?? ''
-
-async function waitForText(locator, expected, what, timeout = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeout
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await text(locator).catch(() => '')
-    if (expected.every((s) => last.includes(s))) return last
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`${what}: expected ${JSON.stringify(expected)} in ${JSON.stringify(last.slice(0, 400))}`)
-}
-
-async function waitForAttribute(locator, name, expected, what, timeout = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeout
-  let last = null
-  while (Date.now() < deadline) {
-    last = await locator.getAttribute(name, { timeout: STEP_TIMEOUT }).catch(() => null)
-    if (last === expected) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`${what}: expected ${name}=${JSON.stringify(expected)}, got ${JSON.stringify(last)}`)
-}
-
-/** The <input> of a form field: Element Plus puts the test id on the input or on its wrapper. */
-function field(page, testId) {
-  return page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first()
-}
-
-async function shot(page, name) {
-  await mkdir(ARTIFACTS, { recursive: true })
-  // Let drawers slide in and tags fade in first.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))))
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
-}
-
-/** A JSON call to the API as an API client (bearer token); fails the test on an unexpected status. */
-async function call(method, path, { token, body, expect = [200, 201, 202] } = {}) {
-  const response = await fetch(`${BASE_URL}${path}`, {
-    method,
-    headers: {
-      Accept: 'application/json, application/problem+json',
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const raw = await response.text()
-  assert.ok(expect.includes(response.status), `${method} ${path}: ${response.status} ${raw.slice(0, 300)}`)
-  return raw ? JSON.parse(raw) : null
-}
-
 test('inbox: a message reaches the open resident page live; the console has the bell', { timeout: 240_000 }, async (t) => {
-  assert.ok(
-    BASE_URL,
-    'LINLI_E2E_URL is not set: start the server (e.g. `linli demo`) and run ' +
-      '`LINLI_E2E_URL=http://127.0.0.1:18080 LINLI_E2E_ADMIN_PASSWORD=… npm run e2e`',
-  )
-  assert.ok(ADMIN_PASSWORD, 'LINLI_E2E_ADMIN_PASSWORD is not set: give the password of the `admin` user')
+  requireServer()
 
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
   const username = `e2e-res-${stamp}`
@@ -135,11 +59,7 @@ test('inbox: a message reaches the open resident page live; the console has the 
       const pageErrors = []
       page.on('pageerror', (error) => pageErrors.push(String(error)))
 
-      await page.goto('/login')
-      await page.evaluate(() => localStorage.setItem('linli.locale', 'zh-CN'))
-      await page.getByTestId('login-username').fill(username)
-      await page.getByTestId('login-password').fill(password)
-      await page.getByTestId('login-submit').click()
+      await signIn(page, username, password)
       await page.waitForURL((url) => url.pathname === '/m', { timeout: STEP_TIMEOUT })
 
       const home = page.getByTestId('m-home-inbox')
@@ -214,12 +134,7 @@ test('inbox: a message reaches the open resident page live; the console has the 
       const pageErrors = []
       page.on('pageerror', (error) => pageErrors.push(String(error)))
 
-      await page.goto('/login')
-      await page.evaluate(() => localStorage.setItem('linli.locale', 'zh-CN'))
-      await page.getByTestId('login-username').fill('admin')
-      await page.getByTestId('login-password').fill(ADMIN_PASSWORD)
-      await page.getByTestId('login-submit').click()
-      await page.getByTestId('dashboard-title').waitFor({ state: 'visible' })
+      await signInAsAdmin(page)
 
       const bell = page.getByTestId('inbox-bell')
       await bell.waitFor({ state: 'visible' })

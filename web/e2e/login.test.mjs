@@ -4,46 +4,16 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { ADMIN_PASSWORD, ARTIFACTS, BASE_URL, helpers, launch, requireServer } from './helpers.mjs'
 
-const BASE_URL = process.env.LINLI_E2E_URL?.replace(/\/+$/, '')
-const ADMIN_PASSWORD = process.env.LINLI_E2E_ADMIN_PASSWORD
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
 const STEP_TIMEOUT = 15_000
+const { text, waitForText } = helpers({ stepTimeout: STEP_TIMEOUT })
 
 // What the pages say (src/locales); kept literal here so a wrong translation fails the test.
 const ZH = { signIn: '登录', invalidCredentials: '用户名或密码错误', projects: '项目', dashboard: '工作台' }
 const EN = { signIn: 'Sign in', projects: 'Projects', dashboard: 'Dashboard' }
 
-function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-}
-
 const pathOf = (page) => new URL(page.url()).pathname
-const text = async (locator) => (await locator.textContent({ timeout: STEP_TIMEOUT })) ?? ''
-
-async function waitForText(locator, expected, what) {
-  const deadline = Date.now() + STEP_TIMEOUT
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await text(locator)
-    if (expected.every((s) => last.includes(s))) return last
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`${what}: expected ${JSON.stringify(expected)} in ${JSON.stringify(last.slice(0, 300))}`)
-}
 
 async function openUserMenuItem(page, testId) {
   await page.getByTestId('user-menu').click()
@@ -53,12 +23,7 @@ async function openUserMenuItem(page, testId) {
 }
 
 test('sign in, switch language, sign out', { timeout: 180_000 }, async (t) => {
-  assert.ok(
-    BASE_URL,
-    'LINLI_E2E_URL is not set: start the server (e.g. `linli demo`) and run ' +
-      '`LINLI_E2E_URL=http://127.0.0.1:18080 LINLI_E2E_ADMIN_PASSWORD=… npm run e2e`',
-  )
-  assert.ok(ADMIN_PASSWORD, 'LINLI_E2E_ADMIN_PASSWORD is not set: give the password of the `admin` user')
+  requireServer()
 
   const browser = await launch()
   try {

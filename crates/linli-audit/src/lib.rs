@@ -5,5 +5,5 @@
 mod model;
 mod service;
 
-pub use model::{AuditEntry, AuditFilter};
+pub use model::{AuditActor, AuditEntry, AuditFilter};
 pub use service::{AuditRepo, AuditService};

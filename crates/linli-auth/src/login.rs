@@ -7,8 +7,14 @@ use chrono::{DateTime, Duration, Utc};
 use linli_core::authz::GrantPermissions;
 use linli_core::{Actor, AuditEvent, Authz, Code, Error, Id, Permission, Result};
 
-use crate::throttle::{retry_after, window_start};
-use crate::{AuthRepo, Me, NewSession, User, hash_token, new_token, verify_password};
+use linli_core::error::Validator;
+use linli_core::throttle::{Limit, Throttle};
+
+use crate::throttle::{self, source_of};
+use crate::user::check_password;
+use crate::{
+    Me, NewSession, OwnPasswordChange, SessionRepo, User, hash_password, hash_token, new_token, verify_password,
+};
 
 /// How long a session lives after sign-in.
 pub const SESSION_DAYS: i64 = 7;
@@ -31,17 +37,22 @@ pub struct SessionAuth {
     pub csrf_token: String,
 }
 
+/// Wrong current passwords when changing one's own password: a stolen session must not become a
+/// way to guess the password behind it.
+pub const OWN_PASSWORD_TRIES: Limit = Limit::new("auth.own_password", 5, throttle::WINDOW_MINUTES * 60);
+
 #[derive(Clone)]
 pub struct AuthService {
-    repo: Arc<dyn AuthRepo>,
+    repo: Arc<dyn SessionRepo>,
+    throttle: Throttle,
 }
 
 impl AuthService {
-    pub fn new(repo: Arc<dyn AuthRepo>) -> Self {
-        Self { repo }
+    pub fn new(repo: Arc<dyn SessionRepo>, throttle: Throttle) -> Self {
+        Self { repo, throttle }
     }
 
-    pub fn repo(&self) -> &Arc<dyn AuthRepo> {
+    pub fn repo(&self) -> &Arc<dyn SessionRepo> {
         &self.repo
     }
 
@@ -54,17 +65,17 @@ impl AuthService {
         now: DateTime<Utc>,
     ) -> Result<LoggedIn> {
         let username = username.trim().to_lowercase();
-        let failures = self.repo.failures_since(&username, window_start(now)).await?;
-        if let Some(retry_after_secs) = retry_after(&failures, now) {
-            return Err(Error::TooManyAttempts { retry_after_secs });
-        }
+        let source = source_of(ip.as_deref()).to_string();
+        throttle::admit(&self.throttle, &username, &source, now).await?;
         let record = self.repo.find_login(&username).await?;
         let hash = record.as_ref().map_or(DUMMY_HASH, |r| r.password_hash.as_str());
         let ok = verify_password(password, hash) && record.is_some();
         self.repo.record_attempt(&username, ok, ip.as_deref(), now).await?;
         let Some(record) = record.filter(|_| ok) else {
+            throttle::failed(&self.throttle, &username, &source, now).await?;
             return Err(Error::Unauthenticated(Code::InvalidCredentials));
         };
+        throttle::succeeded(&self.throttle, &username, &source, now).await?;
         if record.user.disabled {
             return Err(Error::Forbidden(Code::AccountDisabled));
         }
@@ -114,6 +125,48 @@ impl AuthService {
         let mut audit = AuditEvent::new(authz.actor(), "auth.session.revoked", "user");
         audit.entity_id = authz.actor().user_id;
         self.repo.revoke_session(&hash_token(token), audit).await
+    }
+
+    /// The signed-in user changes their own password: the current one is required (five wrong
+    /// ones in 15 minutes answer 429), the new one follows the account rules, every other
+    /// session of the user ends and this one stays.
+    pub async fn change_own_password(
+        &self,
+        authz: &Authz,
+        token: &str,
+        change: OwnPasswordChange,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
+        let key = user_id.to_string();
+        self.throttle.check(&OWN_PASSWORD_TRIES, &key, now).await?;
+        let mut v = Validator::default();
+        check_password(&mut v, &change.new_password);
+        v.check(change.new_password != change.current_password, "new_password", "same_as_current");
+        // The rules speak of `password`; this form calls it `new_password`.
+        let mut errors = match v.finish() {
+            Ok(()) => Vec::new(),
+            Err(Error::Validation(errs)) => errs,
+            Err(e) => return Err(e),
+        };
+        for e in &mut errors {
+            if e.field == "password" {
+                e.field = "new_password".into();
+            }
+        }
+        let current = self.repo.password_hash(user_id).await?;
+        if !verify_password(&change.current_password, &current) {
+            self.throttle.record(&OWN_PASSWORD_TRIES, &key, now).await?;
+            errors.insert(0, linli_core::FieldError::new("current_password", "incorrect"));
+            return Err(Error::Validation(errors));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        self.throttle.clear(&OWN_PASSWORD_TRIES, &key).await?;
+        let hash = hash_password(&change.new_password)?;
+        let audit = AuditEvent::new(authz.actor(), "auth.user.password_changed", "user").entity_id(user_id);
+        self.repo.change_own_password(user_id, &hash_token(token), hash, audit).await
     }
 
     pub async fn authz_for(&self, user: &User, company_id: Id, ip: Option<String>) -> Result<Authz> {

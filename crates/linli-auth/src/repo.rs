@@ -25,23 +25,39 @@ pub struct SessionRecord {
     pub csrf_token: String,
 }
 
+/// Signing in and out: logins, attempts, sessions, one's own password and grants.
 #[async_trait]
-pub trait AuthRepo: Send + Sync {
+pub trait SessionRepo: Send + Sync {
     async fn find_login(&self, username: &str) -> Result<Option<LoginRecord>>;
-    async fn failures_since(&self, username: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>>;
+    /// Keeps a log of sign-in attempts (who, from where, whether it worked); throttling counts
+    /// with `linli_core::throttle`, not from this log.
     async fn record_attempt(&self, username: &str, ok: bool, ip: Option<&str>, at: DateTime<Utc>) -> Result<()>;
     async fn create_session(&self, session: NewSession, audit: AuditEvent) -> Result<()>;
     /// A live session (not expired, not revoked) of an enabled user.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>>;
     async fn revoke_session(&self, token_hash: &str, audit: AuditEvent) -> Result<()>;
+    /// Deletes ended sessions, old sign-in attempts and closed attempt counters.
     async fn purge_sessions(&self, now: DateTime<Utc>) -> Result<u64>;
-
+    /// The stored hash of a user's password.
+    async fn password_hash(&self, user_id: Id) -> Result<String>;
+    /// Sets the user's own password and revokes every session of theirs but `keep_token_hash`.
+    async fn change_own_password(
+        &self,
+        user_id: Id,
+        keep_token_hash: &str,
+        password_hash: String,
+        audit: AuditEvent,
+    ) -> Result<()>;
     /// The user's grants with each role's permissions.
     async fn grants_with_permissions(&self, user_id: Id) -> Result<Vec<(Grant, Vec<String>)>>;
     async fn projects(&self, company_id: Id, set: &ProjectSet) -> Result<Vec<ProjectRef>>;
+}
+
+/// Managing users, their roles and grants.
+#[async_trait]
+pub trait UserRepo: Send + Sync {
     async fn roles(&self) -> Result<Vec<Role>>;
     async fn sync_builtin_roles(&self, roles: &[Role]) -> Result<()>;
-
     async fn list_users(&self, scope: &Scope, q: Option<&str>, page: PageRequest) -> Result<Page<User>>;
     async fn get_user(&self, scope: &Scope, id: Id) -> Result<User>;
     async fn create_user(
@@ -73,3 +89,8 @@ pub trait AuthRepo: Send + Sync {
     ) -> Result<Grant>;
     async fn remove_grant(&self, granted: &GrantedCompany, user_id: Id, grant_id: Id, audit: AuditEvent) -> Result<()>;
 }
+
+/// Everything the auth services store: `SessionRepo`, `UserRepo`, one trait per
+/// business process; whatever implements them all is a `AuthRepo`.
+pub trait AuthRepo: SessionRepo + UserRepo {}
+impl<T: SessionRepo + UserRepo> AuthRepo for T {}

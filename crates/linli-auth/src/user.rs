@@ -41,25 +41,44 @@ pub struct Me {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     /// Letters, digits and `_ . @ -`, or a mobile phone number.
+    #[schema(pattern = "^[A-Za-z0-9_.@-]{3,64}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 50)]
     pub display_name: String,
+    #[schema(pattern = "^(1[0-9]{10})?$")]
     pub phone: Option<String>,
+    #[schema(min_length = 8, max_length = 64, format = Password)]
     pub password: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserPatch {
+    #[schema(min_length = 1, max_length = 50)]
     pub display_name: Option<String>,
     /// `null` keeps the phone; an empty string removes it.
+    #[schema(pattern = "^(1[0-9]{10})?$")]
     pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
+    #[schema(min_length = 8, max_length = 64, format = Password)]
     pub password: String,
 }
 
+/// A signed-in user's change of their own password.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct OwnPasswordChange {
+    #[schema(format = Password)]
+    pub current_password: String,
+    /// At least 8 characters, and not the current one.
+    #[schema(min_length = 8, max_length = 64, format = Password)]
+    pub new_password: String,
+}
+
 pub const PASSWORD_MIN: usize = 8;
+/// Long passphrases fit; beyond this a "password" is a pasted document.
+pub const PASSWORD_MAX: usize = 64;
 
 fn username_ok(u: &str) -> bool {
     (3..=64).contains(&u.len()) && u.chars().all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c))
@@ -72,7 +91,7 @@ fn phone_ok(p: &str) -> bool {
 
 pub(crate) fn check_password(v: &mut Validator, password: &str) {
     v.check(password.chars().count() >= PASSWORD_MIN, "password", "too_short");
-    v.check(password.len() <= 256, "password", "too_long");
+    v.check(password.chars().count() <= PASSWORD_MAX, "password", "too_long");
 }
 
 impl NewUser {

@@ -6,15 +6,15 @@ use linli_core::error::Validator;
 use linli_core::{AuditEvent, Authz, Code, Error, Id, Page, PageRequest, Permission, Result};
 
 use crate::user::check_password;
-use crate::{AuthRepo, Grant, NewGrant, NewUser, PasswordChange, Role, User, UserPatch, hash_password};
+use crate::{Grant, NewGrant, NewUser, PasswordChange, Role, User, UserPatch, UserRepo, hash_password};
 
 #[derive(Clone)]
 pub struct UserService {
-    repo: Arc<dyn AuthRepo>,
+    repo: Arc<dyn UserRepo>,
 }
 
 impl UserService {
-    pub fn new(repo: Arc<dyn AuthRepo>) -> Self {
+    pub fn new(repo: Arc<dyn UserRepo>) -> Self {
         Self { repo }
     }
 

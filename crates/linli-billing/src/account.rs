@@ -2,7 +2,7 @@
 //! waivers that need an approver.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use linli_core::{Fen, Id, text_enum};
+use linli_core::{Fen, Id, date, text_enum};
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::Allocation;
@@ -15,9 +15,15 @@ text_enum! {
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewPayment {
+    #[schema(schema_with = linli_core::schema::amount_fen)]
     pub amount_fen: Fen,
     pub channel: Channel,
-    /// The day the money came in; earlier days are allowed (补录).
+    /// The day the money came in, `YYYY-MM-DD`: today, or an earlier day within the backdating
+    /// window (补录, e.g. a transfer that arrived last week). Late fees are still posted up to the
+    /// day the payment is recorded; what the earlier day would have saved is proposed as a
+    /// waiver that someone with the approval permission must approve.
+    #[serde(deserialize_with = "date::any::day")]
+    #[schema(value_type = String, format = Date)]
     pub received_on: NaiveDate,
     /// Only these bills; none = every open bill in the project's order.
     #[serde(default)]
@@ -56,10 +62,13 @@ pub struct Payment {
 pub struct Receipt {
     pub payment: Payment,
     pub allocations: Vec<Allocation>,
-    /// Late fees accrued up to the payment day and posted before allocating.
+    /// Late fees accrued up to the day the payment is recorded, posted before allocating.
     pub late_fees_posted_fen: Fen,
     /// The house's prepaid balance afterwards (all earmarks).
     pub balance_fen: Fen,
+    /// When the money came in before the day it is recorded: per bill, the late fee the earlier
+    /// day would have saved, proposed as a waiver awaiting someone else's approval.
+    pub waivers_proposed: Vec<Adjustment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -88,6 +97,9 @@ pub struct HouseAccount {
     pub open_bills: Vec<OpenBill>,
     /// Principal plus late fees of the open bills.
     pub total_due_fen: Fen,
+    /// Adjustments and waivers of the house's bills still awaiting a decision, newest first
+    /// (those with a `payment_id` were left by a backdated payment).
+    pub pending_adjustments: Vec<Adjustment>,
 }
 
 text_enum! {
@@ -108,7 +120,9 @@ text_enum! {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewAdjustment {
     pub kind: AdjustmentKind,
+    #[schema(schema_with = linli_core::schema::adjustment_fen)]
     pub amount_fen: Fen,
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
 }
 
@@ -126,6 +140,9 @@ pub struct Adjustment {
     pub requested_at: DateTime<Utc>,
     pub decided_by: Option<Id>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The backdated payment that proposed this waiver. Approved, it may cover late fee paid
+    /// meanwhile: that part returns to the house's prepaid balance.
+    pub payment_id: Option<Id>,
 }
 
 /// A one-off fee to charge now.
@@ -135,6 +152,7 @@ pub struct NewCharge {
     /// Units (e.g. 2 key cards); 1 by default.
     pub quantity: Option<u32>,
     /// Today by default.
+    #[serde(default, deserialize_with = "date::billing::opt_day")]
     pub due_on: Option<NaiveDate>,
     pub note: Option<String>,
 }
@@ -142,10 +160,26 @@ pub struct NewCharge {
 /// Money returned from a house's prepaid balance (退款).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewRefund {
+    #[schema(schema_with = linli_core::schema::amount_fen)]
     pub amount_fen: Fen,
     pub channel: Channel,
     /// The earmarked balance to take it from; none = the general balance.
     #[serde(default)]
     pub earmark_fee_item_id: Option<Id>,
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn received_on_is_a_strict_day() {
+        for bad in ["-0001-01-01", "2026-1-1", "2026-02-30"] {
+            let p: Result<NewPayment, _> =
+                serde_json::from_value(serde_json::json!({"amount_fen": 1, "channel": "cash", "received_on": bad}));
+            assert_eq!(linli_core::date::code_of(&p.unwrap_err().to_string()), Some("invalid_date"), "{bad}");
+        }
+    }
 }

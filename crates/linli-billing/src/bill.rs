@@ -2,7 +2,7 @@
 //! issued; what it still owes comes from the ledger.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use linli_core::{Fen, Id, text_enum};
+use linli_core::{Fen, Id, date, text_enum};
 use serde::{Deserialize, Serialize};
 
 use crate::charge::Line;
@@ -65,6 +65,8 @@ pub struct BillFilter {
     pub fee_item_id: Option<Id>,
     pub run_id: Option<Id>,
     /// `YYYY-MM`: bills whose period starts in that month.
+    #[serde(default, deserialize_with = "date::any::opt_month")]
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub period: Option<String>,
     pub state: Option<BillState>,
 }

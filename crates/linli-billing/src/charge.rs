@@ -79,7 +79,7 @@ fn round(yuan: Decimal) -> Fen {
 }
 
 fn num(d: Decimal) -> String {
-    d.round_dp(4).normalize().to_string()
+    linli_core::money::round(d, 4).normalize().to_string()
 }
 
 /// Area, fixed and parking fees. No lines when the house is not charged in the period.

@@ -47,12 +47,15 @@ text_enum! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LateFeeRule {
     /// Per day, e.g. `0.0005` (万分之五). Zero means no late fee.
-    #[schema(value_type = String, example = "0.0005")]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::daily_rate)]
     pub daily_rate: Decimal,
     /// Days after the due date before the fee starts.
+    #[schema(maximum = 365)]
     pub grace_days: u32,
     /// The most the fee may reach, as a fraction of the bill's amount (e.g. `1` = the principal).
-    #[schema(value_type = Option<String>, example = "0.3")]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_cap_rate)]
     pub cap_rate: Option<Decimal>,
 }
 
@@ -106,9 +109,11 @@ pub struct Standard {
 /// One step of a tiered price (阶梯价): consumption up to `up_to` (cumulative), or all the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tier {
-    #[schema(value_type = Option<String>, example = "10")]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_price)]
     pub up_to: Option<Decimal>,
-    #[schema(value_type = String, example = "3.5")]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::price)]
     pub price: Decimal,
 }
 

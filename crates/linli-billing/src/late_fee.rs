@@ -101,6 +101,41 @@ pub fn late_fee(
     fee
 }
 
+/// A payment recorded on `recorded_on` for money that arrived earlier, on `received_on` (补录).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backdated {
+    /// The principal of the bill this payment paid.
+    pub paid: Fen,
+    pub received_on: NaiveDate,
+    pub recorded_on: NaiveDate,
+    /// The day the bill was issued: money that came before it would have waited as prepaid
+    /// balance until then, so it cannot have saved anything earlier.
+    pub issued_on: NaiveDate,
+}
+
+/// The late fee a backdated payment would have saved on one bill: the fee as of the day the
+/// payment is recorded (when it lowers the principal from the next day on, as every payment
+/// does) minus the fee had the principal it paid been lowered from the day the money arrived
+/// (or the bill was issued, if later). `changes` are the bill's other principal changes. Never
+/// negative; zero when the payment is not backdated.
+pub fn backdating_saving(
+    rule: &LateFeeRule,
+    amount: Fen,
+    due_on: NaiveDate,
+    changes: &[PrincipalChange],
+    payment: Backdated,
+) -> Fen {
+    let from = payment.received_on.max(payment.issued_on);
+    if from >= payment.recorded_on || payment.paid.0 <= 0 {
+        return Fen::ZERO;
+    }
+    let charged = late_fee(rule, amount, due_on, changes, payment.recorded_on).amount;
+    let mut earlier = changes.to_vec();
+    earlier.push(PrincipalChange { on: from, delta: Fen(-payment.paid.0) });
+    let would_be = late_fee(rule, amount, due_on, &earlier, payment.recorded_on).amount;
+    Fen((charged.0 - would_be.0).max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +204,60 @@ mod tests {
         let fee = late_fee(&rule("0.0005", 0), Fen(33_333), day("2026-01-31"), &[], day("2026-02-03"));
         assert_eq!(fee.amount, Fen(50));
     }
+
+    fn backdated(paid: i64, received: &str, recorded: &str, issued: &str) -> Backdated {
+        Backdated { paid: Fen(paid), received_on: day(received), recorded_on: day(recorded), issued_on: day(issued) }
+    }
+
+    #[test]
+    fn a_backdated_payment_would_have_saved_the_fee_between_arrival_and_recording() {
+        let r = rule("0.0005", 0);
+        // 1,000.00 due 2026-01-31, issued 2026-01-05. 1,000.00 arrived 2026-02-10, recorded 2026-03-02:
+        // charged as of 03-02: 1000 × 0.0005 × 30 days (02-01..03-02) = 15.00;
+        // had it counted from 02-10: 1000 × 0.0005 × 10 days (02-01..02-10) = 5.00; saved 10.00.
+        let p = backdated(100_000, "2026-02-10", "2026-03-02", "2026-01-05");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &[], p), Fen(1_000));
+        // Half of it paid: 500 × 0.0005 × 20 days (02-11..03-02) = 5.00 saved.
+        let p = backdated(50_000, "2026-02-10", "2026-03-02", "2026-01-05");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &[], p), Fen(500));
+    }
+
+    #[test]
+    fn nothing_is_saved_before_the_bill_was_issued_or_the_fee_started() {
+        let r = rule("0.0005", 0);
+        // Money dated 2000-01-01 for a bill issued 2026-02-15: it could only have counted from 02-15.
+        // Charged as of 03-02: 30 days × 0.50 = 15.00; from 02-15: 15 days (02-01..02-15) × 0.50 = 7.50.
+        let p = backdated(100_000, "2000-01-01", "2026-03-02", "2026-02-15");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &[], p), Fen(750));
+        // Arrived before the due date and recorded before any fee: nothing to save.
+        let p = backdated(100_000, "2026-01-20", "2026-01-31", "2026-01-05");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &[], p), Fen(0));
+        // Arrived before the fee starts, recorded on 02-03: the 3 days × 0.50 = 1.50 all saved.
+        let p = backdated(100_000, "2026-01-20", "2026-02-03", "2026-01-05");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &[], p), Fen(150));
+    }
+
+    #[test]
+    fn a_payment_dated_the_day_it_is_recorded_saves_nothing() {
+        let r = rule("0.0005", 0);
+        let p = backdated(100_000, "2026-03-02", "2026-03-02", "2026-01-05");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &[], p), Fen(0));
+    }
+
+    #[test]
+    fn other_payments_and_the_cap_count() {
+        // 400.00 of the 1,000.00 paid on 02-20 (recorded then); 600.00 more arrived 02-10, recorded 03-02.
+        // Charged: 1000 × 20 days (02-01..02-20) × 0.0005 = 10.00, then 600 × 10 days = 3.00: 13.00.
+        // From 02-10: 1000 × 10 days = 5.00, then 400 × 10 days (02-11..02-20) = 2.00, then 0: 7.00. Saved 6.00.
+        let r = rule("0.0005", 0);
+        let other = [PrincipalChange { on: day("2026-02-20"), delta: Fen(-40_000) }];
+        let p = backdated(60_000, "2026-02-10", "2026-03-02", "2026-01-05");
+        assert_eq!(backdating_saving(&r, Fen(100_000), day("2026-01-31"), &other, p), Fen(600));
+        // With a cap of 1% (10.00): charged 10.00 (capped from 13.00), would be 7.00: saved 3.00.
+        let mut capped = r;
+        capped.cap_rate = Some("0.01".parse().unwrap());
+        assert_eq!(backdating_saving(&capped, Fen(100_000), day("2026-01-31"), &other, p), Fen(300));
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +281,26 @@ mod properties {
             prop_assert!(after >= now && now >= Fen::ZERO);
             let paid_later = late_fee(&rule, Fen(amount), due, &pay(day(paid_day + later)), day(asked)).amount;
             prop_assert!(paid_later >= now);
+        }
+
+        /// What a backdated payment would have saved is never negative and never more than the
+        /// fee charged as of the day it is recorded.
+        #[test]
+        fn a_backdating_saving_is_within_the_fee(
+            amount in 1..10_000_000i64, paid in 1..10_000_000i64, received in 0..400u64, late in 0..400u64, issued in 0..60u64,
+        ) {
+            let due = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+            let rule = LateFeeRule { daily_rate: "0.0005".parse().unwrap(), grace_days: 3, cap_rate: None };
+            let day = |n: u64| due.checked_add_days(Days::new(n)).unwrap();
+            let p = Backdated {
+                paid: Fen(paid.min(amount)),
+                received_on: day(received),
+                recorded_on: day(received + late),
+                issued_on: due.checked_sub_days(Days::new(issued)).unwrap(),
+            };
+            let saved = backdating_saving(&rule, Fen(amount), due, &[], p);
+            let charged = late_fee(&rule, Fen(amount), due, &[], p.recorded_on).amount;
+            prop_assert!(saved >= Fen::ZERO && saved <= charged);
         }
     }
 }

@@ -6,21 +6,29 @@
 //! half away from zero.
 
 pub mod account;
+mod adjustment_service;
 pub mod allocation;
 pub mod bill;
 pub mod charge;
+mod document_service;
 pub mod fee;
+mod fee_service;
 pub mod late_fee;
 pub mod ledger;
 pub mod meter;
 mod meter_service;
+mod payment_service;
 pub mod period;
 pub mod reading_sheet;
+pub mod reminder;
 pub mod report;
+mod report_service;
 pub mod report_sheet;
 pub mod run;
+mod run_service;
 mod service;
 pub mod settings;
+pub mod spending;
 pub mod statement;
 pub mod tier;
 
@@ -28,11 +36,14 @@ pub use account::{
     Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewCharge, NewPayment,
     NewRefund, OpenBill, Payment, Receipt,
 };
+pub use adjustment_service::AdjustmentService;
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
 pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
 pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_area_or_fixed, compute_metered, total};
+pub use document_service::DocumentService;
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
-pub use late_fee::{LateFee, LateFeeDay, PrincipalChange, late_fee};
+pub use fee_service::FeeService;
+pub use late_fee::{Backdated, LateFee, LateFeeDay, PrincipalChange, backdating_saving, late_fee};
 pub use ledger::{EntryKind, Seal, Sealed};
 pub use meter::{
     Apportion, HouseShare, Meter, MeterFields, MeterKind, MeterPatch, MeterUse, NewMeter, Reading, ReadingFlag,
@@ -42,8 +53,14 @@ pub use meter_service::{
     MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingsBatch,
     SheetRow, UsageRow,
 };
+pub use payment_service::PaymentService;
 pub use period::Period;
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
+pub use report_service::ReportService;
 pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
-pub use service::{BillingRepo, BillingService, LedgerCheck, RUN_JOB, RunSummary};
+pub use run_service::RunService;
+pub use service::{
+    AccountRepo, AdjustmentRepo, BillingRepo, BillingService, FeeRepo, LedgerCheck, RUN_JOB, ReportRepo, RunRepo,
+    RunSummary,
+};
 pub use settings::{NewAssignment, NewFeeItem, NewStandard};

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use linli_core::error::{Validator, required_text};
 use linli_core::{Area, FieldError, Id, Result};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::charge::MeteredUse;
@@ -149,17 +149,20 @@ pub struct NewMeter {
     /// A shared meter's building; leave out for the whole project. Ignored for a house meter.
     pub building_id: Option<Id>,
     pub kind: MeterKind,
+    #[schema(pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,40}$")]
     pub number: String,
-    #[serde(default = "one")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default = "one", deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::positive_quantity)]
     pub multiplier: Decimal,
     /// Shared meters only; `area` when left out.
     pub apportion: Option<Apportion>,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_positive_quantity)]
     pub max_consumption: Option<Decimal>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::quantity)]
     pub initial_value: Decimal,
+    #[schema(max_length = 100)]
     pub location: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
@@ -192,19 +195,22 @@ fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Opti
 #[allow(clippy::option_option)]
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MeterPatch {
+    #[schema(pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,40}$")]
     pub number: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_positive_quantity)]
     pub multiplier: Option<Decimal>,
     pub apportion: Option<Apportion>,
     /// A shared meter's scope; `null` for the whole project.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub building_id: Option<Option<Id>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::nullable")]
+    #[schema(schema_with = linli_core::schema::optional_positive_quantity)]
     pub max_consumption: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 100)]
     pub location: Option<Option<String>>,
     pub active: Option<bool>,
 }
@@ -216,7 +222,9 @@ impl MeterPatch {
             number: self.number.unwrap_or(f.number),
             multiplier: self.multiplier.unwrap_or(f.multiplier),
             apportion: self.apportion.or(f.apportion),
-            building_id: if m.is_shared() { self.building_id.unwrap_or(f.building_id) } else { f.building_id },
+            // Kept for a house meter too, so that a bad one is refused; the store places a house
+            // meter in its house's building whatever it says.
+            building_id: self.building_id.unwrap_or(f.building_id),
             max_consumption: self.max_consumption.unwrap_or(f.max_consumption),
             location: self.location.unwrap_or(f.location),
             active: self.active.unwrap_or(f.active),
@@ -267,6 +275,7 @@ impl MeterFields {
         let mut v = Validator::default();
         let number = required_text(&mut v, "number", &self.number, NUMBER_MAX);
         v.check(!number.chars().any(|c| c.is_whitespace() || c.is_control()), "number", "invalid");
+        v.check(self.building_id.is_none_or(|b| b >= 1), "building_id", "out_of_range");
         check_quantity(&mut v, "multiplier", self.multiplier, true);
         check_quantity(&mut v, "initial_value", self.initial_value, false);
         if let Some(m) = self.max_consumption {
@@ -292,9 +301,11 @@ impl MeterFields {
 /// reading taken on the new meter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Replacement {
-    #[schema(value_type = String)]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::quantity)]
     pub old_final: Decimal,
-    #[schema(value_type = String)]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::quantity)]
     pub new_initial: Decimal,
 }
 
@@ -350,7 +361,7 @@ pub fn consumption(
         Some(r) => (r.old_final - previous) + (value - r.new_initial),
         None => value - previous,
     };
-    (raw * multiplier).round_dp_with_strategy(PLACES, RoundingStrategy::MidpointAwayFromZero).normalize()
+    linli_core::money::round(raw * multiplier, PLACES).normalize()
 }
 
 /// The spike limit: the meter's own, else three times the average of the last three accepted
@@ -439,7 +450,7 @@ pub fn apportion(total: Decimal, houses: &[HouseShare], how: Apportion) -> Vec<(
             Apportion::Equal => 1,
         }
     };
-    let cents = total.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero) * Decimal::ONE_HUNDRED;
+    let cents = linli_core::money::round(total, 2) * Decimal::ONE_HUNDRED;
     let cents = i128::try_from(cents.trunc()).unwrap_or(0);
     let sum: i128 = houses.iter().map(weight).sum();
     if houses.is_empty() || sum <= 0 {

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use linli_core::date::{self, Window};
 use linli_core::time::today;
 use linli_core::{
     AuditEvent, Authz, Code, Error, FieldError, Granted, Id, Page, PageRequest, Permission, Result, Scope,
@@ -59,7 +60,7 @@ pub trait MeterRepo: Send + Sync {
     /// Each house's accepted own consumption in the period and its parts of the accepted shared
     /// meters (see `meter::usage`).
     async fn usage(&self, project_id: Id, period: &str, kind: MeterKind) -> Result<HashMap<Id, MeteredUse>>;
-    /// House numbers with their building's name, e.g. `1栋 1单元 101`.
+    /// Each house's label (`linli_property::house_label`), e.g. `1栋1单元101`.
     async fn house_labels(&self, project_id: Id) -> Result<HashMap<Id, String>>;
     /// An audit row on its own (the summary of an import).
     async fn record(&self, audit: AuditEvent) -> Result<()>;
@@ -88,6 +89,8 @@ pub struct ReadingFilter {
     pub project_id: Option<Id>,
     pub meter_id: Option<Id>,
     /// `YYYY-MM`.
+    #[serde(default, deserialize_with = "date::any::opt_month")]
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub period: Option<String>,
     pub kind: Option<MeterKind>,
     pub state: Option<ReadingState>,
@@ -99,9 +102,11 @@ pub struct NewReading {
     pub meter_id: Option<Id>,
     /// 表号, when `meter_id` is not given.
     pub meter_number: Option<String>,
-    #[schema(value_type = String)]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::quantity)]
     pub value: Decimal,
     /// Today when left out.
+    #[serde(default, deserialize_with = "date::billing::opt_day")]
     pub read_on: Option<NaiveDate>,
     /// The meter was replaced in this period; `value` is read on the new meter.
     pub replacement: Option<Replacement>,
@@ -112,6 +117,7 @@ pub struct NewReading {
 pub struct ReadingsBatch {
     pub project_id: Id,
     /// `YYYY-MM`.
+    #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub period: String,
     pub rows: Vec<NewReading>,
 }
@@ -175,7 +181,7 @@ impl ReadingFields {
 pub struct SheetRow {
     pub project_id: Id,
     pub meter: Meter,
-    /// `1栋 1单元 101` for a house meter.
+    /// `1栋1单元101` for a house meter.
     pub house_label: Option<String>,
     #[schema(value_type = String)]
     pub previous: Decimal,
@@ -194,8 +200,11 @@ pub struct UsageRow {
     pub shared: Decimal,
 }
 
+/// A period strictly `YYYY-MM` within the billing window.
 fn check_period(period: &str) -> Result<()> {
-    if meter::valid_period(period) { Ok(()) } else { Err(Error::invalid("period", "invalid")) }
+    linli_core::date::month_in(period, Window::Billing, today())
+        .map(|_| ())
+        .map_err(|code| Error::invalid("period", code))
 }
 
 /// What a reading of `period` is measured against, from the meter's readings (oldest first).
@@ -393,7 +402,7 @@ impl MeterService {
     /// The project's meters by number.
     async fn numbers(&self, scope: &Scope, project_id: Id) -> Result<HashMap<String, Meter>> {
         let filter = MeterFilter { project_id: Some(project_id), ..MeterFilter::default() };
-        let all = self.repo.list_meters(scope, &filter, PageRequest { page: 1, page_size: 1_000_000 }).await?;
+        let all = self.repo.list_meters(scope, &filter, PageRequest::all()).await?;
         Ok(all.items.into_iter().map(|m| (m.number.clone(), m)).collect())
     }
 
@@ -483,7 +492,7 @@ impl MeterService {
             ..MeterFilter::default()
         };
         let scope = authz.scope(READ)?;
-        let meters = self.repo.list_meters(&scope, &filter, PageRequest { page: 1, page_size: 1_000_000 }).await?;
+        let meters = self.repo.list_meters(&scope, &filter, PageRequest::all()).await?;
         let mut by_meter: HashMap<Id, Vec<Reading>> = HashMap::new();
         for r in self.repo.readings_until(project_id, kind, period).await? {
             by_meter.entry(r.meter_id).or_default().push(r);

@@ -26,13 +26,10 @@ impl Period {
         Some(Period { start, end: last_day_of_month(start) })
     }
 
-    /// `"2026-01"` → January 2026.
+    /// `"2026-01"` → January 2026; strictly `YYYY-MM` (`linli_core::date::parse_month`).
     pub fn parse_month(s: &str) -> Option<Period> {
-        let (y, m) = s.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
-            return None;
-        }
-        Period::month(y.parse().ok()?, m.parse().ok()?)
+        let start = linli_core::date::parse_month(s)?;
+        Some(Period { start, end: last_day_of_month(start) })
     }
 
     /// The cycle period that starts in `month`, or `None` when the cycle does not start there.

@@ -3,7 +3,6 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
 use linli_core::Result;
 use linli_import::{Column, RowError, Sheet};
 use rust_decimal::Decimal;
@@ -81,11 +80,13 @@ pub fn parse(sheet: &Sheet) -> (Vec<(usize, NewReading)>, Vec<RowError>) {
         let on = if on.is_empty() {
             None
         } else {
-            let d = NaiveDate::parse_from_str(&on.replace('/', "-"), "%Y-%m-%d").ok();
-            if d.is_none() {
-                errs.push(RowError::new(r.number, READ_ON, "invalid_date"));
+            match linli_core::date::sheet_day_in(on, linli_core::date::Window::Billing, linli_core::time::today()) {
+                Ok(d) => Some(d),
+                Err(code) => {
+                    errs.push(RowError::new(r.number, READ_ON, code));
+                    None
+                }
             }
-            d
         };
         let old = quantity(&mut errs, r.number, OLD_FINAL, r.get(old_final));
         let new = quantity(&mut errs, r.number, NEW_INITIAL, r.get(new_initial));

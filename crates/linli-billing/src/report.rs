@@ -82,7 +82,7 @@ pub fn rate(collected: Fen, billed: Fen) -> Decimal {
     if billed.0 == 0 {
         return Decimal::ZERO;
     }
-    (Decimal::from(collected.0) / Decimal::from(billed.0)).round_dp(4)
+    linli_core::money::round(Decimal::from(collected.0) / Decimal::from(billed.0), 4)
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub fn collection_xlsx(rows: &[CollectionRow]) -> Result<Vec<u8>> {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let pct = (r.rate * rust_decimal::Decimal::ONE_HUNDRED).round_dp(2);
+            let pct = linli_core::money::round(r.rate * rust_decimal::Decimal::ONE_HUNDRED, 2);
             vec![
                 r.period.clone(),
                 r.fee_item_name.clone(),

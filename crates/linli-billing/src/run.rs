@@ -231,6 +231,12 @@ pub struct Run {
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// While running: when the worker's lease on the run ends (or its retry is due), the latest
+    /// time another worker takes it up if this one is gone.
+    pub lease_expires_at: Option<DateTime<Utc>>,
+    /// Running, but no worker is on it now (its worker crashed or the server restarted, or an
+    /// attempt failed): it resumes by itself at `lease_expires_at`, or at once when that passed.
+    pub stalled: bool,
 }
 
 /// One fee item's part of a run.

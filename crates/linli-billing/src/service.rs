@@ -4,13 +4,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
+use linli_core::date::Window;
 use linli_core::time::today;
-use linli_core::{AuditEvent, Authz, Error, Granted, Id, Page, PageRequest, Permission, Result, Scope};
+use linli_core::{AuditEvent, Granted, Id, Page, PageRequest, Permission, Result, Scope};
 
-use crate::account::{
-    Adjustment, AdjustmentKind, AdjustmentState, HouseAccount, NewAdjustment, NewPayment, NewRefund, Receipt,
-};
+use crate::account::{Adjustment, AdjustmentState, HouseAccount, NewAdjustment, NewPayment, NewRefund, Receipt};
 use crate::allocation::AllocationOrder;
 use crate::bill::{Bill, BillDetail, BillFilter};
 use crate::fee::{FeeItem, Standard};
@@ -19,6 +18,7 @@ use crate::period::Period;
 use crate::report::{ArrearsReport, CollectionRow, IncomeRow};
 use crate::run::{self, Assignment, Computed, MAX_PROBLEMS, Run, RunInputs};
 use crate::settings::{NewAssignment, NewFeeItem, NewStandard};
+use crate::{AdjustmentService, DocumentService, FeeService, PaymentService, ReportService, RunService};
 use linli_core::Fen;
 
 /// A run's problems and totals, as stored with it.
@@ -63,8 +63,9 @@ impl LedgerCheck {
     }
 }
 
+/// Fee items, their standards and assignments, and the project's allocation order.
 #[async_trait]
-pub trait BillingRepo: Send + Sync {
+pub trait FeeRepo: Send + Sync {
     async fn fee_items(&self, scope: &Scope, project_id: Option<Id>) -> Result<Vec<FeeItem>>;
     async fn fee_item(&self, scope: &Scope, id: Id) -> Result<FeeItem>;
     /// A taken code is `fee_item_code_taken`.
@@ -89,7 +90,13 @@ pub trait BillingRepo: Send + Sync {
     ) -> Result<Assignment>;
     async fn allocation_order(&self, project_id: Id) -> Result<AllocationOrder>;
     async fn set_allocation_order(&self, granted: &Granted, order: AllocationOrder, audit: AuditEvent) -> Result<()>;
+    /// The house's use (`residential`, `shop`, …), which picks a standard.
+    async fn house_usage(&self, house_id: Id) -> Result<String>;
+}
 
+/// Billing runs: what a run reads, its preview, and the bills it writes.
+#[async_trait]
+pub trait RunRepo: Send + Sync {
     /// Everything a run of `month` reads, for the items given (all when empty).
     async fn run_inputs(&self, project_id: Id, month: Period, fee_item_ids: &[Id]) -> Result<RunInputs>;
     async fn create_run(
@@ -122,7 +129,20 @@ pub trait BillingRepo: Send + Sync {
     async fn complete_run(&self, id: Id, summary: &RunSummary) -> Result<Run>;
     /// Houses of the project with a positive prepaid balance.
     async fn houses_with_balance(&self, project_id: Id) -> Result<Vec<Id>>;
+    /// Applies a house's prepaid balance to its open bills (after a run), as of `today`.
+    async fn apply_balance(
+        &self,
+        project_id: Id,
+        house_id: Id,
+        order: AllocationOrder,
+        today: NaiveDate,
+        seal: &Seal,
+    ) -> Result<()>;
+}
 
+/// A house's bills and account, and the money that comes in or goes back.
+#[async_trait]
+pub trait AccountRepo: Send + Sync {
     async fn bills(
         &self,
         scope: &Scope,
@@ -132,8 +152,14 @@ pub trait BillingRepo: Send + Sync {
     ) -> Result<Page<Bill>>;
     async fn bill(&self, scope: &Scope, id: Id, as_of: NaiveDate) -> Result<BillDetail>;
     async fn account(&self, scope: &Scope, house_id: Id, as_of: NaiveDate) -> Result<HouseAccount>;
-    /// Records the payment (once per idempotency key), posts late fees accrued up to the day it
-    /// was received, and allocates the house's balance to its open bills in `order`.
+    /// The project of a house in `scope` (404 outside it): what a command needs to ask for its
+    /// grant, without computing the account.
+    async fn house_project(&self, scope: &Scope, house_id: Id) -> Result<Id>;
+    /// Records the payment (once per idempotency key) on `recorded_on`, posts late fees accrued
+    /// up to that day, and allocates the house's balance to its open bills in `order`, as of
+    /// that day. When the money was received earlier, proposes for each bill whose principal it
+    /// paid a waiver of the late fee the earlier day would have saved (pending, requested by
+    /// whoever recorded the payment).
     // One transaction's inputs; a struct for them would only be unpacked again.
     #[allow(clippy::too_many_arguments)]
     async fn pay(
@@ -141,13 +167,12 @@ pub trait BillingRepo: Send + Sync {
         granted: &Granted,
         house_id: Id,
         payment: NewPayment,
+        recorded_on: NaiveDate,
         idempotency_key: Option<String>,
         order: AllocationOrder,
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Receipt>;
-    /// The house's use (`residential`, `shop`, …), which picks a standard.
-    async fn house_usage(&self, house_id: Id) -> Result<String>;
     /// Returns money from the house's balance; more than it holds is `exceeds_balance` (422).
     async fn refund(
         &self,
@@ -158,15 +183,11 @@ pub trait BillingRepo: Send + Sync {
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<HouseAccount>;
-    /// Applies a house's prepaid balance to its open bills (after a run), as of `today`.
-    async fn apply_balance(
-        &self,
-        project_id: Id,
-        house_id: Id,
-        order: AllocationOrder,
-        today: NaiveDate,
-        seal: &Seal,
-    ) -> Result<()>;
+}
+
+/// Adjustments (减免, 调账) and their approval.
+#[async_trait]
+pub trait AdjustmentRepo: Send + Sync {
     async fn request_adjustment(
         &self,
         granted: &Granted,
@@ -192,392 +213,107 @@ pub trait BillingRepo: Send + Sync {
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Adjustment>;
+}
 
+/// Reports, and the ledger check.
+#[async_trait]
+pub trait ReportRepo: Send + Sync {
     async fn arrears(&self, granted: &Granted, as_of: NaiveDate) -> Result<ArrearsReport>;
     async fn collection(&self, granted: &Granted, year: i32) -> Result<Vec<CollectionRow>>;
     async fn income(&self, granted: &Granted, from: NaiveDate, to: NaiveDate) -> Result<Vec<IncomeRow>>;
-
     /// Verifies every seal and every cached balance against the entries.
     async fn check_ledger(&self, seal: &Seal) -> Result<LedgerCheck>;
 }
+
+/// Everything the billing services store: `FeeRepo`, `RunRepo`, `AccountRepo`, `AdjustmentRepo`, `ReportRepo`, one trait per
+/// business process; whatever implements them all is a `BillingRepo`.
+pub trait BillingRepo: FeeRepo + RunRepo + AccountRepo + AdjustmentRepo + ReportRepo {}
+impl<T: FeeRepo + RunRepo + AccountRepo + AdjustmentRepo + ReportRepo> BillingRepo for T {}
 
 /// The job that writes a confirmed run's bills; its payload is `{"run_id": …}`.
 pub const RUN_JOB: &str = "billing.run";
 
 /// The most one payment, refund or adjustment may move: 1 亿元. Larger figures are typing
 /// mistakes, and keeping them out keeps every sum far from overflowing.
-const MAX_AMOUNT: Fen = Fen(10_000_000_000);
+pub(crate) const MAX_AMOUNT: Fen = Fen(10_000_000_000);
+/// The longest reason a refund or adjustment records (characters).
+pub(crate) const REASON_MAX: usize = 200;
 
-/// The day a question is asked about (today by default), within the years billing deals with.
-fn business_day(as_of: Option<NaiveDate>) -> Result<NaiveDate> {
-    let day = as_of.unwrap_or_else(today);
-    let ok = (2000..=2100).contains(&chrono::Datelike::year(&day));
-    if ok { Ok(day) } else { Err(Error::invalid("as_of", "out_of_range")) }
+/// `received_on` of a payment recorded on `recorded_on`: not later, and not more than the
+/// backdating window earlier.
+pub(crate) fn check_received_on(received_on: NaiveDate, recorded_on: NaiveDate) -> Result<()> {
+    Window::Backdating.check_field("received_on", received_on, recorded_on).map(|_| ())
 }
 
-const FEE_READ: Permission = Permission::BillingFeeRead;
-const FEE_MANAGE: Permission = Permission::BillingFeeManage;
-const RUN: Permission = Permission::BillingRunManage;
-const BILL_READ: Permission = Permission::BillingBillRead;
-const COLLECT: Permission = Permission::BillingPaymentCollect;
-const REQUEST: Permission = Permission::BillingAdjustmentRequest;
-const APPROVE: Permission = Permission::BillingAdjustmentApprove;
-const REPORT: Permission = Permission::BillingReportRead;
+/// The day a question is asked about (today by default), within the billing window.
+pub(crate) fn business_day(as_of: Option<NaiveDate>) -> Result<NaiveDate> {
+    let today = today();
+    Window::Billing.check_field("as_of", as_of.unwrap_or(today), today)
+}
 
+pub(crate) const FEE_READ: Permission = Permission::BillingFeeRead;
+pub(crate) const FEE_MANAGE: Permission = Permission::BillingFeeManage;
+pub(crate) const RUN: Permission = Permission::BillingRunManage;
+pub(crate) const BILL_READ: Permission = Permission::BillingBillRead;
+pub(crate) const COLLECT: Permission = Permission::BillingPaymentCollect;
+pub(crate) const REQUEST: Permission = Permission::BillingAdjustmentRequest;
+pub(crate) const APPROVE: Permission = Permission::BillingAdjustmentApprove;
+pub(crate) const REPORT: Permission = Permission::BillingReportRead;
+
+/// Billing's services, one per business process (pretix's shape): each holds the small repo
+/// traits it needs and nothing else.
 #[derive(Clone)]
 pub struct BillingService {
-    repo: Arc<dyn BillingRepo>,
+    pub fees: FeeService,
+    pub runs: RunService,
+    pub payments: PaymentService,
+    pub adjustments: AdjustmentService,
+    pub reports: ReportService,
+    pub documents: DocumentService,
     seal: Seal,
 }
 
 impl BillingService {
-    pub fn new(repo: Arc<dyn BillingRepo>, seal: Seal) -> Self {
-        Self { repo, seal }
+    pub fn new(repo: &Arc<dyn BillingRepo>, seal: Seal) -> Self {
+        Self {
+            fees: FeeService::new(repo),
+            runs: RunService::new(repo, seal.clone()),
+            payments: PaymentService::new(repo, seal.clone()),
+            adjustments: AdjustmentService::new(repo, seal.clone()),
+            reports: ReportService::new(repo, seal.clone()),
+            documents: DocumentService::new(repo),
+            seal,
+        }
     }
 
     pub fn seal(&self) -> &Seal {
         &self.seal
     }
+}
 
-    pub async fn fee_items(&self, authz: &Authz, project_id: Option<Id>) -> Result<Vec<FeeItem>> {
-        self.repo.fee_items(&authz.scope(FEE_READ)?, project_id).await
+#[cfg(test)]
+mod tests {
+    use linli_core::Error;
+
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
     }
 
-    pub async fn create_fee_item(&self, authz: &Authz, new: NewFeeItem) -> Result<FeeItem> {
-        let granted = authz.require(FEE_MANAGE, new.project_id)?;
-        let new = new.validated()?;
-        let audit =
-            AuditEvent::new(granted.actor(), "billing.fee_item.created", "fee_item").project(Some(new.project_id));
-        self.repo.create_fee_item(&granted, new, audit).await
-    }
-
-    pub async fn standards(&self, authz: &Authz, fee_item_id: Id) -> Result<Vec<Standard>> {
-        self.repo.standards(&authz.scope(FEE_READ)?, fee_item_id).await
-    }
-
-    pub async fn add_standard(&self, authz: &Authz, fee_item_id: Id, new: NewStandard) -> Result<Standard> {
-        let item = self.repo.fee_item(&authz.scope(FEE_READ)?, fee_item_id).await?;
-        let granted = authz.require(FEE_MANAGE, item.project_id)?;
-        let new = new.validated()?;
-        let audit = AuditEvent::new(granted.actor(), "billing.fee_standard.created", "fee_standard")
-            .project(Some(item.project_id));
-        self.repo.add_standard(&granted, fee_item_id, new, audit).await
-    }
-
-    pub async fn assignments(&self, authz: &Authz, fee_item_id: Id) -> Result<Vec<Assignment>> {
-        self.repo.assignments(&authz.scope(FEE_READ)?, fee_item_id).await
-    }
-
-    pub async fn add_assignment(&self, authz: &Authz, fee_item_id: Id, new: NewAssignment) -> Result<Assignment> {
-        let item = self.repo.fee_item(&authz.scope(FEE_READ)?, fee_item_id).await?;
-        let granted = authz.require(FEE_MANAGE, item.project_id)?;
-        let new = new.validated()?;
-        let audit = AuditEvent::new(granted.actor(), "billing.fee_assignment.created", "fee_assignment")
-            .project(Some(item.project_id));
-        self.repo.add_assignment(&granted, fee_item_id, new, audit).await
-    }
-
-    pub async fn allocation_order(&self, authz: &Authz, project_id: Id) -> Result<AllocationOrder> {
-        authz.require(FEE_READ, project_id)?;
-        self.repo.allocation_order(project_id).await
-    }
-
-    pub async fn set_allocation_order(&self, authz: &Authz, project_id: Id, order: AllocationOrder) -> Result<()> {
-        let granted = authz.require(FEE_MANAGE, project_id)?;
-        let audit = AuditEvent::new(granted.actor(), "billing.settings.updated", "billing_settings")
-            .project(Some(project_id))
-            .after(&order);
-        self.repo.set_allocation_order(&granted, order, audit).await
-    }
-
-    /// Computes a run and stores it as a preview: nothing is billed until it is confirmed.
-    pub async fn preview_run(&self, authz: &Authz, project_id: Id, period: &str, fee_item_ids: &[Id]) -> Result<Run> {
-        let granted = authz.require(RUN, project_id)?;
-        let month = Period::parse_month(period).ok_or_else(|| Error::invalid("period", "invalid_month"))?;
-        let inputs = self.repo.run_inputs(project_id, month, fee_item_ids).await?;
-        let summary = RunSummary::of(&run::compute(project_id, month, &inputs));
-        let audit = AuditEvent::new(granted.actor(), "billing.run.previewed", "billing_run").project(Some(project_id));
-        self.repo.create_run(&granted, month, fee_item_ids, &summary, audit).await
-    }
-
-    pub async fn runs(&self, authz: &Authz, project_id: Option<Id>, page: PageRequest) -> Result<Page<Run>> {
-        self.repo.runs(&authz.scope(RUN)?, project_id, page).await
-    }
-
-    pub async fn run(&self, authz: &Authz, id: Id) -> Result<Run> {
-        self.repo.run(&authz.scope(RUN)?, id).await
-    }
-
-    /// The run, for the job that writes it (no caller to check).
-    pub async fn run_for_job(&self, id: Id) -> Result<Run> {
-        self.repo.run_by_id(id).await
-    }
-
-    /// Marks the run to be written; the caller starts `execute_run` (a job, or the CLI).
-    pub async fn confirm_run(&self, authz: &Authz, id: Id) -> Result<Run> {
-        let run = self.run(authz, id).await?;
-        let granted = authz.require(RUN, run.project_id)?;
-        let audit = AuditEvent::new(granted.actor(), "billing.run.confirmed", "billing_run")
-            .project(Some(run.project_id))
-            .entity_id(id);
-        self.repo.confirm_run(&granted, id, audit).await
-    }
-
-    /// Writes a confirmed run's bills in chunks, each chunk one transaction. Safe to repeat and
-    /// to resume after a crash: a bill already written (same key) is skipped. Then applies
-    /// prepaid balances. Answers the run and how many bills this call wrote.
-    pub async fn execute_run(&self, id: Id, chunk: usize) -> Result<(Run, u64)> {
-        let run = self.repo.run_by_id(id).await?;
-        match run.state {
-            crate::RunState::Completed => return Ok((run, 0)),
-            crate::RunState::Preview => return Err(Error::Conflict(linli_core::Code::RunNotPreview)),
-            crate::RunState::Running => {}
-        }
-        let month = Period::parse_month(&run.period).ok_or_else(|| Error::internal("run period"))?;
-        let inputs = self.repo.run_inputs(run.project_id, month, &run.fee_item_ids).await?;
-        let computed = run::compute(run.project_id, month, &inputs);
-        let mut written = 0;
-        for bills in computed.bills.chunks(chunk.max(1)) {
-            written += self.repo.write_bills(id, bills, &self.seal).await?;
-        }
-        let order = self.repo.allocation_order(run.project_id).await?;
-        let today = today();
-        for house in self.repo.houses_with_balance(run.project_id).await? {
-            self.repo.apply_balance(run.project_id, house, order, today, &self.seal).await?;
-        }
-        let run = self.repo.complete_run(id, &RunSummary::of(&computed)).await?;
-        Ok((run, written))
-    }
-
-    pub async fn bills(&self, authz: &Authz, filter: &BillFilter, page: PageRequest) -> Result<Page<Bill>> {
-        self.repo.bills(&authz.scope(BILL_READ)?, filter, today(), page).await
-    }
-
-    pub async fn bill(&self, authz: &Authz, id: Id, as_of: Option<NaiveDate>) -> Result<BillDetail> {
-        self.repo.bill(&authz.scope(BILL_READ)?, id, business_day(as_of)?).await
-    }
-
-    pub async fn account(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<HouseAccount> {
-        self.repo.account(&authz.scope(BILL_READ)?, house_id, business_day(as_of)?).await
-    }
-
-    /// A house's printable statement (对账单) as of a day.
-    pub async fn statement(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<String> {
-        let scope = authz.scope(BILL_READ)?;
-        let as_of = business_day(as_of)?;
-        let account = self.repo.account(&scope, house_id, as_of).await?;
-        let mut details = Vec::with_capacity(account.open_bills.len());
-        for b in &account.open_bills {
-            details.push(self.repo.bill(&scope, b.bill.id, as_of).await?);
-        }
-        Ok(crate::statement::statement_html(&account, &details))
-    }
-
-    /// The bill notices (缴费通知单) of a building for a month, one page per house.
-    pub async fn notices(&self, authz: &Authz, building_id: Id, period: &str) -> Result<String> {
-        let scope = authz.scope(BILL_READ)?;
-        let filter =
-            BillFilter { building_id: Some(building_id), period: Some(period.to_owned()), ..BillFilter::default() };
-        let mut houses: Vec<(String, Vec<crate::BillDetail>)> = Vec::new();
-        let mut page = 1;
-        loop {
-            let bills = self.repo.bills(&scope, &filter, today(), PageRequest { page, page_size: 500 }).await?;
-            if bills.items.is_empty() {
-                break;
-            }
-            for b in bills.items {
-                let detail = self.repo.bill(&scope, b.id, today()).await?;
-                match houses.iter_mut().find(|(label, _)| *label == b.house_label) {
-                    Some((_, list)) => list.push(detail),
-                    None => houses.push((b.house_label.clone(), vec![detail])),
-                }
-            }
-            page += 1;
-        }
-        if houses.is_empty() {
-            return Err(Error::not_found("bills", format!("{building_id}/{period}")));
-        }
-        Ok(crate::statement::notices_html(&format!("账期 {period}"), &houses))
-    }
-
-    pub async fn pay(
-        &self,
-        authz: &Authz,
-        house_id: Id,
-        payment: NewPayment,
-        idempotency_key: Option<String>,
-    ) -> Result<Receipt> {
-        let account = self.repo.account(&authz.scope(COLLECT)?, house_id, today()).await?;
-        let granted = authz.require(COLLECT, account.project_id)?;
-        if payment.amount_fen.0 <= 0 {
-            return Err(Error::invalid("amount_fen", "must_be_positive"));
-        }
-        if payment.amount_fen > MAX_AMOUNT {
-            return Err(Error::invalid("amount_fen", "too_large"));
-        }
-        if payment.received_on > today() {
-            return Err(Error::invalid("received_on", "in_the_future"));
-        }
-        if let Some(key) = &idempotency_key
-            && (key.is_empty() || key.len() > 100)
-        {
-            return Err(Error::invalid("Idempotency-Key", "invalid"));
-        }
-        let order = self.repo.allocation_order(account.project_id).await?;
-        let audit =
-            AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(account.project_id));
-        self.repo.pay(&granted, house_id, payment, idempotency_key, order, &self.seal, audit).await
-    }
-
-    /// A one-off fee (装修押金, 门禁卡…) charged to a house now, priced by the item's standard in
-    /// force today times `quantity`. The same idempotency key charges once.
-    pub async fn charge_one_off(
-        &self,
-        authz: &Authz,
-        house_id: Id,
-        new: crate::account::NewCharge,
-        idempotency_key: Option<String>,
-    ) -> Result<Bill> {
-        let scope = authz.scope(BILL_READ)?;
-        let account = self.repo.account(&scope, house_id, today()).await?;
-        let granted = authz.require(COLLECT, account.project_id)?;
-        let item = self.repo.fee_item(&scope, new.fee_item_id).await?;
-        if item.project_id != account.project_id || item.kind != crate::FeeKind::OneOff {
-            return Err(Error::invalid("fee_item_id", "not_one_off"));
-        }
-        let quantity = new.quantity.unwrap_or(1);
-        if quantity == 0 || quantity > 1000 {
-            return Err(Error::invalid("quantity", "out_of_range"));
-        }
-        let day = today();
-        let standards = self.repo.standards(&scope, item.id).await?;
-        let usage = self.repo.house_usage(house_id).await?;
-        let price = crate::standard_for(&standards, day, &usage, None)
-            .ok_or_else(|| Error::invalid("fee_item_id", "no_standard"))?
-            .price;
-        let q = rust_decimal::Decimal::from(quantity);
-        let amount = Fen::from_yuan(q * price).ok_or_else(|| Error::invalid("quantity", "out_of_range"))?;
-        let line = crate::Line {
-            kind: crate::LineKind::Base,
-            from: day,
-            to: day,
-            quantity: q,
-            price,
-            months: rust_decimal::Decimal::ONE,
-            rate: None,
-            amount,
-            formula: format!("{q} × {} = {amount}", price.normalize()),
+    #[test]
+    fn money_may_be_dated_back_a_year_and_no_further() {
+        let recorded = day("2026-12-01");
+        assert!(check_received_on(day("2026-12-01"), recorded).is_ok());
+        assert!(check_received_on(day("2026-11-24"), recorded).is_ok());
+        assert!(check_received_on(day("2025-12-01"), recorded).is_ok());
+        let code = |d: &str| match check_received_on(day(d), recorded) {
+            Err(Error::Validation(e)) => e[0].code.clone(),
+            other => panic!("{other:?}"),
         };
-        let key = idempotency_key.unwrap_or_else(|| format!("{}", Utc::now().timestamp_micros()));
-        let bill = crate::NewBill {
-            project_id: account.project_id,
-            building_id: 0,
-            house_id,
-            fee_item_id: item.id,
-            bill_key: format!("one-off/{}/{house_id}/{key}", item.id),
-            period_start: day,
-            period_end: day,
-            due_on: new.due_on.unwrap_or(day),
-            amount,
-            lines: vec![line],
-            late_fee: item.late_fee,
-            note: new.note,
-        };
-        let audit = AuditEvent::new(granted.actor(), "billing.bill.charged", "bill").project(Some(account.project_id));
-        self.repo.write_one_off(&granted, bill, &self.seal, audit).await
-    }
-
-    /// Money leaves: only someone who may approve adjustments may refund.
-    pub async fn refund(&self, authz: &Authz, house_id: Id, refund: NewRefund) -> Result<HouseAccount> {
-        let account = self.repo.account(&authz.scope(BILL_READ)?, house_id, today()).await?;
-        let granted = authz.require(APPROVE, account.project_id)?;
-        if refund.amount_fen.0 <= 0 {
-            return Err(Error::invalid("amount_fen", "must_be_positive"));
-        }
-        if refund.amount_fen > MAX_AMOUNT {
-            return Err(Error::invalid("amount_fen", "too_large"));
-        }
-        if refund.reason.trim().is_empty() {
-            return Err(Error::invalid("reason", "required"));
-        }
-        let audit = AuditEvent::new(granted.actor(), "billing.refund.paid", "house")
-            .project(Some(account.project_id))
-            .entity_id(house_id);
-        self.repo.refund(&granted, house_id, refund, today(), &self.seal, audit).await
-    }
-
-    pub async fn request_adjustment(&self, authz: &Authz, bill_id: Id, new: NewAdjustment) -> Result<Adjustment> {
-        let bill = self.repo.bill(&authz.scope(BILL_READ)?, bill_id, today()).await?;
-        let granted = authz.require(REQUEST, bill.bill.project_id)?;
-        let reason = new.reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(Error::invalid("reason", "required"));
-        }
-        if new.amount_fen.0.checked_abs().is_none_or(|a| a > MAX_AMOUNT.0) {
-            return Err(Error::invalid("amount_fen", "too_large"));
-        }
-        let positive = new.amount_fen.0 > 0;
-        if new.kind != AdjustmentKind::Adjust && !positive || new.amount_fen.0 == 0 {
-            return Err(Error::invalid("amount_fen", "must_be_positive"));
-        }
-        let audit = AuditEvent::new(granted.actor(), "billing.adjustment.requested", "adjustment")
-            .project(Some(bill.bill.project_id));
-        self.repo.request_adjustment(&granted, bill_id, NewAdjustment { reason, ..new }, audit).await
-    }
-
-    pub async fn adjustments(
-        &self,
-        authz: &Authz,
-        project_id: Option<Id>,
-        state: Option<AdjustmentState>,
-        page: PageRequest,
-    ) -> Result<Page<Adjustment>> {
-        self.repo.adjustments(&authz.scope(BILL_READ)?, project_id, state, page).await
-    }
-
-    /// The approver must be someone other than the requester.
-    pub async fn decide_adjustment(&self, authz: &Authz, id: Id, approve: bool) -> Result<Adjustment> {
-        let adj = self.repo.adjustment(&authz.scope(BILL_READ)?, id).await?;
-        let granted = authz.require(APPROVE, adj.project_id)?;
-        if granted.actor().user_id == Some(adj.requested_by) {
-            return Err(Error::Forbidden(linli_core::Code::SameRequesterAndApprover));
-        }
-        let action = if approve { "billing.adjustment.approved" } else { "billing.adjustment.rejected" };
-        let audit = AuditEvent::new(granted.actor(), action, "adjustment")
-            .project(Some(adj.project_id))
-            .entity_id(id)
-            .before(&adj);
-        self.repo.decide_adjustment(&granted, id, approve, today(), &self.seal, audit).await
-    }
-
-    pub async fn arrears(&self, authz: &Authz, project_id: Id, as_of: Option<NaiveDate>) -> Result<ArrearsReport> {
-        let granted = authz.require(REPORT, project_id)?;
-        self.repo.arrears(&granted, business_day(as_of)?).await
-    }
-
-    pub async fn collection(&self, authz: &Authz, project_id: Id, year: i32) -> Result<Vec<CollectionRow>> {
-        let granted = authz.require(REPORT, project_id)?;
-        if !(2000..=2100).contains(&year) {
-            return Err(Error::invalid("year", "out_of_range"));
-        }
-        self.repo.collection(&granted, year).await
-    }
-
-    pub async fn income(
-        &self,
-        authz: &Authz,
-        project_id: Id,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<IncomeRow>> {
-        let granted = authz.require(REPORT, project_id)?;
-        if to < from {
-            return Err(Error::invalid("to", "before_start"));
-        }
-        self.repo.income(&granted, from, to).await
-    }
-
-    pub async fn check_ledger(&self) -> Result<LedgerCheck> {
-        self.repo.check_ledger(&self.seal).await
+        assert_eq!(code("2025-11-30"), "too_far_back");
+        assert_eq!(code("2000-01-01"), "too_far_back");
+        assert_eq!(code("0000-01-01"), "too_far_back");
+        assert_eq!(code("2026-12-02"), "in_the_future");
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use linli_core::error::{Validator, required_text};
-use linli_core::{Error, Id, Result};
+use linli_core::{Error, Id, Result, date};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -12,20 +12,24 @@ use crate::run::AssignmentTarget;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewFeeItem {
     pub project_id: Id,
+    #[schema(min_length = 1, max_length = 20)]
     pub code: String,
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
     pub kind: FeeKind,
     #[serde(default = "monthly")]
     pub cycle: BillingCycle,
     #[serde(default = "month_end")]
+    #[schema(minimum = 1, maximum = 31)]
     pub due_day: u32,
     #[serde(default = "gross")]
     pub area_basis: AreaBasis,
     pub meter_kind: Option<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::fraction)]
     pub loss_rate: Decimal,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_fraction)]
     pub vacancy_rate: Option<Decimal>,
     #[serde(default = "no_late_fee")]
     pub late_fee: LateFeeRule,
@@ -66,7 +70,7 @@ impl NewFeeItem {
             fraction(&mut v, "late_fee.cap_rate", c, Decimal::from(10));
         }
         if self.kind == FeeKind::Metered && self.meter_kind.as_deref().is_none_or(str::is_empty) {
-            v.check(false, "meter_kind", "required");
+            v.check(false, "meter_kind", "conditionally_required");
         }
         v.finish()?;
         Ok(self)
@@ -88,9 +92,12 @@ fn price_ok(p: Decimal) -> bool {
 pub struct NewStandard {
     pub house_usage: Option<String>,
     pub service_level: Option<String>,
+    #[serde(deserialize_with = "date::record::day")]
     pub effective_from: NaiveDate,
+    #[serde(default, deserialize_with = "date::record::opt_day")]
     pub effective_to: Option<NaiveDate>,
-    #[schema(value_type = String, example = "2.35")]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::price)]
     pub price: Decimal,
     #[serde(default)]
     pub tiers: Vec<Tier>,
@@ -134,9 +141,12 @@ pub struct NewAssignment {
     pub house_id: Option<Id>,
     pub service_level: Option<String>,
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 100)]
     pub quantity: u32,
     pub label: Option<String>,
+    #[serde(default, deserialize_with = "date::record::opt_day")]
     pub starts_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "date::record::opt_day")]
     pub ends_on: Option<NaiveDate>,
 }
 
@@ -153,7 +163,7 @@ impl NewAssignment {
             AssignmentTarget::House => ("house_id", self.house_id.is_some()),
         };
         if !ok {
-            return Err(Error::invalid(field, "required"));
+            return Err(Error::invalid(field, "conditionally_required"));
         }
         if self.quantity == 0 || self.quantity > 100 {
             return Err(Error::invalid("quantity", "out_of_range"));

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use linli_core::Fen;
 use linli_core::html::escape;
 
 use crate::account::HouseAccount;
@@ -34,7 +35,8 @@ fn late_fee_rows(fee: &LateFee, out: &mut String) {
             d.days,
             d.principal,
             fee.daily_rate.normalize(),
-            d.amount.round_dp(2)
+            // The same rounding as the charge (四舍五入), so the line and the column agree.
+            Fen::from_yuan(d.amount).unwrap_or_default()
         );
     }
 }
@@ -103,4 +105,40 @@ pub fn notices_html(title: &str, houses: &[(String, Vec<BillDetail>)]) -> String
         );
     }
     page(title, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use linli_core::Fen;
+    use rust_decimal::Decimal;
+
+    use super::late_fee_rows;
+    use crate::fee::LateFeeRule;
+    use crate::late_fee::late_fee;
+
+    #[test]
+    fn a_late_fee_line_rounds_as_the_charge_does() {
+        // 10.00 元 one day late at 万分之五: 0.005 元. The charge is 0.01 (四舍五入), and so is the line
+        // (half to even would print 0.00 beside a column of 0.01).
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let rule = LateFeeRule { daily_rate: Decimal::new(5, 4), grace_days: 0, cap_rate: None };
+        let fee = late_fee(&rule, Fen(1_000), day("2026-01-31"), &[], day("2026-02-01"));
+        assert_eq!(fee.amount, Fen(1));
+        let mut out = String::new();
+        late_fee_rows(&fee, &mut out);
+        assert!(out.contains("滞纳金 2026-02-01 至 2026-02-01：1 天 × 10.00 元 × 0.0005 = 0.01 元"), "{out}");
+
+        // 0.015 → 0.02 and 2.675 → 2.68 (half to even: 0.02 and 2.67).
+        let fee = late_fee(&rule, Fen(3_000), day("2026-01-31"), &[], day("2026-02-01"));
+        assert_eq!(fee.amount, Fen(2));
+        let mut out = String::new();
+        late_fee_rows(&fee, &mut out);
+        assert!(out.contains("= 0.02 元"), "{out}");
+        let fee = late_fee(&rule, Fen(535_000), day("2026-01-31"), &[], day("2026-02-01"));
+        assert_eq!(fee.amount, Fen(268));
+        let mut out = String::new();
+        late_fee_rows(&fee, &mut out);
+        assert!(out.contains("1 天 × 5350.00 元 × 0.0005 = 2.68 元"), "{out}");
+    }
 }

@@ -113,6 +113,23 @@ impl Authz {
         }
         Ok(Scope { actor: self.actor.clone(), projects: ProjectSet::Only(ids.into_iter().collect()) })
     }
+
+    /// The projects where the user holds both permissions (reading people and revealing their
+    /// ID numbers, say); 403 when there is none.
+    pub fn scope_both(&self, a: Permission, b: Permission) -> Result<Scope> {
+        let (sa, sb) = (self.scope(a)?, self.scope(b)?);
+        let projects = match (sa.projects, sb.projects) {
+            (ProjectSet::All, other) | (other, ProjectSet::All) => other,
+            (ProjectSet::Only(x), ProjectSet::Only(y)) => {
+                let both: Vec<Id> = x.into_iter().filter(|p| y.contains(p)).collect();
+                if both.is_empty() {
+                    return Err(Error::Forbidden(Code::Forbidden));
+                }
+                ProjectSet::Only(both)
+            }
+        };
+        Ok(Scope { actor: self.actor.clone(), projects })
+    }
 }
 
 impl Granted {
@@ -199,5 +216,17 @@ mod tests {
         assert_eq!(a.scope(Permission::AuditLogRead).unwrap().projects(), &ProjectSet::Only(vec![1, 3]));
         assert!(a.require_company(Permission::AuditLogRead).is_err());
         assert!(a.scope(Permission::AuthUserManage).is_err());
+    }
+
+    #[test]
+    fn a_scope_of_two_permissions_is_where_both_are_held() {
+        use Permission::{PeoplePersonRead as Read, PeoplePersonRevealId as Reveal};
+        let a = authz(vec![(Some(1), &[Read, Reveal]), (Some(2), &[Read]), (Some(3), &[Reveal])]);
+        assert_eq!(a.scope_both(Read, Reveal).unwrap().projects(), &ProjectSet::Only(vec![1]));
+        let company = authz(vec![(None, &[Read]), (Some(3), &[Reveal])]);
+        assert_eq!(company.scope_both(Read, Reveal).unwrap().projects(), &ProjectSet::Only(vec![3]));
+        let apart = authz(vec![(Some(2), &[Read]), (Some(3), &[Reveal])]);
+        assert!(matches!(apart.scope_both(Read, Reveal), Err(Error::Forbidden(_))));
+        assert!(authz(vec![(Some(2), &[Read])]).scope_both(Read, Reveal).is_err());
     }
 }

@@ -6,12 +6,18 @@ pub mod area;
 pub mod audit;
 pub mod authz;
 pub mod change;
+pub mod date;
+pub mod decimal;
 pub mod error;
+pub mod health;
 pub mod html;
 pub mod money;
 pub mod page;
 pub mod permission;
+pub mod schema;
+pub mod text;
 mod text_enum;
+pub mod throttle;
 pub mod time;
 
 pub use actor::Actor;
@@ -20,9 +26,11 @@ pub use audit::AuditEvent;
 pub use authz::{Authz, Granted, GrantedCompany, ProjectSet, Scope};
 pub use change::Change;
 pub use error::{Code, Error, FieldError, Result};
+pub use health::Probe;
 pub use money::Fen;
 pub use page::{Page, PageRequest};
 pub use permission::Permission;
+pub use throttle::{Limit, Throttle, ThrottleStore};
 
 /// Database ids are `i64` on both backends.
 pub type Id = i64;

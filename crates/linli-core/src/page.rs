@@ -11,10 +11,14 @@ pub const MAX_PAGE: u64 = 10_000_000;
 #[into_params(parameter_in = Query)]
 pub struct PageRequest {
     /// 1-based page number.
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "page_no")]
+    #[param(minimum = 1, maximum = 10_000_000)]
+    #[schema(minimum = 1, maximum = 10_000_000)]
     pub page: u64,
     /// Rows per page, at most 500.
-    #[serde(default = "default_size")]
+    #[serde(default = "default_size", deserialize_with = "page_size")]
+    #[param(minimum = 1, maximum = 500)]
+    #[schema(minimum = 1, maximum = 500)]
     pub page_size: u64,
 }
 
@@ -23,6 +27,25 @@ fn one() -> u64 {
 }
 fn default_size() -> u64 {
     DEFAULT_PAGE_SIZE
+}
+
+/// A page number outside 1..=`MAX_PAGE` is refused (422 from the query extractor), as the
+/// document says, rather than quietly answered with another page.
+fn page_no<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    in_range(d, MAX_PAGE)
+}
+
+fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    in_range(d, MAX_PAGE_SIZE)
+}
+
+fn in_range<'de, D: serde::Deserializer<'de>>(d: D, max: u64) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if (1..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format_args!("must be between 1 and {max}")))
+    }
 }
 
 impl Default for PageRequest {
@@ -37,6 +60,12 @@ impl PageRequest {
     /// whose offset the databases accept (a huge `?page=` must not overflow into a 500).
     pub fn clamped(self) -> Self {
         Self { page: self.page.clamp(1, MAX_PAGE), page_size: self.page_size.clamp(1, MAX_PAGE_SIZE) }
+    }
+
+    /// Every row, for an internal caller that needs the whole list (a project's buildings to
+    /// resolve names, the meters of a reading sheet). Never built from API input.
+    pub const fn all() -> Self {
+        Self { page: 1, page_size: i64::MAX as u64 }
     }
 
     /// Internal callers (exports) may ask for larger pages; API input is clamped first.

@@ -1,7 +1,7 @@
 //! Rows the platform needs before anyone signs in: the built-in roles and the company.
 
 use chrono::Utc;
-use linli_auth::{AuthRepo, Role};
+use linli_auth::{Role, UserRepo};
 use linli_core::Id;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, NotSet, QueryOrder};
 
@@ -20,7 +20,7 @@ pub async fn ensure_company(db: &Db, name: &str) -> anyhow::Result<Id> {
         return Ok(c.id);
     }
     let c = company::ActiveModel { id: NotSet, name: Set(name.to_string()), created_at: Set(Utc::now()) }
-        .insert(&db.conn)
+        .insert(db.writer())
         .await?;
     Ok(c.id)
 }

@@ -2,7 +2,7 @@
 //! roll back for a dry run so that it reports exactly what a real run would do.
 
 use linli_core::{AuditEvent, Result};
-use linli_property::ImportCounts;
+use linli_import::ImportCounts;
 use sea_orm::DatabaseTransaction;
 
 use crate::audit;

@@ -1,21 +1,22 @@
-//! The job queue on SQL. A claim is an optimistic update guarded by the row's state and attempt
-//! count, so two instances that see the same due job cannot both win it, on either backend.
+//! The job queue on SQL. What a claim decides is `linli_jobs::claim`; here a lease is an
+//! optimistic update guarded by the row's state and attempt count, so two instances that see the
+//! same due job cannot both win it, on either backend.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use linli_core::{Id, Result};
 use linli_jobs::{Job, JobState, JobStore, NewJob, Schedule};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
 use crate::Db;
 use crate::entity::{job, job_schedule};
 use crate::error::{OrInternal, internal};
 
-fn view(m: job::Model) -> Job {
+pub(crate) fn view(m: job::Model) -> Job {
     Job {
         id: m.id,
         kind: m.kind,
@@ -26,6 +27,8 @@ fn view(m: job::Model) -> Job {
         max_attempts: m.max_attempts,
         last_error: m.last_error,
         run_at: m.run_at,
+        lease_owner: m.lease_owner,
+        lease_until: m.lease_until,
     }
 }
 
@@ -71,17 +74,26 @@ fn is_state(s: JobState) -> Condition {
     Condition::all().add(job::Column::State.eq(s.as_str()))
 }
 
+/// The row is still as `j` was read: the guard that lets one claimer only win a job.
+fn unchanged(j: &Job) -> Condition {
+    Condition::all()
+        .add(job::Column::Id.eq(j.id))
+        .add(job::Column::State.eq(j.state.as_str()))
+        .add(job::Column::Attempts.eq(j.attempts))
+}
+
 #[async_trait]
 impl JobStore for Db {
     async fn enqueue(&self, j: NewJob) -> Result<Option<Id>> {
-        insert_job(&self.conn, j).await
+        insert_job(self.writer(), j).await
     }
 
-    async fn claim(&self, owner: &str, now: DateTime<Utc>, lease: Duration, limit: u64) -> Result<Vec<Job>> {
+    async fn due(&self, now: DateTime<Utc>, limit: u64) -> Result<Vec<Job>> {
+        // `claim::is_due`, as a query.
         let due = Condition::any()
             .add(is_state(JobState::Pending).add(job::Column::RunAt.lte(now)))
             .add(is_state(JobState::Running).add(job::Column::LeaseUntil.lt(now)));
-        let candidates = job::Entity::find()
+        let found = job::Entity::find()
             .filter(due)
             .order_by_asc(job::Column::RunAt)
             .order_by_asc(job::Column::Id)
@@ -89,43 +101,34 @@ impl JobStore for Db {
             .all(&self.conn)
             .await
             .or_internal()?;
-        let mut claimed = Vec::new();
-        for c in candidates {
-            let guard = Condition::all()
-                .add(job::Column::Id.eq(c.id))
-                .add(job::Column::State.eq(c.state.as_str()))
-                .add(job::Column::Attempts.eq(c.attempts));
-            if c.state == JobState::Running.as_str() && c.attempts >= c.max_attempts {
-                // Its last attempt died with its worker: give up rather than loop forever.
-                job::Entity::update_many()
-                    .col_expr(job::Column::State, Expr::value(JobState::Dead.as_str()))
-                    .col_expr(job::Column::LastError, Expr::value("lease expired on the last attempt"))
-                    .col_expr(job::Column::LeaseOwner, Expr::value(Option::<String>::None))
-                    .col_expr(job::Column::UpdatedAt, Expr::value(now))
-                    .filter(guard)
-                    .exec(&self.conn)
-                    .await
-                    .or_internal()?;
-                continue;
-            }
-            let res = job::Entity::update_many()
-                .col_expr(job::Column::State, Expr::value(JobState::Running.as_str()))
-                .col_expr(job::Column::LeaseOwner, Expr::value(owner))
-                .col_expr(job::Column::LeaseUntil, Expr::value(now + lease))
-                .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
-                .col_expr(job::Column::UpdatedAt, Expr::value(now))
-                .filter(guard)
-                .exec(&self.conn)
-                .await
-                .or_internal()?;
-            if res.rows_affected == 1 {
-                let mut j = view(c);
-                j.attempts += 1;
-                j.state = JobState::Running;
-                claimed.push(j);
-            }
-        }
-        Ok(claimed)
+        Ok(found.into_iter().map(view).collect())
+    }
+
+    async fn lease(&self, j: &Job, owner: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool> {
+        let res = job::Entity::update_many()
+            .col_expr(job::Column::State, Expr::value(JobState::Running.as_str()))
+            .col_expr(job::Column::LeaseOwner, Expr::value(owner))
+            .col_expr(job::Column::LeaseUntil, Expr::value(until))
+            .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now))
+            .filter(unchanged(j))
+            .exec(self.writer())
+            .await
+            .or_internal()?;
+        Ok(res.rows_affected == 1)
+    }
+
+    async fn give_up(&self, j: &Job, why: &str, now: DateTime<Utc>) -> Result<bool> {
+        let res = job::Entity::update_many()
+            .col_expr(job::Column::State, Expr::value(JobState::Dead.as_str()))
+            .col_expr(job::Column::LastError, Expr::value(why))
+            .col_expr(job::Column::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now))
+            .filter(unchanged(j))
+            .exec(self.writer())
+            .await
+            .or_internal()?;
+        Ok(res.rows_affected == 1)
     }
 
     async fn complete(&self, id: Id, owner: &str, now: DateTime<Utc>) -> Result<bool> {
@@ -136,7 +139,7 @@ impl JobStore for Db {
             .filter(job::Column::Id.eq(id))
             .filter(job::Column::LeaseOwner.eq(owner))
             .filter(job::Column::State.eq(JobState::Running.as_str()))
-            .exec(&self.conn)
+            .exec(self.writer())
             .await
             .or_internal()?;
         Ok(res.rows_affected == 1)
@@ -166,7 +169,7 @@ impl JobStore for Db {
             .filter(job::Column::Id.eq(id))
             .filter(job::Column::LeaseOwner.eq(owner))
             .filter(job::Column::State.eq(JobState::Running.as_str()))
-            .exec(&self.conn)
+            .exec(self.writer())
             .await
             .or_internal()?;
         Ok(res.rows_affected == 1)
@@ -186,7 +189,7 @@ impl JobStore for Db {
             every_seconds: Set(s.every_seconds),
             next_run_at: Set(next),
         };
-        let res = if existing.is_some() { m.update(&self.conn).await } else { m.insert(&self.conn).await };
+        let res = if existing.is_some() { m.update(self.writer()).await } else { m.insert(self.writer()).await };
         match res {
             Ok(_) => Ok(()),
             // Another instance inserted it between our read and write: theirs is as good.
@@ -205,7 +208,7 @@ impl JobStore for Db {
     }
 
     async fn fire_schedule(&self, seen: &Schedule, next: DateTime<Utc>, j: NewJob) -> Result<bool> {
-        let tx = self.conn.begin().await.or_internal()?;
+        let tx = self.begin().await.or_internal()?;
         let res = job_schedule::Entity::update_many()
             .col_expr(job_schedule::Column::NextRunAt, Expr::value(next))
             .filter(job_schedule::Column::Name.eq(seen.name.as_str()))

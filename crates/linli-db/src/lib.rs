@@ -2,34 +2,28 @@
 //! migrations and implements every module's repository trait with the same code on both.
 //! Each repository method is one transaction, including the audit row it writes.
 
-mod attachment_repo;
 mod audit;
-mod auth_repo;
+mod auth;
 mod billing;
-mod binding_repo;
 mod bootstrap;
-mod building_ref;
 mod connect;
 mod entity;
-mod equipment_category;
-mod equipment_repo;
+mod equipment;
 mod error;
-mod house_import;
 mod import_tx;
 mod job_store;
-mod meter_repo;
-mod notify_repo;
+mod notify;
 mod page;
-mod people_repo;
-mod person_import;
-mod project_repo;
+mod people;
+mod property;
+mod references;
 mod scope;
-mod structure_repo;
+mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use billing::{BillNotice, bulk_insert_plain, overdue_notices, run_notices};
+pub use billing::{bulk_insert_plain, overdue_messages, run_messages};
 pub use bootstrap::{ensure_company, sync_roles};
-pub use connect::{Backend, Db, connect};
-pub use equipment_category::ensure_equipment_categories;
+pub use connect::{Backend, Db, connect, create_database, drop_database};
+pub use equipment::categories::ensure_equipment_categories;
 pub use sea_orm::DatabaseConnection;

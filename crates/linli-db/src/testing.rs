@@ -102,3 +102,18 @@ macro_rules! db_test {
         }
     };
 }
+
+impl crate::Db {
+    /// Tests only: the connection, to stage what the API cannot make (a tampered ledger entry, a
+    /// run killed half-way, a database that went away) and to look at what storage holds (that
+    /// an ID number is stored encrypted).
+    pub fn raw(&self) -> &sea_orm::DatabaseConnection {
+        self.writer()
+    }
+
+    /// Tests only: closes every pool, so each later query fails as it would with the server gone.
+    pub async fn close_pools(&self) {
+        self.conn.clone().close().await.ok();
+        self.writer().clone().close().await.ok();
+    }
+}

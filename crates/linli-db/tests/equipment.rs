@@ -26,7 +26,7 @@ db_test!(
     async fn seeding_again_keeps_a_companys_own_names_and_restores_only_missing_codes(db: TestDb) {
         let company = linli_db::ensure_company(&db.db, "测试物业").await.unwrap();
         linli_db::ensure_equipment_categories(&db.db, company).await.unwrap();
-        let conn = &db.db.conn;
+        let conn = db.db.raw();
         conn.execute_unprepared("UPDATE equipment_categories SET name_zh = '直梯' WHERE code = 'passenger'")
             .await
             .unwrap();

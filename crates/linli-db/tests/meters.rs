@@ -14,7 +14,7 @@ fn d(s: &str) -> Decimal {
 }
 
 async fn insert(db: &linli_db::Db, sql: &str, table: &str) -> i64 {
-    let c = &db.conn;
+    let c = db.raw();
     c.execute_unprepared(sql).await.unwrap();
     let q = format!("SELECT MAX(id) AS id FROM {table}");
     let row = c.query_one_raw(Statement::from_string(c.get_database_backend(), q)).await.unwrap().unwrap();

@@ -2,33 +2,11 @@
 //! tests it; storage keeps the answer in `next_maintenance_on` so lists can filter on it.
 
 use chrono::{Days, Months, NaiveDate};
-use serde::{Deserialize, Serialize};
+use linli_core::text_enum;
 
-/// The step of a maintenance cycle (保养周期).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CycleUnit {
-    Day,
-    Week,
-    Month,
-    Year,
-}
-
-impl CycleUnit {
-    pub const ALL: [CycleUnit; 4] = [Self::Day, Self::Week, Self::Month, Self::Year];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Day => "day",
-            Self::Week => "week",
-            Self::Month => "month",
-            Self::Year => "year",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|u| u.as_str() == s)
-    }
+text_enum! {
+    /// The step of a maintenance cycle (保养周期).
+    CycleUnit { Day = "day", Week = "week", Month = "month", Year = "year", }
 }
 
 /// Every `every` units, e.g. every 3 months.

@@ -48,7 +48,7 @@ impl EquipmentService {
         let categories = self.repo_categories(authz).await?;
         let (rows, mut errors) = sheet::parse(&sheet, project_id, &categories, buildings);
         let filter = EquipmentFilter { project_id: Some(project_id), ..EquipmentFilter::default() };
-        let existing = self.list(authz, &filter, PageRequest { page: 1, page_size: 100_000 }).await?.items;
+        let existing = self.list(authz, &filter, PageRequest::all()).await?.items;
         let by_code: HashMap<String, _> = existing.into_iter().map(|e| (e.code.clone(), e)).collect();
         let mut report =
             ImportReport { kind: "equipment".into(), dry_run, total_rows: sheet.rows.len(), ..ImportReport::default() };
@@ -100,7 +100,7 @@ impl EquipmentService {
 
     /// The register matching a filter as XLSX, in the template's columns.
     pub async fn export(&self, authz: &Authz, filter: &EquipmentFilter) -> Result<Vec<u8>> {
-        let items = self.list(authz, filter, PageRequest { page: 1, page_size: 100_000 }).await?.items;
+        let items = self.list(authz, filter, PageRequest::all()).await?.items;
         let categories = self.repo_categories(authz).await?;
         linli_import::write_xlsx("设施设备", &sheet::COLUMNS, &sheet::rows(&items, &categories))
     }

@@ -7,40 +7,24 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use linli_core::error::{Validator, required_text};
-use linli_core::{Id, Result};
+use linli_core::{Id, Result, date, text_enum};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::cycle::{Cycle, CycleUnit, MAX_EVERY, next_maintenance_on};
 
-/// 设备状态.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EquipmentState {
-    /// 运行中.
-    #[default]
-    Running,
-    /// 故障.
-    Faulty,
-    /// 维修中.
-    UnderRepair,
-    /// 已报废: no longer maintained, so it has no next maintenance date.
-    Retired,
-}
-
-impl EquipmentState {
-    pub const ALL: [EquipmentState; 4] = [Self::Running, Self::Faulty, Self::UnderRepair, Self::Retired];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Running => "running",
-            Self::Faulty => "faulty",
-            Self::UnderRepair => "under_repair",
-            Self::Retired => "retired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+text_enum! {
+    /// 设备状态.
+    #[derive(Default)]
+    EquipmentState {
+        /// 运行中.
+        #[default]
+        Running = "running",
+        /// 故障.
+        Faulty = "faulty",
+        /// 维修中.
+        UnderRepair = "under_repair",
+        /// 已报废: no longer maintained, so it has no next maintenance date.
+        Retired = "retired",
     }
 }
 
@@ -58,6 +42,7 @@ pub struct Equipment {
     pub serial_number: Option<String>,
     pub supplier: Option<String>,
     pub purchased_on: Option<NaiveDate>,
+    #[schema(minimum = 0)]
     pub purchase_price_fen: Option<i64>,
     pub building_id: Option<Id>,
     pub building_name: Option<String>,
@@ -65,6 +50,7 @@ pub struct Equipment {
     pub location: Option<String>,
     pub warranty_until: Option<NaiveDate>,
     pub cycle_unit: Option<CycleUnit>,
+    #[schema(minimum = 1, maximum = 999)]
     pub cycle_every: Option<i32>,
     pub last_maintained_on: Option<NaiveDate>,
     /// Derived from the cycle on every change; null without a cycle or once retired.
@@ -87,21 +73,33 @@ impl Equipment {
 pub struct NewEquipment {
     pub project_id: Id,
     pub category_id: Id,
+    #[schema(pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,30}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    #[schema(max_length = 100)]
     pub brand: Option<String>,
+    #[schema(max_length = 100)]
     pub model: Option<String>,
+    #[schema(max_length = 100)]
     pub serial_number: Option<String>,
+    #[schema(max_length = 100)]
     pub supplier: Option<String>,
+    #[serde(default, deserialize_with = "date::record::opt_day")]
     pub purchased_on: Option<NaiveDate>,
+    #[schema(minimum = 0)]
     pub purchase_price_fen: Option<i64>,
     /// A building of the same project.
     pub building_id: Option<Id>,
+    #[schema(max_length = 200)]
     pub location: Option<String>,
+    #[serde(default, deserialize_with = "date::record::opt_day")]
     pub warranty_until: Option<NaiveDate>,
     /// Set both `cycle_unit` and `cycle_every`, or neither.
     pub cycle_unit: Option<CycleUnit>,
+    #[schema(minimum = 1, maximum = 999)]
     pub cycle_every: Option<i32>,
+    #[serde(default, deserialize_with = "date::record::opt_day")]
     pub last_maintained_on: Option<NaiveDate>,
     #[serde(default)]
     pub state: EquipmentState,
@@ -115,42 +113,49 @@ fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Opti
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EquipmentPatch {
     pub category_id: Option<Id>,
+    #[schema(pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,30}$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 100)]
     pub brand: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 100)]
     pub model: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 100)]
     pub serial_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 100)]
     pub supplier: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "date::record::patch_day")]
     #[schema(value_type = Option<NaiveDate>)]
     pub purchased_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub purchase_price_fen: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub building_id: Option<Option<Id>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 200)]
     pub location: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "date::record::patch_day")]
     #[schema(value_type = Option<NaiveDate>)]
     pub warranty_until: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<CycleUnit>)]
     pub cycle_unit: Option<Option<CycleUnit>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 999)]
     pub cycle_every: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "date::record::patch_day")]
     #[schema(value_type = Option<NaiveDate>)]
     pub last_maintained_on: Option<Option<NaiveDate>>,
     pub state: Option<EquipmentState>,
@@ -159,6 +164,7 @@ pub struct EquipmentPatch {
 /// `POST /equipment/{id}/maintained`: the day the item was last maintained.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Maintained {
+    #[serde(deserialize_with = "date::record::day")]
     pub on: NaiveDate,
 }
 
@@ -221,11 +227,11 @@ impl EquipmentFields {
                 ok.then(|| Cycle { unit, every: every.unsigned_abs() })
             }
             (Some(_), None) => {
-                v.check(false, "cycle_every", "required");
+                v.check(false, "cycle_every", "conditionally_required");
                 None
             }
             (None, Some(_)) => {
-                v.check(false, "cycle_unit", "required");
+                v.check(false, "cycle_unit", "conditionally_required");
                 None
             }
             (None, None) => None,
@@ -325,6 +331,7 @@ pub struct EquipmentFilter {
     pub state: Option<EquipmentState>,
     pub building_id: Option<Id>,
     /// Items whose next maintenance is due on or before this date (`YYYY-MM-DD`).
+    #[serde(default, deserialize_with = "date::any::opt_day")]
     pub due_before: Option<NaiveDate>,
     /// Part of the code, name, brand or model.
     pub q: Option<String>,
@@ -396,9 +403,9 @@ mod tests {
     #[test]
     fn a_cycle_needs_both_its_unit_and_its_count() {
         let no_every = EquipmentFields { cycle_every: None, ..lift() };
-        assert_eq!(field_codes(check(no_every)), [pair("cycle_every", "required")]);
+        assert_eq!(field_codes(check(no_every)), [pair("cycle_every", "conditionally_required")]);
         let no_unit = EquipmentFields { cycle_unit: None, ..lift() };
-        assert_eq!(field_codes(check(no_unit)), [pair("cycle_unit", "required")]);
+        assert_eq!(field_codes(check(no_unit)), [pair("cycle_unit", "conditionally_required")]);
         let zero = EquipmentFields { cycle_every: Some(0), ..lift() };
         assert_eq!(field_codes(check(zero)), [pair("cycle_every", "out_of_range")]);
         let neither = EquipmentFields { cycle_unit: None, cycle_every: None, ..lift() };

@@ -127,8 +127,9 @@ body {{ margin: 0; font-family: {font}; }}
 </style>
 </head>
 <body>
-<div class="toolbar"><button type="button" onclick="window.print()">打印</button><span>{n} 个标签</span></div>
+<div class="toolbar"><button type="button" data-print>打印</button><span>{n} 个标签</span></div>
 <main class="sheet">{labels}</main>
+<script src="/_linli/print.js"></script>
 </body>
 </html>
 "#,

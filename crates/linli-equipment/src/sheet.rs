@@ -94,11 +94,13 @@ fn date(errs: &mut Vec<RowError>, row: usize, header: &str, s: &str) -> Option<N
     if s.is_empty() {
         return None;
     }
-    let d = NaiveDate::parse_from_str(&s.replace('/', "-"), "%Y-%m-%d").ok();
-    if d.is_none() {
-        errs.push(RowError::new(row, header, "invalid_date"));
+    match linli_core::date::sheet_day_in(s, linli_core::date::Window::Record, linli_core::time::today()) {
+        Ok(d) => Some(d),
+        Err(code) => {
+            errs.push(RowError::new(row, header, code));
+            None
+        }
     }
-    d
 }
 
 fn opt(s: &str) -> Option<String> {

@@ -1,7 +1,9 @@
 //! The Aliyun client against the Aliyun simulator, over real HTTP on 127.0.0.1.
 
 use chrono::{Duration, Utc};
-use linli_gateway::sms::aliyun::{send_sms_params, sign};
+use linli_gateway::sms::aliyun::{
+    Acs3Request, SignatureVersion, hashed_payload, send_sms_headers, send_sms_params, send_sms_query, sign, sign_acs3,
+};
 use linli_gateway::sms::simulator::{SimulatorConfig, SimulatorHandle, start_aliyun};
 use linli_gateway::sms::{AliyunConfig, AliyunSms, SmsError, SmsMessage, SmsProvider};
 use serde_json::Value;
@@ -64,6 +66,22 @@ async fn a_bill_notice_reaches_the_simulator_with_its_number_template_and_values
     assert_eq!(sms.template_code, BILL_TEMPLATE);
     assert_eq!(sms.params, bill_notice("13800138000").params);
     assert_eq!(sms.text, "【邻里物业】尊敬的张三，您3月的物业费1280.50元已出账，请及时缴纳。");
+}
+
+#[tokio::test]
+async fn the_client_signs_with_acs3_by_default_and_the_v1_signature_is_accepted_too() {
+    assert_eq!(AliyunConfig::new(KEY_ID, SECRET).signature, SignatureVersion::Acs3);
+    let sim = simulator().await;
+    let v1 = |secret: &str| {
+        AliyunSms::new(
+            AliyunConfig::new(KEY_ID, secret).with_endpoint(&sim.base_url).with_signature(SignatureVersion::V1),
+        )
+    };
+    v1(SECRET).send(&bill_notice("13800138001")).await.unwrap();
+    assert_eq!(rejected_code(v1("not-the-secret").send(&bill_notice("13800138001")).await), "SignatureDoesNotMatch");
+    client(&sim).send(&bill_notice("13800138002")).await.unwrap();
+    let phones: Vec<String> = sim.sent().await.into_iter().map(|s| s.phone).collect();
+    assert_eq!(phones, ["13800138001", "13800138002"]);
 }
 
 #[tokio::test]
@@ -194,4 +212,134 @@ async fn a_stale_timestamp_and_a_replayed_nonce_are_refused_and_get_works_like_p
     assert_eq!((status, body["Code"].as_str()), (400, Some("SignatureDoesNotMatch")));
 
     assert_eq!(sim.sent().await.len(), 1);
+}
+
+/// An ACS3 request built by hand: `extra` headers are sent and signed besides the client's own,
+/// `unsigned` are sent without being signed, `query` is sent as it is, `body` as a form.
+struct Acs3Raw<'a> {
+    method: &'a str,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    extra: Vec<(&'a str, &'a str)>,
+    unsigned: Vec<(&'a str, &'a str)>,
+    body: String,
+    secret: &'a str,
+    /// Sends the query with another number than the one signed.
+    tamper: bool,
+}
+
+impl Acs3Raw<'_> {
+    fn new(sim: &SimulatorHandle, msg: &SmsMessage, nonce: &str) -> Self {
+        let host = sim.base_url.trim_start_matches("http://").to_owned();
+        Acs3Raw {
+            method: "POST",
+            query: send_sms_query(msg),
+            headers: send_sms_headers(&host, nonce, Utc::now()),
+            extra: vec![],
+            unsigned: vec![],
+            body: String::new(),
+            secret: SECRET,
+            tamper: false,
+        }
+    }
+
+    async fn send(self, sim: &SimulatorHandle) -> (u16, Value) {
+        let mut headers = self.headers.clone();
+        headers.retain(|(name, _)| name != "x-acs-content-sha256");
+        headers.push(("x-acs-content-sha256".to_owned(), hashed_payload(self.body.as_bytes())));
+        headers.extend(self.extra.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+        let signed = sign_acs3(
+            &Acs3Request {
+                method: self.method,
+                path: "/",
+                query: &self.query,
+                headers: &headers,
+                payload: self.body.as_bytes(),
+            },
+            KEY_ID,
+            self.secret,
+        );
+        let query = if self.tamper {
+            signed.canonical_query.replace("13800138000", "13900139000")
+        } else {
+            signed.canonical_query
+        };
+        let http = reqwest::Client::new();
+        let url = format!("{}/?{query}", sim.base_url);
+        let mut request = if self.method == "GET" { http.get(url) } else { http.post(url).body(self.body.clone()) };
+        request = request.header("authorization", signed.authorization);
+        for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        for (name, value) in &self.unsigned {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn acs3_requests_are_checked_for_date_nonce_signed_headers_and_tampering() {
+    let sim = simulator().await;
+    let msg = bill_notice("13800138000");
+    let code = |answer: (u16, Value)| (answer.0, answer.1["Code"].as_str().unwrap_or_default().to_owned());
+
+    let ok = Acs3Raw::new(&sim, &msg, "nonce-1");
+    assert_eq!(code(ok.send(&sim).await), (200, "OK".to_owned()));
+
+    let replayed = Acs3Raw::new(&sim, &msg, "nonce-1");
+    assert_eq!(code(replayed.send(&sim).await), (400, "SignatureNonceUsed".to_owned()));
+
+    let mut stale = Acs3Raw::new(&sim, &msg, "nonce-2");
+    let host = sim.base_url.trim_start_matches("http://");
+    stale.headers = send_sms_headers(host, "nonce-2", Utc::now() - Duration::minutes(20));
+    assert_eq!(code(stale.send(&sim).await), (400, "InvalidTimeStamp.Expired".to_owned()));
+
+    let mut wrong = Acs3Raw::new(&sim, &msg, "nonce-3");
+    wrong.secret = "not-the-secret";
+    assert_eq!(code(wrong.send(&sim).await), (400, "SignatureDoesNotMatch".to_owned()));
+
+    // Another number in the query than the one signed.
+    let mut tampered = Acs3Raw::new(&sim, &msg, "nonce-4");
+    tampered.tamper = true;
+    assert_eq!(code(tampered.send(&sim).await), (400, "SignatureDoesNotMatch".to_owned()));
+
+    // An x-acs-* header sent but left out of SignedHeaders.
+    let mut unsigned = Acs3Raw::new(&sim, &msg, "nonce-5");
+    unsigned.unsigned = vec![("x-acs-security-token", "t")];
+    assert_eq!(code(unsigned.send(&sim).await), (400, "IncompleteSignature".to_owned()));
+
+    let mut no_action = Acs3Raw::new(&sim, &msg, "nonce-6");
+    no_action.headers.retain(|(name, _)| name != "x-acs-action");
+    assert_eq!(code(no_action.send(&sim).await), (400, "MissingParameter".to_owned()));
+
+    assert_eq!(sim.sent().await.len(), 1);
+}
+
+/// Aliyun's SDKs may sign more headers than the minimum (`accept`, `user-agent`…) and may carry
+/// the parameters in a form body, its type signed; GET with the query works as well.
+#[tokio::test]
+async fn acs3_accepts_extra_signed_headers_a_form_body_and_get() {
+    let sim = simulator().await;
+    let msg = bill_notice("13800138000");
+
+    let mut sdk_like = Acs3Raw::new(&sim, &msg, "nonce-a");
+    sdk_like.extra = vec![("accept", "application/json"), ("user-agent", "AlibabaCloud (Linux) TeaDSL/1")];
+    let (status, body) = sdk_like.send(&sim).await;
+    assert_eq!((status, body["Code"].as_str()), (200, Some("OK")), "{body}");
+
+    let mut form = Acs3Raw::new(&sim, &msg, "nonce-b");
+    form.body = sign("POST", &form.query, SECRET).canonical_query;
+    form.query = vec![];
+    form.extra = vec![("content-type", "application/x-www-form-urlencoded")];
+    let (status, body) = form.send(&sim).await;
+    assert_eq!((status, body["Code"].as_str()), (200, Some("OK")), "{body}");
+
+    let mut get = Acs3Raw::new(&sim, &msg, "nonce-c");
+    get.method = "GET";
+    let (status, body) = get.send(&sim).await;
+    assert_eq!((status, body["Code"].as_str()), (200, Some("OK")), "{body}");
+
+    assert_eq!(sim.sent().await.len(), 3);
 }

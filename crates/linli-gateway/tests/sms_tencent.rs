@@ -154,48 +154,143 @@ async fn an_unreachable_endpoint_is_a_transport_error() {
 }
 
 /// A request built by hand with the public signing functions, to reach what the client never sends.
-async fn raw(sim: &SimulatorHandle, timestamp: i64, sign_action: bool) -> Value {
-    let payload = send_sms_payload(APP_ID, &bill_notice("13800138000"));
-    let host = sim.base_url.trim_start_matches("http://");
-    let signed = sign(
-        &Tc3Request {
-            method: "POST",
-            host,
-            query: "",
-            content_type: CONTENT_TYPE,
-            service: SERVICE,
-            action: ACTION,
-            payload: payload.as_bytes(),
-            timestamp,
-            sign_action,
-        },
-        SECRET_ID,
-        SECRET_KEY,
-    );
-    let response = reqwest::Client::new()
-        .post(&sim.base_url)
-        .header("authorization", signed.authorization)
-        .header("content-type", CONTENT_TYPE)
-        .header("x-tc-action", ACTION)
-        .header("x-tc-version", API_VERSION)
-        .header("x-tc-timestamp", timestamp.to_string())
-        .header("x-tc-region", "ap-guangzhou")
-        .body(payload)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "Tencent answers errors with 200 too");
-    response.json::<Value>().await.unwrap()["Response"].clone()
+struct Raw {
+    method: &'static str,
+    timestamp: i64,
+    sign_action: bool,
+    region: Option<&'static str>,
+}
+
+impl Raw {
+    fn post() -> Self {
+        Raw { method: "POST", timestamp: Utc::now().timestamp(), sign_action: false, region: Some("ap-guangzhou") }
+    }
+
+    /// The GET form of Tencent's SDKs (`HttpProfile(reqMethod="GET")`): the parameters in the
+    /// query string as Python's `urlencode` writes them, lists flattened by index, the query
+    /// signed and the payload empty.
+    fn get() -> Self {
+        Raw { method: "GET", ..Raw::post() }
+    }
+
+    async fn send(self, sim: &SimulatorHandle) -> Value {
+        let payload = send_sms_payload(APP_ID, &bill_notice("13800138000"));
+        let query = "PhoneNumberSet.0=%2B8613800138000&SignName=%E9%82%BB%E9%87%8C%E7%89%A9%E4%B8%9A\
+                     &SmsSdkAppId=1400006666&TemplateId=1956123&TemplateParamSet.0=%E5%BC%A0%E4%B8%89\
+                     &TemplateParamSet.1=3%E6%9C%88&TemplateParamSet.2=1280.50";
+        let (query, payload, content_type) = if self.method == "GET" {
+            (query, String::new(), "application/x-www-form-urlencoded")
+        } else {
+            ("", payload, CONTENT_TYPE)
+        };
+        let host = sim.base_url.trim_start_matches("http://");
+        let signed = sign(
+            &Tc3Request {
+                method: self.method,
+                host,
+                query,
+                content_type,
+                service: SERVICE,
+                action: ACTION,
+                payload: payload.as_bytes(),
+                timestamp: self.timestamp,
+                sign_action: self.sign_action,
+            },
+            SECRET_ID,
+            SECRET_KEY,
+        );
+        let http = reqwest::Client::new();
+        let mut request = if self.method == "GET" {
+            http.get(format!("{}/?{query}", sim.base_url))
+        } else {
+            http.post(&sim.base_url).body(payload)
+        };
+        request = request
+            .header("authorization", signed.authorization)
+            .header("content-type", content_type)
+            .header("x-tc-action", ACTION)
+            .header("x-tc-version", API_VERSION)
+            .header("x-tc-timestamp", self.timestamp.to_string());
+        if let Some(region) = self.region {
+            request = request.header("x-tc-region", region);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "Tencent answers errors with 200 too");
+        response.json::<Value>().await.unwrap()["Response"].clone()
+    }
 }
 
 #[tokio::test]
 async fn a_stale_timestamp_is_refused_and_signing_the_action_header_is_accepted() {
     let sim = simulator().await;
-    let stale = raw(&sim, Utc::now().timestamp() - 10 * 60, false).await;
+    let stale = Raw { timestamp: Utc::now().timestamp() - 10 * 60, ..Raw::post() }.send(&sim).await;
     assert_eq!(stale["Error"]["Code"], "AuthFailure.SignatureExpire");
 
-    let with_action = raw(&sim, Utc::now().timestamp(), true).await;
+    let with_action = Raw { sign_action: true, ..Raw::post() }.send(&sim).await;
     assert_eq!(with_action["SendStatusSet"][0]["Code"], "Ok", "{with_action}");
     assert_eq!(with_action["SendStatusSet"][0]["PhoneNumber"], "+8613800138000");
+    assert_eq!(sim.sent().await.len(), 1);
+}
+
+/// Tencent's API refuses a request without `X-TC-Region`, with its usual error envelope.
+#[tokio::test]
+async fn a_request_without_a_region_or_with_a_region_sms_does_not_serve_is_refused() {
+    let sim = simulator().await;
+    let missing = Raw { region: None, ..Raw::post() }.send(&sim).await;
+    assert_eq!(missing["Error"]["Code"], "MissingParameter", "{missing}");
+    assert_eq!(missing["Error"]["Message"], "The request is missing a required parameter `Region`.");
+    assert!(missing["RequestId"].is_string() && missing.get("SendStatusSet").is_none(), "{missing}");
+
+    let elsewhere = Raw { region: Some("ap-mars"), ..Raw::post() }.send(&sim).await;
+    assert_eq!(elsewhere["Error"]["Code"], "UnsupportedRegion", "{elsewhere}");
+    assert!(sim.sent().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_sdks_get_form_is_accepted_signed_over_its_query() {
+    let sim = simulator().await;
+    let answer = Raw::get().send(&sim).await;
+    assert_eq!(answer["SendStatusSet"][0]["Code"], "Ok", "{answer}");
+    let sent = sim.sent().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].text, "【邻里物业】尊敬的张三，您3月的物业费1280.50元已出账，请及时缴纳。");
+
+    // The query is what is signed: the same GET signed as a POST (empty query) does not verify.
+    let http = reqwest::Client::new();
+    let timestamp = Utc::now().timestamp();
+    let host = sim.base_url.trim_start_matches("http://");
+    let signed_as_post = sign(
+        &Tc3Request {
+            method: "GET",
+            host,
+            query: "",
+            content_type: "application/x-www-form-urlencoded",
+            service: SERVICE,
+            action: ACTION,
+            payload: b"",
+            timestamp,
+            sign_action: false,
+        },
+        SECRET_ID,
+        SECRET_KEY,
+    );
+    let refused: Value = http
+        .get(format!(
+            "{}/?PhoneNumberSet.0=%2B8613800138000&SmsSdkAppId={APP_ID}&SignName=x&TemplateId=1",
+            sim.base_url
+        ))
+        .header("authorization", signed_as_post.authorization)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-tc-action", ACTION)
+        .header("x-tc-version", API_VERSION)
+        .header("x-tc-timestamp", timestamp.to_string())
+        .header("x-tc-region", "ap-guangzhou")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["Response"]["Error"]["Code"], "AuthFailure.SignatureFailure", "{refused}");
     assert_eq!(sim.sent().await.len(), 1);
 }

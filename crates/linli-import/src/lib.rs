@@ -6,6 +6,6 @@ mod read;
 mod report;
 mod write;
 
-pub use read::{Sheet, SheetRow, read_sheet};
-pub use report::{ImportReport, RowError};
+pub use read::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, Sheet, SheetRow, read_sheet};
+pub use report::{EXPORT_MAX, ImportCounts, ImportReport, RowError, report};
 pub use write::{Column, write_xlsx};

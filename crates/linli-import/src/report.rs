@@ -29,3 +29,39 @@ pub struct ImportReport {
     pub failed: usize,
     pub errors: Vec<RowError>,
 }
+
+/// Rows in one export; a larger community exports by building.
+pub const EXPORT_MAX: u64 = 200_000;
+
+/// What storage did with an import's rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// Folds counts and errors into the report; a row with several errors counts once as failed.
+pub fn report(
+    kind: &str,
+    dry_run: bool,
+    total_rows: usize,
+    counts: ImportCounts,
+    mut errors: Vec<RowError>,
+) -> ImportReport {
+    errors.extend(counts.errors);
+    errors.sort_by_key(|e| e.row);
+    let mut failed_rows: Vec<usize> = errors.iter().map(|e| e.row).filter(|r| *r > 1).collect();
+    failed_rows.dedup();
+    ImportReport {
+        kind: kind.to_string(),
+        dry_run,
+        total_rows,
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        failed: failed_rows.len(),
+        errors,
+    }
+}

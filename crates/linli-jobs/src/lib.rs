@@ -3,11 +3,12 @@
 //! idempotent. Safe with several `linli` instances on one PostgreSQL.
 
 mod backoff;
+pub mod claim;
 mod job;
 mod store;
 mod worker;
 
 pub use backoff::backoff;
-pub use job::{Job, JobState, NewJob, Schedule};
+pub use job::{Job, JobState, NewJob, Schedule, holder_gone, process_owner};
 pub use store::JobStore;
 pub use worker::{JobHandler, Scheduler, Worker};

@@ -11,6 +11,8 @@ mod m0002_basic_information;
 mod m0003_notifications;
 mod m0004_billing;
 mod m0005_meters;
+mod m0006_backdated_payments;
+mod m0007_throttle;
 mod util;
 
 pub struct Migrator;
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_notifications::Migration),
             Box::new(m0004_billing::Migration),
             Box::new(m0005_meters::Migration),
+            Box::new(m0006_backdated_payments::Migration),
+            Box::new(m0007_throttle::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{ChannelKind, Message};
+use crate::{ChannelKind, Kind, Message};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryError {
@@ -23,6 +23,11 @@ impl std::fmt::Display for DeliveryError {
 #[async_trait]
 pub trait Channel: Send + Sync {
     fn kind(&self) -> ChannelKind;
+    /// Whether messages of `kind` go out this way at all (an SMS account without a template for
+    /// the kind: they are then not written for this channel).
+    fn accepts(&self, _kind: Kind) -> bool {
+        true
+    }
     async fn deliver(&self, message: &Message) -> Result<String, DeliveryError>;
 }
 

@@ -9,6 +9,7 @@ mod kind;
 mod message;
 mod quiet;
 mod service;
+pub mod sms;
 mod template;
 pub mod unsubscribe;
 
@@ -18,4 +19,5 @@ pub use kind::Kind;
 pub use message::{ChannelKind, Message, MessageFilter, MessageState, NewMessage, Notice, Recipient, StateCount};
 pub use quiet::send_after;
 pub use service::{DELIVER_JOB, Delivered, NotifyRepo, NotifyService, Preference};
-pub use template::{Rendered, render, sms_params, sms_templates};
+pub use sms::{SmsProviderKind, SmsTemplate, SmsTemplateConfig, SmsTemplates};
+pub use template::{Rendered, render, sms_body, sms_fields};

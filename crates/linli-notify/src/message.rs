@@ -1,58 +1,26 @@
 use chrono::{DateTime, Utc};
 use linli_core::Id;
+use linli_core::text_enum;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Kind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelKind {
-    Email,
-    Sms,
-    InApp,
-}
-
-impl ChannelKind {
-    pub const ALL: [ChannelKind; 3] = [ChannelKind::Email, ChannelKind::Sms, ChannelKind::InApp];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChannelKind::Email => "email",
-            ChannelKind::Sms => "sms",
-            ChannelKind::InApp => "in_app",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+text_enum! {
+    ChannelKind {
+        Email = "email",
+        Sms = "sms",
+        InApp = "in_app",
     }
 }
 
-/// pending → sent; pending → failed (will retry) → sent or given_up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageState {
-    Pending,
-    Sent,
-    Failed,
-    GivenUp,
-}
-
-impl MessageState {
-    pub const ALL: [MessageState; 4] = [Self::Pending, Self::Sent, Self::Failed, Self::GivenUp];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-            Self::GivenUp => "given_up",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+text_enum! {
+    /// pending → sent; pending → failed (will retry) → sent or given_up.
+    MessageState {
+        Pending = "pending",
+        Sent = "sent",
+        Failed = "failed",
+        GivenUp = "given_up",
     }
 }
 
@@ -92,6 +60,8 @@ pub struct NewMessage {
     pub subject: String,
     pub body: String,
     pub html: Option<String>,
+    /// Unused since the SMS template is the provider account's configuration, looked up when the
+    /// message is delivered (`linli_notify::sms`); older rows hold a fixed code.
     pub sms_template: Option<String>,
     pub dedupe_key: Option<String>,
     pub send_after: DateTime<Utc>,

@@ -36,6 +36,8 @@ pub trait NotifyRepo: Send + Sync {
 
     async fn inbox(&self, user_id: Id, page: PageRequest) -> Result<Page<Message>>;
     async fn unread(&self, user_id: Id) -> Result<u64>;
+    /// Marks one of the user's in-app messages read (or all with `None`); `NotFound` when `id` is
+    /// not one of the user's in-app messages.
     async fn mark_read(&self, user_id: Id, id: Option<Id>, now: DateTime<Utc>) -> Result<u64>;
 
     async fn list(&self, scope: &Scope, filter: &MessageFilter, page: PageRequest) -> Result<Page<Message>>;
@@ -109,6 +111,9 @@ impl NotifyService {
         let channels = chosen.unwrap_or_else(|| notice.kind.default_channels().to_vec());
         let mut messages = Vec::new();
         for channel in channels {
+            if self.channels.get(&channel).is_some_and(|c| !c.accepts(notice.kind)) {
+                continue;
+            }
             let address = match channel {
                 ChannelKind::Email => r.email.clone(),
                 ChannelKind::Sms => r.phone.clone(),
@@ -139,7 +144,8 @@ impl NotifyService {
                 subject: rendered.subject,
                 body: rendered.body,
                 html: rendered.html,
-                sms_template: rendered.sms_template,
+                // The template is the provider account's configuration, looked up on delivery.
+                sms_template: None,
                 dedupe_key: notice.dedupe_key.as_ref().map(|k| format!("{k}:{}", channel.as_str())),
                 send_after: send_after(now, urgent),
             });
@@ -256,7 +262,8 @@ impl NotifyService {
     pub async fn preferences(&self, authz: &Authz) -> Result<Vec<Preference>> {
         let chosen = self.repo.preferences(Self::me(authz)?).await?;
         Ok(Kind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .map(|k| {
                 chosen
                     .iter()

@@ -13,12 +13,11 @@ struct Text {
     body: &'static str,
 }
 
-/// The texts of a kind, and the SMS template registered with the providers with the parameter
-/// names it takes, in order.
+/// The texts of a kind, and the values its SMS template can take (which template and which of
+/// them is the provider account's configuration: [`crate::sms`]).
 struct Template {
     zh: Text,
     en: Text,
-    sms_code: &'static str,
     sms_params: &'static [&'static str],
 }
 
@@ -34,49 +33,41 @@ fn template(kind: Kind) -> Template {
                 "Your bill for {{ period }}",
                 "Dear {{ name }}, the bill of {{ house }} for {{ period }} is {{ amount }} yuan, due on {{ due_date }}.",
             ),
-            sms_code: "SMS_LINLI_BILL_ISSUED",
             sms_params: &["name", "house", "period", "amount", "due_date"],
         },
         Kind::BillOverdue => Template {
             zh: t("费用逾期提醒", "{{ name }}您好，您的房屋 {{ house }} 有 {{ amount }} 元费用已逾期，请尽快缴纳。"),
             en: t("Overdue charges", "Dear {{ name }}, {{ amount }} yuan for {{ house }} is overdue. Please pay soon."),
-            sms_code: "SMS_LINLI_BILL_OVERDUE",
             sms_params: &["name", "house", "amount"],
         },
         Kind::PaymentReceived => Template {
             zh: t("缴费成功", "{{ name }}您好，已收到您为 {{ house }} 缴纳的 {{ amount }} 元，谢谢。"),
             en: t("Payment received", "Dear {{ name }}, we received {{ amount }} yuan for {{ house }}. Thank you."),
-            sms_code: "SMS_LINLI_PAYMENT_RECEIVED",
             sms_params: &["name", "house", "amount"],
         },
         Kind::WorkOrderAssigned => Template {
             zh: t("新工单 {{ number }}", "新工单 {{ number }}：{{ title }}，地点 {{ place }}，请及时处理。"),
             en: t("Work order {{ number }}", "Work order {{ number }}: {{ title }} at {{ place }}."),
-            sms_code: "SMS_LINLI_WORK_ORDER",
             sms_params: &["number", "title", "place"],
         },
         Kind::VisitorConfirm => Template {
             zh: t("访客到访确认", "访客 {{ visitor }} 正在 {{ gate }} 等候，请确认是否放行。"),
             en: t("A visitor is waiting", "{{ visitor }} is waiting at {{ gate }}. Please confirm the visit."),
-            sms_code: "SMS_LINLI_VISITOR",
             sms_params: &["visitor", "gate"],
         },
         Kind::AlarmRaised => Template {
             zh: t("告警：{{ alarm }}", "{{ place }} 发生{{ alarm }}告警，请立即处理。"),
             en: t("Alarm: {{ alarm }}", "{{ alarm }} at {{ place }}. Please respond now."),
-            sms_code: "SMS_LINLI_ALARM",
             sms_params: &["alarm", "place"],
         },
         Kind::NoticePublished => Template {
             zh: t("{{ title }}", "{{ summary }}"),
             en: t("{{ title }}", "{{ summary }}"),
-            sms_code: "SMS_LINLI_NOTICE",
             sms_params: &["title"],
         },
         Kind::EventPublished => Template {
             zh: t("社区活动：{{ title }}", "{{ title }}，时间 {{ time }}，欢迎报名参加。"),
             en: t("Community event: {{ title }}", "{{ title }} on {{ time }}. Sign up in the app."),
-            sms_code: "SMS_LINLI_EVENT",
             sms_params: &["title", "time"],
         },
     }
@@ -87,7 +78,6 @@ pub struct Rendered {
     pub subject: String,
     pub body: String,
     pub html: Option<String>,
-    pub sms_template: Option<String>,
 }
 
 fn env() -> Environment<'static> {
@@ -129,40 +119,17 @@ pub fn render(kind: Kind, channel: ChannelKind, locale: &str, params: &Value) ->
     } else {
         None
     };
-    let sms_template = (channel == ChannelKind::Sms).then(|| t.sms_code.to_string());
-    Ok(Rendered { subject, body, html, sms_template })
+    Ok(Rendered { subject, body, html })
 }
 
-/// The SMS templates to register with a provider (or its simulator): code and Chinese text with
-/// `${name}` placeholders, as Aliyun writes them.
-pub fn sms_templates() -> Vec<(&'static str, String)> {
-    Kind::ALL
-        .into_iter()
-        .map(|k| {
-            let t = template(k);
-            let mut text = t.zh.body.to_string();
-            for p in t.sms_params {
-                text = text.replace(&format!("{{{{ {p} }}}}"), &format!("${{{p}}}"));
-            }
-            (t.sms_code, text)
-        })
-        .collect()
+/// The values a kind's SMS template can take, in the order of Linli's own text.
+pub fn sms_fields(kind: Kind) -> &'static [&'static str] {
+    template(kind).sms_params
 }
 
-/// The SMS parameters in the order the provider template takes them.
-pub fn sms_params(kind: Kind, params: &Value) -> Vec<(String, String)> {
-    template(kind)
-        .sms_params
-        .iter()
-        .map(|name| {
-            let v = match params.get(*name) {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
-            ((*name).to_string(), v)
-        })
-        .collect()
+/// A kind's Chinese text with `{{ value }}` placeholders: what its SMS template says.
+pub fn sms_body(kind: Kind) -> &'static str {
+    template(kind).zh.body
 }
 
 #[cfg(test)]
@@ -175,7 +142,6 @@ mod tests {
         let p = json!({"name": "张伟", "house": "1栋301", "period": "2026年11月", "amount": "210.25", "due_date": "2026-12-15", "unsubscribe_url": "https://x/u?t=1"});
         let zh = render(Kind::BillIssued, ChannelKind::Sms, "zh-CN", &p).unwrap();
         assert_eq!(zh.body, "张伟您好，您的房屋 1栋301 2026年11月 账单已出，应缴 210.25 元，请于 2026-12-15 前缴纳。");
-        assert_eq!(zh.sms_template.as_deref(), Some("SMS_LINLI_BILL_ISSUED"));
         let en = render(Kind::BillIssued, ChannelKind::Email, "en", &json!({"name": "<b>Li</b>", "house": "1-301", "period": "Nov 2026", "amount": "210.25", "due_date": "2026-12-15"})).unwrap();
         assert_eq!(en.subject, "Your bill for Nov 2026");
         let html = en.html.unwrap();
@@ -185,18 +151,8 @@ mod tests {
     }
 
     #[test]
-    fn sms_templates_use_the_providers_placeholders() {
-        let all = sms_templates();
-        let alarm = all.iter().find(|(c, _)| *c == "SMS_LINLI_ALARM").unwrap();
-        assert_eq!(alarm.1, "${place} 发生${alarm}告警，请立即处理。");
-    }
-
-    #[test]
     fn a_missing_parameter_is_an_error_not_a_blank() {
         assert!(render(Kind::BillIssued, ChannelKind::InApp, "zh-CN", &json!({"name": "张伟"})).is_err());
-        assert_eq!(
-            sms_params(Kind::AlarmRaised, &json!({"alarm": "入侵", "place": "东门"})),
-            [("alarm".into(), "入侵".into()), ("place".into(), "东门".into())]
-        );
+        assert_eq!(sms_fields(Kind::AlarmRaised), ["alarm", "place"]);
     }
 }

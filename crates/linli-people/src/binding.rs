@@ -2,28 +2,49 @@
 //! a one-time code goes to that phone, and entering it links the account to the owner's record
 //! and grants the `resident` role on the project. Codes are stored hashed, expire after ten
 //! minutes and allow five tries.
+//!
+//! Nothing in the answers may tell whether a phone is an owner's: every request stores a code
+//! (only an owner's phone is texted it), and requests and confirmations count against the same
+//! limits, per account, per phone and per account and phone, whoever owns the phone.
 
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use linli_core::Id;
+use linli_core::throttle::Limit;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub const CODE_MINUTES: i64 = 10;
 pub const MAX_TRIES: i32 = 5;
-/// A new code for the same phone at most once a minute.
+/// A new code for the same phone at most once a minute, whoever asks: the owner is texted at
+/// most once per minute.
 pub const RESEND_SECONDS: i64 = 60;
+const HOUR: i64 = 3600;
+
+/// Code requests: one a minute per phone (across accounts), three an hour per account and phone,
+/// five an hour per account (across phones).
+pub const REQUESTS_PER_PHONE: Limit = Limit::new("binding.request.phone", 1, RESEND_SECONDS);
+pub const REQUESTS_PER_ACCOUNT_PHONE: Limit = Limit::new("binding.request.account_phone", 3, HOUR);
+pub const REQUESTS_PER_ACCOUNT: Limit = Limit::new("binding.request.account", 5, HOUR);
+/// Confirmations: five an hour per account and phone, ten an hour per account (across phones)
+/// and twenty an hour per phone (across accounts).
+pub const CONFIRMS_PER_ACCOUNT_PHONE: Limit = Limit::new("binding.confirm.account_phone", 5, HOUR);
+pub const CONFIRMS_PER_ACCOUNT: Limit = Limit::new("binding.confirm.account", 10, HOUR);
+pub const CONFIRMS_PER_PHONE: Limit = Limit::new("binding.confirm.phone", 20, HOUR);
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct BindingRequest {
     /// The owner's phone number as the property office has it.
+    #[schema(pattern = "^[0-9]{7,15}$")]
     pub phone: String,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct BindingConfirm {
+    #[schema(pattern = "^[0-9]{7,15}$")]
     pub phone: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub code: String,
 }
 
@@ -64,6 +85,12 @@ pub fn expires(now: DateTime<Utc>) -> DateTime<Utc> {
 /// sender writes them to the log and keeps the last ones for the console and tests.
 pub trait CodeSender: Send + Sync {
     fn send(&self, phone: &str, text: &str);
+
+    /// Sends a binding code. By default the text of [`message`]; an SMS provider sends its
+    /// approved template with the code as a parameter instead.
+    fn send_code(&self, phone: &str, code: &str) {
+        self.send(phone, &message(code));
+    }
 }
 
 /// The demo sender every instance in this process shares.
@@ -82,6 +109,11 @@ impl LogSender {
     pub fn last_to(&self, phone: &str) -> Option<String> {
         let sent = self.sent.lock().ok()?;
         sent.iter().rev().find(|(p, _)| p == phone).map(|(_, t)| t.clone())
+    }
+
+    /// How many messages went to a phone (of the last 200 kept).
+    pub fn count_to(&self, phone: &str) -> usize {
+        self.sent.lock().map_or(0, |sent| sent.iter().filter(|(p, _)| p == phone).count())
     }
 }
 

@@ -1,50 +1,22 @@
 //! Identity documents: which kinds there are and how each number is checked.
 
-use serde::{Deserialize, Serialize};
+use linli_core::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IdType {
-    /// 居民身份证, 18 characters with an ISO 7064 MOD 11-2 check character.
-    ResidentIdCard,
-    /// 护照.
-    Passport,
-    /// 港澳居民来往内地通行证 (回乡证): H or M and 8 or 10 digits.
-    HkMacauPermit,
-    /// 台湾居民来往大陆通行证 (台胞证): 8 digits.
-    TaiwanPermit,
-    /// 外国人永久居留身份证.
-    ForeignerPermit,
-    /// 统一社会信用代码 for organisations: 18 characters with a check character (GB 32100).
-    CreditCode,
-    Other,
-}
-
-impl IdType {
-    pub const ALL: [IdType; 7] = [
-        Self::ResidentIdCard,
-        Self::Passport,
-        Self::HkMacauPermit,
-        Self::TaiwanPermit,
-        Self::ForeignerPermit,
-        Self::CreditCode,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ResidentIdCard => "resident_id_card",
-            Self::Passport => "passport",
-            Self::HkMacauPermit => "hk_macau_permit",
-            Self::TaiwanPermit => "taiwan_permit",
-            Self::ForeignerPermit => "foreigner_permit",
-            Self::CreditCode => "credit_code",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
+text_enum! {
+    IdType {
+        /// 居民身份证, 18 characters with an ISO 7064 MOD 11-2 check character.
+        ResidentIdCard = "resident_id_card",
+        /// 护照.
+        Passport = "passport",
+        /// 港澳居民来往内地通行证 (回乡证): H or M and 8 or 10 digits.
+        HkMacauPermit = "hk_macau_permit",
+        /// 台湾居民来往大陆通行证 (台胞证): 8 digits.
+        TaiwanPermit = "taiwan_permit",
+        /// 外国人永久居留身份证.
+        ForeignerPermit = "foreigner_permit",
+        /// 统一社会信用代码 for organisations: 18 characters with a check character (GB 32100).
+        CreditCode = "credit_code",
+        Other = "other",
     }
 }
 
@@ -69,7 +41,7 @@ pub fn check(kind: IdType, n: &str) -> Result<(), &'static str> {
         IdType::CreditCode => return credit_code(n),
         IdType::Other => (1..=40).contains(&n.chars().count()),
     };
-    if ok { Ok(()) } else { Err("invalid_format") }
+    if ok { Ok(()) } else { Err("id_type_mismatch") }
 }
 
 fn resident_id(n: &str) -> Result<(), &'static str> {
@@ -77,7 +49,7 @@ fn resident_id(n: &str) -> Result<(), &'static str> {
     const CHECK: &[u8; 11] = b"10X98765432";
     let b = n.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
-        return Err("invalid_format");
+        return Err("id_type_mismatch");
     }
     let year: u32 = n[6..10].parse().unwrap_or(0);
     let month: u32 = n[10..12].parse().unwrap_or(0);
@@ -93,7 +65,7 @@ fn credit_code(n: &str) -> Result<(), &'static str> {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let values: Option<Vec<usize>> = n.chars().map(|c| ALPHABET.find(c)).collect();
-    let Some(v) = values.filter(|v| v.len() == 18) else { return Err("invalid_format") };
+    let Some(v) = values.filter(|v| v.len() == 18) else { return Err("id_type_mismatch") };
     let sum: usize = v[..17].iter().zip(WEIGHTS).map(|(a, w)| a * w).sum();
     let expected = (31 - sum % 31) % 31;
     if v[17] == expected { Ok(()) } else { Err("invalid_checksum") }
@@ -110,7 +82,7 @@ mod tests {
         assert_eq!(check(IdType::ResidentIdCard, "110101199003074477"), Ok(()));
         assert_eq!(check(IdType::ResidentIdCard, "110101199003074478"), Err("invalid_checksum"));
         assert_eq!(check(IdType::ResidentIdCard, "110101199002304477"), Err("invalid_birth_date"));
-        assert_eq!(check(IdType::ResidentIdCard, "11010119900307447"), Err("invalid_format"));
+        assert_eq!(check(IdType::ResidentIdCard, "11010119900307447"), Err("id_type_mismatch"));
         assert_eq!(check(IdType::ResidentIdCard, &normalize(" 11010519491231002x ")), Ok(()));
     }
 
@@ -118,15 +90,15 @@ mod tests {
     fn credit_codes_are_checked_by_gb_32100() {
         assert_eq!(check(IdType::CreditCode, "91350100M000100Y43"), Ok(()));
         assert_eq!(check(IdType::CreditCode, "91350100M000100Y44"), Err("invalid_checksum"));
-        assert_eq!(check(IdType::CreditCode, "91350100M000100Y4"), Err("invalid_format"));
+        assert_eq!(check(IdType::CreditCode, "91350100M000100Y4"), Err("id_type_mismatch"));
     }
 
     #[test]
     fn permits_and_passports_have_their_shapes() {
         assert_eq!(check(IdType::HkMacauPermit, "H12345678"), Ok(()));
-        assert_eq!(check(IdType::HkMacauPermit, "X12345678"), Err("invalid_format"));
+        assert_eq!(check(IdType::HkMacauPermit, "X12345678"), Err("id_type_mismatch"));
         assert_eq!(check(IdType::TaiwanPermit, "12345678"), Ok(()));
         assert_eq!(check(IdType::Passport, "E12345678"), Ok(()));
-        assert_eq!(check(IdType::Passport, "E1"), Err("invalid_format"));
+        assert_eq!(check(IdType::Passport, "E1"), Err("id_type_mismatch"));
     }
 }

@@ -13,8 +13,8 @@ pub use id_number::IdType;
 pub use person::{Gender, NewPerson, Person, PersonFields, PersonFilter, PersonKind, PersonPatch, phone_ok};
 pub use pii::PiiCipher;
 pub use service::{
-    BANK_FIELD, ID_FIELD, PeopleRepo, PeopleService, RevealedPerson, Sealed, SealedPersonRow, SealedSecrets,
-    StoredSecrets,
+    BANK_FIELD, BindingRepo, ID_FIELD, ID_SEARCHES, PeopleRepo, PeopleService, PersonRepo, RevealedPerson, Sealed,
+    SealedPersonRow, SealedSecrets, StoredSecrets, TenureRepo,
 };
 pub use tenure::{
     EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, Relation,

@@ -1,45 +1,22 @@
 use chrono::{DateTime, Utc};
 use linli_core::error::{Validator, required_text};
+use linli_core::text_enum;
 use linli_core::{Change, Id, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::id_number::{self, IdType};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PersonKind {
-    Person,
-    Organization,
-}
-
-impl PersonKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Person => "person",
-            Self::Organization => "organization",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Person, Self::Organization].into_iter().find(|k| k.as_str() == s)
+text_enum! {
+    PersonKind {
+        Person = "person",
+        Organization = "organization",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-impl Gender {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Male => "male",
-            Self::Female => "female",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Male, Self::Female].into_iter().find(|k| k.as_str() == s)
+text_enum! {
+    Gender {
+        Male = "male",
+        Female = "female",
     }
 }
 
@@ -72,15 +49,22 @@ pub struct NewPerson {
     pub project_id: Id,
     #[serde(default = "person")]
     pub kind: PersonKind,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
     pub phone: Option<String>,
+    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
     pub phone2: Option<String>,
     pub id_type: Option<IdType>,
     pub id_number: Option<String>,
     pub gender: Option<Gender>,
+    #[schema(max_length = 50)]
     pub emergency_contact: Option<String>,
+    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
     pub emergency_phone: Option<String>,
+    #[schema(pattern = "^([0-9]{8,30})?$")]
     pub bank_account: Option<String>,
+    #[schema(max_length = 1000)]
     pub notes: Option<String>,
 }
 
@@ -92,15 +76,22 @@ fn person() -> PersonKind {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonPatch {
     pub kind: Option<PersonKind>,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
     pub phone: Option<String>,
+    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
     pub phone2: Option<String>,
     pub id_type: Option<IdType>,
     pub id_number: Option<String>,
     pub gender: Option<Gender>,
+    #[schema(max_length = 50)]
     pub emergency_contact: Option<String>,
+    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
     pub emergency_phone: Option<String>,
+    #[schema(pattern = "^([0-9]{8,30})?$")]
     pub bank_account: Option<String>,
+    #[schema(max_length = 1000)]
     pub notes: Option<String>,
 }
 

@@ -1,6 +1,8 @@
 //! Owners and residents as spreadsheet rows, with the house each one belongs to.
 
 use chrono::NaiveDate;
+use linli_core::date::{self, Window};
+use linli_core::time::today;
 use linli_core::{Error, Id};
 use linli_import::{Column, RowError, Sheet};
 use rust_decimal::Decimal;
@@ -8,7 +10,7 @@ use rust_decimal::Decimal;
 use crate::id_number::IdType;
 use crate::{Gender, NewPerson, Person, PersonFields, PersonKind, Relation};
 
-pub const COLUMNS: [Column; 13] = [
+pub const COLUMNS: [Column; 14] = [
     Column::new("姓名", 12.0),
     Column::new("类型", 8.0),
     Column::new("手机号", 14.0),
@@ -20,6 +22,8 @@ pub const COLUMNS: [Column; 13] = [
     Column::new("房号", 10.0),
     Column::new("关系", 8.0),
     Column::new("产权份额", 10.0),
+    // Since when the owner owns it (交房 or 过户); the move-in day when left empty, else today.
+    Column::new("产权起始日期", 14.0),
     Column::new("入住日期", 12.0),
     Column::new("备注", 20.0),
 ];
@@ -37,6 +41,7 @@ pub fn example() -> Vec<String> {
         "301",
         "业主",
         "100",
+        "2019-12-20",
         "2020-05-01",
         "",
     ]
@@ -82,6 +87,8 @@ pub struct PersonRow {
     pub house: Option<HouseRef>,
     pub relation: Relation,
     pub share: Option<Decimal>,
+    /// 产权起始日期: the ownership's start.
+    pub owned_since: Option<NaiveDate>,
     pub moved_in_on: Option<NaiveDate>,
 }
 
@@ -150,7 +157,7 @@ pub fn parse(sheet: &Sheet, project_id: Id) -> (Vec<PersonRow>, Vec<RowError>) {
             emergency_contact: None,
             emergency_phone: None,
             bank_account: None,
-            notes: opt(&cell(12)),
+            notes: opt(&cell(13)),
         };
         let fields = match new.validated() {
             Ok(f) => Some(f),
@@ -190,16 +197,18 @@ pub fn parse(sheet: &Sheet, project_id: Id) -> (Vec<PersonRow>, Vec<RowError>) {
                 d
             }
         };
-        let moved_in_on = match cell(11).replace('/', "-").as_str() {
+        let mut day = |i: usize| match cell(i).as_str() {
             "" => None,
-            t => {
-                let d = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
-                if d.is_none() {
-                    errs.push(RowError::new(r.number, "入住日期", "invalid_date"));
+            t => match date::sheet_day_in(t, Window::Record, today()) {
+                Ok(d) => Some(d),
+                Err(code) => {
+                    errs.push(RowError::new(r.number, COLUMNS[i].header, code));
+                    None
                 }
-                d
-            }
+            },
         };
+        let owned_since = day(11);
+        let moved_in_on = day(12);
         match (fields, errs.is_empty()) {
             (Some(fields), true) => rows.push(PersonRow {
                 row: r.number,
@@ -207,6 +216,7 @@ pub fn parse(sheet: &Sheet, project_id: Id) -> (Vec<PersonRow>, Vec<RowError>) {
                 house,
                 relation: rel.unwrap_or(Relation::Owner),
                 share,
+                owned_since,
                 moved_in_on,
             }),
             _ => errors.extend(errs),

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use linli_core::throttle::{Limit, Throttle, key};
 use linli_core::{AuditEvent, Authz, Change, Granted, Id, Page, PageRequest, Permission, Result, Scope};
 use serde::Serialize;
 
@@ -17,8 +18,8 @@ use crate::tenure::{
 use crate::{NewPerson, Person, PersonFields, PersonFilter, PersonPatch};
 use chrono::{DateTime, Utc};
 use linli_core::{Code, Error, FieldError};
+use linli_import::ImportCounts;
 use linli_import::{ImportReport, RowError};
-use linli_property::ImportCounts;
 
 /// A secret as stored: ciphertext, blind index and masked form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,14 +59,20 @@ pub struct SealedPersonRow {
     pub house: Option<HouseRef>,
     pub relation: crate::Relation,
     pub share_bp: i32,
+    /// The ownership's start: 产权起始日期, else the move-in day, else the day of the import.
+    pub owned_since: Option<chrono::NaiveDate>,
     pub moved_in_on: Option<chrono::NaiveDate>,
+    /// Whether the row may find its person by ID number: only for an importer who may reveal
+    /// ID numbers, else an import (a dry run, even) would confirm guessed numbers.
+    pub match_by_id: bool,
 }
 
 impl SealedPersonRow {
-    /// The blind index of the ID number, when the row has one: how a person is recognised again.
+    /// The blind index of the ID number, when the row has one and may be matched by it: how a
+    /// person is recognised again.
     pub fn id_index(&self) -> Option<&str> {
         match &self.secrets.id_number {
-            Change::Set(s) => Some(&s.index),
+            Change::Set(s) if self.match_by_id => Some(&s.index),
             _ => None,
         }
     }
@@ -74,8 +81,9 @@ impl SealedPersonRow {
 pub const ID_FIELD: &str = "id_number";
 pub const BANK_FIELD: &str = "bank_account";
 
+/// Owners and residents: the register, its import, and reads that are audited.
 #[async_trait]
-pub trait PeopleRepo: Send + Sync {
+pub trait PersonRepo: Send + Sync {
     /// `id_number_index` filters by exact ID number through its blind index.
     async fn list_persons(
         &self,
@@ -110,6 +118,13 @@ pub trait PeopleRepo: Send + Sync {
         dry_run: bool,
         audit: AuditEvent,
     ) -> Result<ImportCounts>;
+    /// An audit row on its own (for reads that must be recorded, like revealing an ID number).
+    async fn record(&self, audit: AuditEvent) -> Result<()>;
+}
+
+/// Residents binding their accounts to owners' records.
+#[async_trait]
+pub trait BindingRepo: Send + Sync {
     /// People with this phone who own a house now, in the company: (person, project, bound user).
     async fn owners_by_phone(&self, company_id: Id, phone: &str) -> Result<Vec<(Id, Id, Option<Id>)>>;
     async fn latest_binding_code(&self, user_id: Id, phone: &str) -> Result<Option<BindingCode>>;
@@ -126,9 +141,11 @@ pub trait PeopleRepo: Send + Sync {
     async fn bind(&self, user_id: Id, code_id: Id, people: &[(Id, Id)], audit: AuditEvent) -> Result<()>;
     /// The houses of the people bound to this user.
     async fn bound_houses(&self, user_id: Id) -> Result<PersonHouses>;
-    /// An audit row on its own (for reads that must be recorded, like revealing an ID number).
-    async fn record(&self, audit: AuditEvent) -> Result<()>;
+}
 
+/// Who owns and who lives in a house: ownerships and occupancies.
+#[async_trait]
+pub trait TenureRepo: Send + Sync {
     /// The project of a house in the scope (404 otherwise).
     async fn house_project(&self, scope: &Scope, house_id: Id) -> Result<Id>;
     async fn house_people(&self, scope: &Scope, house_id: Id) -> Result<HousePeople>;
@@ -160,19 +177,41 @@ pub trait PeopleRepo: Send + Sync {
     async fn end_occupancy(&self, granted: &Granted, id: Id, out: MoveOut, audit: AuditEvent) -> Result<Occupancy>;
 }
 
+/// Everything the people services store: `PersonRepo`, `BindingRepo`, `TenureRepo`, one trait per
+/// business process; whatever implements them all is a `PeopleRepo`.
+pub trait PeopleRepo: PersonRepo + BindingRepo + TenureRepo {}
+impl<T: PersonRepo + BindingRepo + TenureRepo> PeopleRepo for T {}
+
 #[derive(Clone)]
 pub struct PeopleService {
     repo: Arc<dyn PeopleRepo>,
     cipher: Arc<PiiCipher>,
     sender: Arc<dyn CodeSender>,
+    throttle: Throttle,
 }
 
 const READ: Permission = Permission::PeoplePersonRead;
 const MANAGE: Permission = Permission::PeoplePersonManage;
+const REVEAL: Permission = Permission::PeoplePersonRevealId;
+
+/// Searches by whole ID number (the list's `id_number` filter, its export, and imports that match
+/// rows by ID number), per user.
+pub const ID_SEARCHES: Limit = Limit::new("people.id_search", 20, 3600);
 
 impl PeopleService {
-    pub fn new(repo: Arc<dyn PeopleRepo>, cipher: Arc<PiiCipher>, sender: Arc<dyn CodeSender>) -> Self {
-        Self { repo, cipher, sender }
+    pub fn new(
+        repo: Arc<dyn PeopleRepo>,
+        cipher: Arc<PiiCipher>,
+        sender: Arc<dyn CodeSender>,
+        throttle: Throttle,
+    ) -> Self {
+        Self { repo, cipher, sender, throttle }
+    }
+
+    /// The same service sending binding codes through `sender` (the configured SMS account).
+    pub fn with_sender(mut self, sender: Arc<dyn CodeSender>) -> Self {
+        self.sender = sender;
+        self
     }
 
     pub fn cipher(&self) -> &PiiCipher {
@@ -199,13 +238,54 @@ impl PeopleService {
     }
 
     pub async fn list(&self, authz: &Authz, filter: &PersonFilter, page: PageRequest) -> Result<Page<Person>> {
-        let index = filter
-            .id_number
-            .as_deref()
-            .map(id_number::normalize)
-            .filter(|n| !n.is_empty())
-            .map(|n| self.cipher.blind_index(ID_FIELD, &n));
-        self.repo.list_persons(&authz.scope(READ)?, filter, index.as_deref(), page).await
+        let number = filter.id_number.as_deref().map(id_number::normalize).filter(|n| !n.is_empty());
+        match number {
+            None => self.repo.list_persons(&authz.scope(READ)?, filter, None, page).await,
+            Some(n) => self.search_by_id_number(authz, filter, &n, page).await,
+        }
+    }
+
+    /// Users have a budget of searches by ID number; the system actor (CLI, demo) has none.
+    async fn count_id_search(&self, authz: &Authz) -> Result<()> {
+        if let Some(user) = authz.actor().user_id {
+            self.throttle.hit(&ID_SEARCHES, &user.to_string(), chrono::Utc::now()).await?;
+        }
+        Ok(())
+    }
+
+    /// An exact match on the blind index confirms a guessed number as surely as revealing it, so
+    /// it is treated as a reveal: it needs `people.person.reveal_id` (checked before anything is
+    /// looked up, so a refusal says nothing about the number), counts against the user's
+    /// `ID_SEARCHES` budget, and writes an audit row (the number masked) before answering.
+    async fn search_by_id_number(
+        &self,
+        authz: &Authz,
+        filter: &PersonFilter,
+        number: &str,
+        page: PageRequest,
+    ) -> Result<Page<Person>> {
+        let scope = match filter.project_id {
+            Some(p) => {
+                authz.require(READ, p)?;
+                authz.require(REVEAL, p)?;
+                authz.scope(READ)?
+            }
+            None => authz.scope_both(READ, REVEAL)?,
+        };
+        self.count_id_search(authz).await?;
+        let index = self.cipher.blind_index(ID_FIELD, number);
+        let found = self.repo.list_persons(&scope, filter, Some(&index), page).await?;
+        let projects: std::collections::BTreeSet<Id> = found.items.iter().map(|p| p.project_id).collect();
+        let project = filter.project_id.or_else(|| (projects.len() == 1).then(|| projects.iter().copied().next())?);
+        let ids: Vec<Id> = found.items.iter().map(|p| p.id).collect();
+        let mut audit = AuditEvent::new(authz.actor(), "people.person.id_searched", "person")
+            .project(project)
+            .after(&serde_json::json!({ "id_number": mask(number), "matches": found.total, "person_ids": ids }));
+        if let [only] = ids.as_slice() {
+            audit = audit.entity_id(*only);
+        }
+        self.repo.record(audit).await?;
+        Ok(found)
     }
 
     pub async fn get(&self, authz: &Authz, id: Id) -> Result<Person> {
@@ -265,54 +345,77 @@ impl PeopleService {
         let granted = authz.require(MANAGE, project_id)?;
         let sheet = linli_import::read_sheet(file_name, bytes)?;
         let (rows, mut errors) = person_sheet::parse(&sheet, project_id);
+        // Matching rows by ID number is a search by ID number: only with the reveal permission,
+        // counted and audited (dry runs too); without it rows are matched by name and phone.
+        let match_by_id = authz.require(REVEAL, project_id).is_ok();
         let mut sealed = Vec::with_capacity(rows.len());
         for r in rows {
-            let PersonRow { row, mut fields, house, relation, share, moved_in_on } = r;
+            let PersonRow { row, mut fields, house, relation, share, owned_since, moved_in_on } = r;
             let Ok(share_bp) = share_bp(share) else {
                 errors.push(RowError::new(row, "产权份额", "out_of_range"));
                 continue;
             };
             let secrets = self.sealed(&mut fields)?;
-            sealed.push(SealedPersonRow { row, fields, secrets, house, relation, share_bp, moved_in_on });
+            let owned_since = owned_since.or(moved_in_on);
+            sealed.push(SealedPersonRow {
+                row,
+                fields,
+                secrets,
+                house,
+                relation,
+                share_bp,
+                owned_since,
+                moved_in_on,
+                match_by_id,
+            });
+        }
+        let with_id = sealed.iter().filter(|r| r.id_index().is_some()).count();
+        if with_id > 0 {
+            self.count_id_search(authz).await?;
+            let audit = AuditEvent::new(granted.actor(), "people.person.id_searched", "person")
+                .project(Some(project_id))
+                .after(&serde_json::json!({ "import": file_name, "rows_with_id_number": with_id, "dry_run": dry_run }));
+            self.repo.record(audit).await?;
         }
         let audit = AuditEvent::new(granted.actor(), "people.person.imported", "person").project(Some(project_id));
         let counts = self.repo.import_persons(&granted, sealed, dry_run, audit).await?;
-        Ok(linli_property::report("persons", dry_run, sheet.rows.len(), counts, errors))
+        Ok(linli_import::report("persons", dry_run, sheet.rows.len(), counts, errors))
     }
 
     /// The people matching a filter as XLSX (ID numbers masked).
     pub async fn export(&self, authz: &Authz, filter: &PersonFilter) -> Result<Vec<u8>> {
-        let page = PageRequest { page: 1, page_size: linli_property::EXPORT_MAX };
+        let page = PageRequest { page: 1, page_size: linli_import::EXPORT_MAX };
         let people = self.list(authz, filter, page).await?;
         linli_import::write_xlsx("业主住户", &person_sheet::EXPORT_COLUMNS, &person_sheet::rows(&people.items))
     }
 
-    /// Sends a binding code to an owner's phone. The answer is the same whether or not the phone
-    /// belongs to an owner, so it cannot be used to find out who lives here.
+    /// Sends a binding code to an owner's phone. Whoever owns the phone, the request counts
+    /// against the same limits, stores a code and gets the same answer; only an owner's phone
+    /// is texted, at most once per `RESEND_SECONDS`.
     pub async fn request_binding(&self, authz: &Authz, req: BindingRequest, now: DateTime<Utc>) -> Result<CodeSent> {
         let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
         let phone = req.phone.trim().to_string();
-        if !crate::phone_ok(&phone) {
+        if !crate::phone_ok(&phone) || phone.chars().count() > 20 {
             return Err(Error::invalid("phone", "invalid_format"));
         }
-        if let Some(last) = self.repo.latest_binding_code(user_id, &phone).await? {
-            let wait = (last.created_at + chrono::Duration::seconds(binding::RESEND_SECONDS) - now).num_seconds();
-            if wait > 0 {
-                return Err(Error::TooManyAttempts { retry_after_secs: wait as u64 });
-            }
-        }
+        let account = user_id.to_string();
+        self.throttle.hit(&binding::REQUESTS_PER_ACCOUNT, &account, now).await?;
+        self.throttle.hit(&binding::REQUESTS_PER_ACCOUNT_PHONE, &key(&[&account, &phone]), now).await?;
+        self.throttle.hit(&binding::REQUESTS_PER_PHONE, &phone, now).await?;
         let expires_at = binding::expires(now);
-        if !self.repo.owners_by_phone(authz.actor().company_id, &phone).await?.is_empty() {
-            let code = binding::new_code();
-            self.repo
-                .store_binding_code(user_id, &phone, binding::code_hash(user_id, &phone, &code), expires_at)
-                .await?;
-            self.sender.send(&phone, &binding::message(&code));
+        let owner = !self.repo.owners_by_phone(authz.actor().company_id, &phone).await?.is_empty();
+        // A code for every phone, so that storage and confirmation behave alike; nobody ever sees
+        // the code of a phone that is not an owner's.
+        let code = binding::new_code();
+        self.repo.store_binding_code(user_id, &phone, binding::code_hash(user_id, &phone, &code), expires_at).await?;
+        if owner {
+            self.sender.send_code(&phone, &code);
         }
         Ok(CodeSent { expires_at })
     }
 
-    /// Checks the code and binds the account to the owner's houses.
+    /// Checks the code and binds the account to the owner's houses. A wrong, spent, expired or
+    /// missing code, and a code for a phone that is no owner's, all answer the same 422.
     pub async fn confirm_binding(
         &self,
         authz: &Authz,
@@ -321,17 +424,22 @@ impl PeopleService {
     ) -> Result<PersonHouses> {
         let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
         let phone = req.phone.trim().to_string();
+        let account = user_id.to_string();
+        self.throttle.hit(&binding::CONFIRMS_PER_ACCOUNT, &account, now).await?;
+        self.throttle.hit(&binding::CONFIRMS_PER_ACCOUNT_PHONE, &key(&[&account, &phone]), now).await?;
+        self.throttle.hit(&binding::CONFIRMS_PER_PHONE, &phone, now).await?;
         let wrong = || Error::Validation(vec![FieldError::new("code", "binding_code_invalid")]);
         let stored = self.repo.latest_binding_code(user_id, &phone).await?.ok_or_else(wrong)?;
-        if stored.tries >= binding::MAX_TRIES && !stored.used {
-            let wait = (stored.expires_at - now).num_seconds().max(1);
-            return Err(Error::TooManyAttempts { retry_after_secs: wait as u64 });
-        }
         if !binding::accepts(&stored, user_id, &phone, &req.code, now) {
-            self.repo.binding_try_failed(stored.id).await?;
+            if !stored.used {
+                self.repo.binding_try_failed(stored.id).await?;
+            }
             return Err(wrong());
         }
         let owners = self.repo.owners_by_phone(authz.actor().company_id, &phone).await?;
+        if owners.is_empty() {
+            return Err(wrong());
+        }
         if owners.iter().any(|(_, _, bound)| bound.is_some_and(|u| u != user_id)) {
             return Err(Error::Conflict(Code::PersonBoundElsewhere));
         }

@@ -3,31 +3,19 @@
 
 use chrono::NaiveDate;
 use linli_core::error::Validator;
-use linli_core::{Id, Result};
+use linli_core::text_enum;
+use linli_core::{Id, Result, date};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    /// 业主本人.
-    Owner,
-    /// 家属.
-    Family,
-    /// 租户.
-    Tenant,
-}
-
-impl Relation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Family => "family",
-            Self::Tenant => "tenant",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Owner, Self::Family, Self::Tenant].into_iter().find(|r| r.as_str() == s)
+text_enum! {
+    Relation {
+        /// 业主本人.
+        Owner = "owner",
+        /// 家属.
+        Family = "family",
+        /// 租户.
+        Tenant = "tenant",
     }
 }
 
@@ -66,8 +54,10 @@ pub struct Occupancy {
 pub struct NewOwnership {
     pub person_id: Id,
     /// Percent, default 100.
-    #[schema(value_type = Option<String>, example = "100")]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_share)]
     pub share: Option<Decimal>,
+    #[serde(deserialize_with = "date::record::day")]
     pub started_on: NaiveDate,
     /// A sale: the current owners' ownership ends on `started_on`.
     #[serde(default)]
@@ -78,16 +68,19 @@ pub struct NewOwnership {
 pub struct NewOccupancy {
     pub person_id: Id,
     pub relation: Relation,
+    #[serde(deserialize_with = "date::record::day")]
     pub moved_in_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct EndOwnership {
+    #[serde(deserialize_with = "date::record::day")]
     pub ended_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MoveOut {
+    #[serde(deserialize_with = "date::record::day")]
     pub moved_out_on: NaiveDate,
 }
 
@@ -140,5 +133,27 @@ mod tests {
         assert!(check_total_share(&[5000, 3000], 2000).is_ok());
         assert!(check_total_share(&[5000, 3000], 2001).is_err());
         assert_eq!(share_of(3333).to_string(), "33.33");
+    }
+
+    /// The API document's pattern for `share` admits exactly the texts `share_bp` accepts (written
+    /// without leading zeros, as the document asks).
+    #[test]
+    fn the_documented_share_pattern_is_the_rule() {
+        use utoipa::openapi::{RefOr, Schema};
+        let RefOr::T(Schema::Object(o)) = linli_core::schema::optional_share() else { panic!("an object") };
+        let pattern = regex::Regex::new(&o.pattern.expect("a pattern")).unwrap();
+        let mut texts: Vec<String> = ["0", "0.0", "100.5", "101", "0.2856", "33.3300", "100.000000", "1e2"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        for whole in [0, 1, 9, 10, 33, 99, 100, 101] {
+            for frac in ["", ".0", ".01", ".1", ".25", ".250", ".2500", ".251", ".99", ".999"] {
+                texts.push(format!("{whole}{frac}"));
+            }
+        }
+        for t in texts {
+            let rule = Decimal::from_str_exact(&t).ok().is_some_and(|d| share_bp(Some(d)).is_ok());
+            assert_eq!(pattern.is_match(&t), rule, "{t}");
+        }
     }
 }

@@ -1,33 +1,16 @@
 use chrono::{DateTime, Utc};
 use linli_core::error::{Validator, required_text};
+use linli_core::text_enum;
 use linli_core::{Id, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BuildingKind {
-    Residential,
-    Commercial,
-    Office,
-    Mixed,
-    Parking,
-}
-
-impl BuildingKind {
-    pub const ALL: [BuildingKind; 5] = [Self::Residential, Self::Commercial, Self::Office, Self::Mixed, Self::Parking];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Residential => "residential",
-            Self::Commercial => "commercial",
-            Self::Office => "office",
-            Self::Mixed => "mixed",
-            Self::Parking => "parking",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+text_enum! {
+    BuildingKind {
+        Residential = "residential",
+        Commercial = "commercial",
+        Office = "office",
+        Mixed = "mixed",
+        Parking = "parking",
     }
 }
 
@@ -49,12 +32,16 @@ pub struct Building {
 pub struct NewBuilding {
     pub project_id: Id,
     /// e.g. `1栋`, `A座`.
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 200)]
     pub floors_above: i32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 20)]
     pub floors_below: i32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub elevator_count: i32,
     #[serde(default = "residential")]
     pub kind: BuildingKind,
@@ -69,9 +56,13 @@ fn residential() -> BuildingKind {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct BuildingPatch {
+    #[schema(min_length = 1, max_length = 50)]
     pub name: Option<String>,
+    #[schema(minimum = 1, maximum = 200)]
     pub floors_above: Option<i32>,
+    #[schema(minimum = 0, maximum = 20)]
     pub floors_below: Option<i32>,
+    #[schema(minimum = 0, maximum = 100)]
     pub elevator_count: Option<i32>,
     pub kind: Option<BuildingKind>,
 }
@@ -122,11 +113,13 @@ pub struct Unit {
 pub struct NewUnit {
     pub building_id: Id,
     /// e.g. `1单元`.
+    #[schema(min_length = 1, max_length = 30)]
     pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UnitPatch {
+    #[schema(min_length = 1, max_length = 30)]
     pub name: String,
 }
 

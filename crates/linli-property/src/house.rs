@@ -47,14 +47,19 @@ pub struct House {
 pub struct NewHouse {
     pub building_id: Id,
     pub unit_id: Option<Id>,
+    #[schema(min_length = 1, max_length = 20)]
     pub number: String,
     pub floor: i32,
+    #[schema(max_length = 20)]
     pub layout: Option<String>,
     /// m², positive, two decimals at most.
-    #[schema(value_type = String, example = "89.47")]
+    #[serde(deserialize_with = "linli_core::decimal::text")]
+    #[schema(schema_with = linli_core::schema::area)]
     pub gross_area: Decimal,
-    #[schema(value_type = Option<String>, example = "72.10")]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub inner_area: Option<Decimal>,
+    #[schema(max_length = 10)]
     pub orientation: Option<String>,
     #[serde(default = "residential")]
     pub usage: HouseUsage,
@@ -71,13 +76,18 @@ fn vacant() -> HouseState {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct HousePatch {
+    #[schema(min_length = 1, max_length = 20)]
     pub number: Option<String>,
     pub floor: Option<i32>,
+    #[schema(max_length = 20)]
     pub layout: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub gross_area: Option<Decimal>,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub inner_area: Option<Decimal>,
+    #[schema(max_length = 10)]
     pub orientation: Option<String>,
     pub usage: Option<HouseUsage>,
     pub state: Option<HouseState>,
@@ -186,7 +196,8 @@ pub struct HouseFilter {
     pub floor: Option<i32>,
     pub state: Option<HouseState>,
     pub usage: Option<HouseUsage>,
-    /// House number, or an owner's name or phone.
+    /// The house's label ("1栋1单元702", "1-1-702"), part of its number, or an owner's or
+    /// occupant's name or phone.
     pub q: Option<String>,
 }
 

@@ -3,15 +3,16 @@
 
 mod building;
 mod house;
+mod house_query;
 pub mod house_sheet;
+pub mod house_state;
 mod project;
 mod service;
 mod structure;
 
 pub use building::{Building, BuildingKind, BuildingPatch, NewBuilding, NewUnit, Unit, UnitPatch};
 pub use house::{House, HouseFields, HouseFilter, HousePatch, HouseState, HouseUsage, NewHouse, floor_ok};
+pub use house_query::{HouseQuery, ShortLabel, house_label};
 pub use project::{NewProject, Project, ProjectFields, ProjectKind, ProjectPatch};
 pub use service::{ProjectRepo, ProjectService};
-pub use structure::{
-    BuildingNode, EXPORT_MAX, ImportCounts, ProjectStats, StructureRepo, StructureService, UnitNode, report,
-};
+pub use structure::{BuildingNode, BuildingRepo, HouseRepo, ProjectStats, StructureRepo, StructureService, UnitNode};

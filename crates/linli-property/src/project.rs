@@ -1,30 +1,16 @@
 use chrono::{DateTime, Utc};
 use linli_core::error::{Validator, required_text};
+use linli_core::text_enum;
 use linli_core::{Area, Id, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectKind {
-    Residential,
-    Commercial,
-    Office,
-    Mixed,
-}
-
-impl ProjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProjectKind::Residential => "residential",
-            ProjectKind::Commercial => "commercial",
-            ProjectKind::Office => "office",
-            ProjectKind::Mixed => "mixed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Residential, Self::Commercial, Self::Office, Self::Mixed].into_iter().find(|k| k.as_str() == s)
+text_enum! {
+    ProjectKind {
+        Residential = "residential",
+        Commercial = "commercial",
+        Office = "office",
+        Mixed = "mixed",
     }
 }
 
@@ -48,22 +34,27 @@ pub struct Project {
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewProject {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub kind: ProjectKind,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub address: Option<String>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub land_area: Option<Decimal>,
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub building_area: Option<Decimal>,
     /// Default `Asia/Shanghai`.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_+-]{1,20}/[A-Za-z0-9_+-]{1,19}$")]
     pub time_zone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub contact_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub contact_phone: Option<String>,
 }
 
@@ -84,15 +75,22 @@ impl NewProject {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProjectPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub kind: Option<ProjectKind>,
+    #[schema(max_length = 200)]
     pub address: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub land_area: Option<Decimal>,
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[schema(schema_with = linli_core::schema::optional_area)]
     pub building_area: Option<Decimal>,
+    #[schema(pattern = "^[A-Za-z0-9_+-]{1,20}/[A-Za-z0-9_+-]{1,19}$")]
     pub time_zone: Option<String>,
+    #[schema(max_length = 50)]
     pub contact_name: Option<String>,
+    #[schema(max_length = 20)]
     pub contact_phone: Option<String>,
 }
 

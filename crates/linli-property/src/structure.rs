@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use linli_core::error::Validator;
 use linli_core::{AuditEvent, Authz, Granted, Id, Page, PageRequest, Permission, Result, Scope};
-use linli_import::{ImportReport, RowError};
+use linli_import::ImportReport;
 use serde::Serialize;
 
 use crate::house_sheet::{self, HouseRow};
@@ -29,38 +29,6 @@ pub struct UnitNode {
     pub house_count: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportCounts {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub errors: Vec<RowError>,
-}
-
-/// Folds counts and errors into the report; a row with several errors counts once as failed.
-pub fn report(
-    kind: &str,
-    dry_run: bool,
-    total_rows: usize,
-    counts: ImportCounts,
-    mut errors: Vec<RowError>,
-) -> ImportReport {
-    errors.extend(counts.errors);
-    errors.sort_by_key(|e| e.row);
-    let mut failed_rows: Vec<usize> = errors.iter().map(|e| e.row).filter(|r| *r > 1).collect();
-    failed_rows.dedup();
-    ImportReport {
-        kind: kind.to_string(),
-        dry_run,
-        total_rows,
-        created: counts.created,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        failed: failed_rows.len(),
-        errors,
-    }
-}
-
 /// What a manager sees on a project's card.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ProjectStats {
@@ -74,23 +42,28 @@ pub struct ProjectStats {
     pub equipment: u64,
 }
 
+/// Buildings and units, and the project's tree of them.
 #[async_trait]
-pub trait StructureRepo: Send + Sync {
+pub trait BuildingRepo: Send + Sync {
     async fn list_buildings(&self, scope: &Scope, project_id: Option<Id>, page: PageRequest) -> Result<Page<Building>>;
     async fn get_building(&self, scope: &Scope, id: Id) -> Result<Building>;
     /// A taken name in the project is `building_name_taken`.
     async fn create_building(&self, granted: &Granted, new: NewBuilding, audit: AuditEvent) -> Result<Building>;
     async fn update_building(&self, granted: &Granted, after: Building, audit: AuditEvent) -> Result<Building>;
-    /// `building_not_empty` while it has units or houses.
+    /// `StillReferenced` while anything refers to it (units, houses, equipment, bills…).
     async fn delete_building(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()>;
-
     async fn list_units(&self, scope: &Scope, building_id: Option<Id>, page: PageRequest) -> Result<Page<Unit>>;
     async fn get_unit(&self, scope: &Scope, id: Id) -> Result<Unit>;
     async fn create_unit(&self, granted: &Granted, building_id: Id, name: String, audit: AuditEvent) -> Result<Unit>;
     async fn rename_unit(&self, granted: &Granted, id: Id, name: String, audit: AuditEvent) -> Result<Unit>;
-    /// `unit_not_empty` while it has houses.
+    /// `StillReferenced` while it has houses.
     async fn delete_unit(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()>;
+    async fn structure(&self, scope: &Scope, project_id: Id) -> Result<Vec<BuildingNode>>;
+}
 
+/// Houses, their import, and the project's counts.
+#[async_trait]
+pub trait HouseRepo: Send + Sync {
     async fn list_houses(&self, scope: &Scope, filter: &HouseFilter, page: PageRequest) -> Result<Page<House>>;
     async fn get_house(&self, scope: &Scope, id: Id) -> Result<House>;
     /// The unit must belong to the building; a taken number there is `house_number_taken`.
@@ -103,9 +76,9 @@ pub trait StructureRepo: Send + Sync {
         audit: AuditEvent,
     ) -> Result<House>;
     async fn update_house(&self, granted: &Granted, id: Id, fields: HouseFields, audit: AuditEvent) -> Result<House>;
-    /// `house_in_use` while it has owners or occupants, present or past.
+    /// `StillReferenced` while anything refers to it: owners or occupants present or past, bills,
+    /// payments, meters…
     async fn delete_house(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()>;
-
     /// Creates missing buildings and units, creates new houses and updates changed ones, in one
     /// transaction (rolled back on a dry run). Answers the counts and the rows it refused.
     async fn import_houses(
@@ -114,11 +87,14 @@ pub trait StructureRepo: Send + Sync {
         rows: Vec<HouseRow>,
         dry_run: bool,
         audit: AuditEvent,
-    ) -> Result<ImportCounts>;
-
-    async fn structure(&self, scope: &Scope, project_id: Id) -> Result<Vec<BuildingNode>>;
+    ) -> Result<linli_import::ImportCounts>;
     async fn stats(&self, scope: &Scope, project_id: Id) -> Result<ProjectStats>;
 }
+
+/// Everything the property services store: `BuildingRepo`, `HouseRepo`, one trait per
+/// business process; whatever implements them all is a `StructureRepo`.
+pub trait StructureRepo: BuildingRepo + HouseRepo {}
+impl<T: BuildingRepo + HouseRepo> StructureRepo for T {}
 
 #[derive(Clone)]
 pub struct StructureService {
@@ -127,8 +103,6 @@ pub struct StructureService {
 
 const READ: Permission = Permission::PropertyHouseRead;
 const MANAGE: Permission = Permission::PropertyHouseManage;
-/// Rows in one export; a larger community exports by building.
-pub const EXPORT_MAX: u64 = 200_000;
 
 impl StructureService {
     pub fn new(repo: Arc<dyn StructureRepo>) -> Self {
@@ -268,12 +242,12 @@ impl StructureService {
         let (rows, errors) = house_sheet::parse(&sheet);
         let audit = AuditEvent::new(granted.actor(), "property.house.imported", "house").project(Some(project_id));
         let counts = self.repo.import_houses(&granted, rows, dry_run, audit).await?;
-        Ok(report("houses", dry_run, sheet.rows.len(), counts, errors))
+        Ok(linli_import::report("houses", dry_run, sheet.rows.len(), counts, errors))
     }
 
     /// The houses matching a filter as XLSX, in the import template's columns.
     pub async fn export_houses(&self, authz: &Authz, filter: &HouseFilter) -> Result<Vec<u8>> {
-        let page = PageRequest { page: 1, page_size: EXPORT_MAX };
+        let page = PageRequest { page: 1, page_size: linli_import::EXPORT_MAX };
         let houses = self.repo.list_houses(&authz.scope(READ)?, filter, page).await?;
         linli_import::write_xlsx("房屋", &house_sheet::COLUMNS, &house_sheet::rows(&houses.items))
     }

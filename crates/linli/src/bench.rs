@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use linli_core::Authz;
-use sea_orm::ConnectionTrait;
 
 use crate::config::Config;
 use crate::demo::community;
@@ -28,9 +27,7 @@ async fn scratch(server_url: Option<&str>) -> anyhow::Result<Scratch> {
         }
         Some(base) => {
             let name = format!("linli_bench_{stamp}");
-            let admin = linli_db::connect(base).await?;
-            admin.conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-            admin.conn.close().await.ok();
+            linli_db::create_database(base, &name).await?;
             let (head, _) = base.rsplit_once('/').ok_or_else(|| anyhow::anyhow!("postgres URL without a database"))?;
             Ok(Scratch { url: format!("{head}/{name}"), cleanup: Some((base.to_string(), name)), dir: None })
         }
@@ -39,10 +36,8 @@ async fn scratch(server_url: Option<&str>) -> anyhow::Result<Scratch> {
 
 impl Scratch {
     async fn drop_it(self) {
-        if let Some((base, name)) = self.cleanup
-            && let Ok(admin) = linli_db::connect(&base).await
-        {
-            let _ = admin.conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        if let Some((base, name)) = self.cleanup {
+            let _ = linli_db::drop_database(&base, &name).await;
         }
         if let Some(dir) = self.dir {
             let _ = std::fs::remove_dir_all(dir);
@@ -90,7 +85,7 @@ pub async fn import(houses: usize, postgres: Option<&str>) -> anyhow::Result<()>
             again.created,
             again.unchanged
         );
-        db.conn.close().await.ok();
+        db.close().await;
         s.drop_it().await;
     }
     Ok(())
@@ -99,14 +94,49 @@ pub async fn import(houses: usize, postgres: Option<&str>) -> anyhow::Result<()>
 /// A fixed key: the bench's data is thrown away.
 const BENCH_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 
+/// A project of `houses` houses all owned by one person (with `phone`, if given, so bills are
+/// announced to them) and two area fee items, `BASE` and `WYF`, at 2.35 元/m²/月.
+async fn owned_houses(
+    app: &linli_http::App,
+    system: &Authz,
+    houses: usize,
+    phone: Option<&str>,
+) -> anyhow::Result<(linli_property::Project, Vec<i64>)> {
+    use linli_billing::{AssignmentTarget, BillingCycle, FeeKind};
+    use rust_decimal::Decimal;
+
+    use crate::demo::billing as bills;
+
+    let project = app
+        .projects
+        .create(system, linli_property::NewProject::named("基准小区", linli_property::ProjectKind::Residential))
+        .await?;
+    app.structure
+        .import_houses(system, project.id, "bench.csv", community::house_sheet(houses).as_bytes(), false)
+        .await?;
+    let owners = community::one_owner_sheet(houses, "基准业主", phone, "2020-01-01");
+    let imported = app.people.import_persons(system, project.id, "bench-owners.csv", owners.as_bytes(), false).await?;
+    anyhow::ensure!(imported.failed == 0, "bench owners did not import: {:?}", imported.errors.first());
+    let mut items = Vec::new();
+    for code in ["BASE", "WYF"] {
+        let mut wyf = bills::item(project.id, code, "物业费", FeeKind::Area, BillingCycle::Monthly);
+        wyf.vacancy_rate = Some(Decimal::new(7, 1));
+        let fee = app.billing.fees.create_fee_item(system, wyf).await?;
+        app.billing
+            .fees
+            .add_standard(system, fee.id, bills::standard("2020-01-01".parse()?, Decimal::new(235, 2)))
+            .await?;
+        app.billing.fees.add_assignment(system, fee.id, bills::assign(AssignmentTarget::Project, None, None)).await?;
+        items.push(fee.id);
+    }
+    Ok((project, items))
+}
+
 /// Bills `houses` houses (each owned, one area fee) for one month, and measures against a plain
 /// bulk insert of the same rows into the same tables of the same database.
 #[allow(clippy::cast_precision_loss)] // row counts far below 2^52
 pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()> {
-    use linli_billing::{AssignmentTarget, BillingCycle, FeeKind, Period, run};
-
-    use crate::demo::billing as bills;
-    use rust_decimal::Decimal;
+    use linli_billing::{Period, run};
 
     for server_url in std::iter::once(None).chain(postgres.map(Some)) {
         let s = scratch(server_url).await?;
@@ -119,52 +149,8 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
         let (db, company) = server::open(&config).await?;
         let app = server::app(&db, &config)?;
         let system = Authz::system(company);
-        let project = app
-            .projects
-            .create(&system, linli_property::NewProject::named("基准小区", linli_property::ProjectKind::Residential))
-            .await?;
         let t = Instant::now();
-        app.structure
-            .import_houses(&system, project.id, "bench.csv", community::house_sheet(houses).as_bytes(), false)
-            .await?;
-        let owner = app
-            .people
-            .create(
-                &system,
-                linli_people::NewPerson {
-                    project_id: project.id,
-                    kind: linli_people::PersonKind::Person,
-                    name: "基准业主".into(),
-                    phone: None,
-                    phone2: None,
-                    id_type: None,
-                    id_number: None,
-                    gender: None,
-                    emergency_contact: None,
-                    emergency_phone: None,
-                    bank_account: None,
-                    notes: None,
-                },
-            )
-            .await?;
-        db.conn
-            .execute_unprepared(&format!(
-                "INSERT INTO ownerships (project_id, house_id, person_id, share_bp, started_on, created_at) \
-                 SELECT project_id, id, {}, 10000, '2020-01-01', created_at FROM houses WHERE project_id = {}",
-                owner.id, project.id
-            ))
-            .await?;
-        let mut items = Vec::new();
-        for code in ["BASE", "WYF"] {
-            let mut wyf = bills::item(project.id, code, "物业费", FeeKind::Area, BillingCycle::Monthly);
-            wyf.vacancy_rate = Some(Decimal::new(7, 1));
-            let fee = app.billing.create_fee_item(&system, wyf).await?;
-            app.billing
-                .add_standard(&system, fee.id, bills::standard("2020-01-01".parse()?, Decimal::new(235, 2)))
-                .await?;
-            app.billing.add_assignment(&system, fee.id, bills::assign(AssignmentTarget::Project, None, None)).await?;
-            items.push(fee.id);
-        }
+        let (project, items) = owned_houses(&app, &system, houses, None).await?;
         let seeded_s = t.elapsed().as_secs_f64();
         let backend = db.backend.as_str();
         let month = Period::parse_month("2026-01").ok_or_else(|| anyhow::anyhow!("month"))?;
@@ -178,14 +164,14 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
         let plain_s = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        let preview = app.billing.preview_run(&system, project.id, "2026-01", &items[1..]).await?;
-        app.billing.confirm_run(&system, preview.id).await?;
-        let (done, written) = app.billing.execute_run(preview.id, crate::billing_cli::CHUNK).await?;
+        let preview = app.billing.runs.preview_run(&system, project.id, "2026-01", &items[1..]).await?;
+        app.billing.runs.confirm_run(&system, preview.id).await?;
+        let (done, written) = app.billing.runs.execute_run(preview.id, crate::billing_cli::CHUNK).await?;
         let run_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let rerun = app.billing.preview_run(&system, project.id, "2026-01", &items[1..]).await?;
-        app.billing.confirm_run(&system, rerun.id).await?;
-        let (_, again) = app.billing.execute_run(rerun.id, crate::billing_cli::CHUNK).await?;
+        let rerun = app.billing.runs.preview_run(&system, project.id, "2026-01", &items[1..]).await?;
+        app.billing.runs.confirm_run(&system, rerun.id).await?;
+        let (_, again) = app.billing.runs.execute_run(rerun.id, crate::billing_cli::CHUNK).await?;
         let again_s = t.elapsed().as_secs_f64();
 
         println!("billing on {backend:<8}: {houses} houses seeded in {seeded_s:.1} s");
@@ -201,8 +187,181 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
         );
         println!("  ratio run / plain   : {:.2}×", run_s / plain_s);
         println!("  the same run again   : {again} new bills in {again_s:.2} s");
-        db.conn.close().await.ok();
+        db.close().await;
         s.drop_it().await;
     }
     Ok(())
+}
+
+/// Counter payments through the real server by 1, 4, 8… cashiers at once, each level while the
+/// job workers write a billing run's bills and deliver its notices. Prints payments per second,
+/// the ratio to one cashier alone, and every answer that was not a receipt.
+#[allow(clippy::cast_precision_loss)] // counts far below 2^52
+pub async fn writes(parallel: &[usize], payments: usize, houses: usize, postgres: Option<&str>) -> anyhow::Result<()> {
+    for server_url in std::iter::once(None).chain(postgres.map(Some)) {
+        let s = scratch(server_url).await?;
+        let data_dir = s.dir.clone().unwrap_or_else(std::env::temp_dir);
+        let config = Config {
+            database_url: Some(s.url.clone()),
+            data_dir,
+            workers: true,
+            secret_key: Some(BENCH_KEY.into()),
+            ..Config::default()
+        };
+        let (db, company) = server::open(&config).await?;
+        let system = Authz::system(company);
+        let app = server::app(&db, &config)?;
+        let (project, items) = owned_houses(&app, &system, houses, Some("13800000000")).await?;
+        let password = "bench-cashier-password";
+        let cashier = linli_auth::NewUser {
+            username: "bench-cashier".into(),
+            display_name: "基准收费员".into(),
+            phone: None,
+            password: password.into(),
+        };
+        crate::admin::create_user(&db, company, cashier, Some("cashier"), None).await?;
+        let running = server::start(db.clone(), &config, "127.0.0.1:0").await?;
+        let client =
+            Client { base: format!("http://{}", running.addr), http: reqwest::Client::new(), token: String::new() };
+        let token = client.login("bench-cashier", password).await?;
+        let client = std::sync::Arc::new(Client { token, ..client });
+        let ids = client.house_ids(project.id).await?;
+        let backend = db.backend.as_str();
+        println!("counter payments on {backend}: {} houses, {payments} payments per level", ids.len());
+
+        let mut alone = None;
+        for (level, &p) in parallel.iter().enumerate() {
+            // A new month's run for the workers to write and announce meanwhile.
+            let month = format!("2025-{:02}", level % 12 + 1);
+            let run = app.billing.runs.preview_run(&system, project.id, &month, &items).await?;
+            app.billing.runs.confirm_run(&system, run.id).await?;
+
+            let t = Instant::now();
+            let mut tasks = Vec::new();
+            for w in 0..p {
+                let (client, ids) = (client.clone(), ids.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut tally = Tally::default();
+                    for i in (w..payments).step_by(p) {
+                        // Every fourth payment goes to the same house: writers on one account.
+                        let house = if i % 4 == 0 { ids[0] } else { ids[i % ids.len()] };
+                        tally.add(client.pay(house, &format!("bench-{level}-{i}")).await);
+                    }
+                    tally
+                }));
+            }
+            let mut tally = Tally::default();
+            for task in tasks {
+                tally.merge(task.await?);
+            }
+            let secs = t.elapsed().as_secs_f64();
+            let rate = tally.ok as f64 / secs;
+            let ratio = alone.map_or_else(|| "baseline".to_string(), |a: f64| format!("{:.2}× one cashier", rate / a));
+            alone.get_or_insert(rate);
+            println!(
+                "  {p:>2} at once: {} payments in {secs:.2} s = {rate:.0}/s ({ratio}); errors {} (5xx {}){}",
+                tally.ok,
+                tally.failed + tally.server_errors,
+                tally.server_errors,
+                tally.first_error.map(|e| format!("; first: {e}")).unwrap_or_default()
+            );
+        }
+        let check = app.billing.reports.check_ledger().await?;
+        println!("  ledger check: {}", if check.ok() { "ok" } else { "DIFFERENCES" });
+        running.shutdown().await;
+        db.close().await;
+        s.drop_it().await;
+    }
+    Ok(())
+}
+
+struct Client {
+    base: String,
+    http: reqwest::Client,
+    token: String,
+}
+
+impl Client {
+    async fn login(&self, username: &str, password: &str) -> anyhow::Result<String> {
+        let res = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await?
+            .error_for_status()?;
+        let body: serde_json::Value = res.json().await?;
+        body["token"].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("login without a token"))
+    }
+
+    async fn house_ids(&self, project: i64) -> anyhow::Result<Vec<i64>> {
+        let mut ids = Vec::new();
+        for page in 1.. {
+            let url = format!("{}/api/v1/houses?project_id={project}&page={page}&page_size=500", self.base);
+            let body: serde_json::Value =
+                self.http.get(url).bearer_auth(&self.token).send().await?.error_for_status()?.json().await?;
+            let items = body["items"].as_array().cloned().unwrap_or_default();
+            ids.extend(items.iter().filter_map(|h| h["id"].as_i64()));
+            if items.is_empty() || ids.len() as u64 >= body["total"].as_u64().unwrap_or(0) {
+                break;
+            }
+        }
+        anyhow::ensure!(!ids.is_empty(), "the bench project has no houses");
+        Ok(ids)
+    }
+
+    /// One counter payment of 1.00 元 received today; the status and, for an error, its body.
+    async fn pay(&self, house: i64, key: &str) -> Result<(), (u16, String)> {
+        let body = serde_json::json!({
+            "amount_fen": 100, "channel": "cash", "received_on": linli_core::time::today().to_string(),
+        });
+        let res = self
+            .http
+            .post(format!("{}/api/v1/houses/{house}/payments", self.base))
+            .bearer_auth(&self.token)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| (0, e.to_string()))?;
+        let status = res.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        Err((status.as_u16(), res.text().await.unwrap_or_default()))
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    ok: usize,
+    failed: usize,
+    server_errors: usize,
+    first_error: Option<String>,
+}
+
+impl Tally {
+    fn add(&mut self, r: Result<(), (u16, String)>) {
+        match r {
+            Ok(()) => self.ok += 1,
+            Err((status, body)) => {
+                if status == 0 || status >= 500 {
+                    self.server_errors += 1;
+                } else {
+                    self.failed += 1;
+                }
+                self.first_error
+                    .get_or_insert_with(|| format!("{status} {}", body.chars().take(160).collect::<String>()));
+            }
+        }
+    }
+
+    fn merge(&mut self, o: Tally) {
+        self.ok += o.ok;
+        self.failed += o.failed;
+        self.server_errors += o.server_errors;
+        if self.first_error.is_none() {
+            self.first_error = o.first_error;
+        }
+    }
 }

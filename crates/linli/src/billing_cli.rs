@@ -20,7 +20,7 @@ pub async fn run(config: &Config, project_id: Id, period: &str, chunk: usize) ->
     let app = server::app(&db, config)?;
     let billing = app.billing.clone();
     let authz = Authz::system(company);
-    let runs = billing.runs(&authz, Some(project_id), PageRequest { page: 1, page_size: 100 }).await?;
+    let runs = billing.runs.runs(&authz, Some(project_id), PageRequest { page: 1, page_size: 100 }).await?;
     let unfinished = runs.items.into_iter().find(|r| r.period == period && r.state == RunState::Running);
     let run = match unfinished {
         Some(r) => {
@@ -28,7 +28,7 @@ pub async fn run(config: &Config, project_id: Id, period: &str, chunk: usize) ->
             r
         }
         None => {
-            let preview = billing.preview_run(&authz, project_id, period, &[]).await?;
+            let preview = billing.runs.preview_run(&authz, project_id, period, &[]).await?;
             println!(
                 "run {}: {} bills, {} 元, {} problems",
                 preview.id,
@@ -36,10 +36,10 @@ pub async fn run(config: &Config, project_id: Id, period: &str, chunk: usize) ->
                 preview.total_fen,
                 preview.problems.len()
             );
-            billing.confirm_run(&authz, preview.id).await?
+            billing.runs.confirm_run(&authz, preview.id).await?
         }
     };
-    let (done, written) = billing.execute_run(run.id, chunk).await?;
+    let (done, written) = billing.runs.execute_run(run.id, chunk).await?;
     println!(
         "run {} {}: {} bills written now, {} in the run, {} 元",
         done.id,
@@ -55,7 +55,7 @@ pub async fn run(config: &Config, project_id: Id, period: &str, chunk: usize) ->
 pub async fn check_ledger(config: &Config) -> anyhow::Result<()> {
     // Only reads: no migration or bootstrap writes, so it runs beside a busy server on SQLite.
     let db = linli_db::connect(&config.database_url()).await?;
-    let check = service(&db, config)?.check_ledger().await?;
+    let check = service(&db, config)?.reports.check_ledger().await?;
     println!("ledger: {} entries, {} bills checked", check.entries, check.bills);
     if check.ok() {
         println!("ledger OK: every seal matches and every balance equals the sum of its entries");

@@ -1,10 +1,12 @@
 //! Configuration: defaults, then `linli.toml` (or `--config`), then `LINLI_*` environment
 //! variables, then command-line flags. The names are part of the product's interface.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use linli_notify::SmsTemplateConfig;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,16 +22,28 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// `LINLI_COMPANY_NAME`: the company created on an empty database.
     pub company_name: String,
-    /// `LINLI_SECURE_COOKIES`: mark cookies `Secure` (set when served over HTTPS).
+    /// `LINLI_SECURE_COOKIES`: mark cookies `Secure` (set when served over HTTPS; implied by an
+    /// https `public_url`).
     pub secure_cookies: bool,
+    /// `LINLI_TRUSTED_PROXIES`: addresses or networks of reverse proxies whose `X-Forwarded-For`
+    /// names the client (`127.0.0.1, 10.0.0.0/8`); empty: the header is ignored.
+    pub trusted_proxies: String,
     /// `LINLI_WORKERS`: run the job workers and scheduler in this process.
     pub workers: bool,
     /// `LINLI_SECRET_KEY`: base64 of 32 random bytes; the key personal data is encrypted with.
     /// When unset, `<data_dir>/secret.key` is used (created on first start). Several instances
     /// on one PostgreSQL must share one key: set it explicitly there.
     pub secret_key: Option<String>,
-    /// `LINLI_PUBLIC_URL`: how people reach this server (links in email); default `http://<bind>`.
+    /// `LINLI_PUBLIC_URL` / `--public-url`: how people reach this server, e.g.
+    /// `https://wuye.example.cn`: links in email and the equipment QR labels. Unset: links use
+    /// `http://<bind>`, labels the address the browser asked for. When it is `https://…`, answers
+    /// carry HSTS and cookies are `Secure`.
     pub public_url: Option<String>,
+    /// `LINLI_METRICS_TOKEN`: `/metrics` on the app port answers only `Authorization: Bearer <token>`.
+    /// Without it (and without `metrics_bind`) metrics are not served at all.
+    pub metrics_token: Option<String>,
+    /// `LINLI_METRICS_BIND`: a listen address of its own for `/metrics` (e.g. `127.0.0.1:9464`).
+    pub metrics_bind: Option<String>,
     /// `LINLI_SMS_PROVIDER`: `aliyun`, `tencent`, or `none` (the demo runs the Aliyun simulator).
     pub sms_provider: String,
     /// `LINLI_SMS_ENDPOINT`: the provider's base URL, when not the public one.
@@ -41,6 +55,9 @@ pub struct Config {
     pub sms_sign_name: String,
     /// `LINLI_SMS_APP_ID`: Tencent's SmsSdkAppId.
     pub sms_app_id: Option<String>,
+    /// `LINLI_SMS_REGION`: Tencent's `X-TC-Region` (default `ap-guangzhou`), Aliyun's `RegionId`
+    /// (default `cn-hangzhou`).
+    pub sms_region: Option<String>,
     /// `LINLI_SMTP_HOST` (unset: no email), `LINLI_SMTP_PORT`, `LINLI_SMTP_SECURITY`
     /// (`plain`, `starttls`, `tls`), `LINLI_SMTP_USERNAME`, `LINLI_SMTP_PASSWORD`, `LINLI_SMTP_FROM`.
     pub smtp_host: Option<String>,
@@ -49,6 +66,12 @@ pub struct Config {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub smtp_from: String,
+    /// `[sms_templates.<kind>] code = "SMS_…" params = ["name", …]`, or
+    /// `LINLI_SMS_TEMPLATES__<KIND>__CODE` / `LINLI_SMS_TEMPLATES__<KIND>__PARAMS=[name,…]`: the
+    /// provider account's approved template for each kind of message and the values its
+    /// variables take, in order (`var=value` renames one). Checked at start (`linli_notify::sms`).
+    /// Last: TOML writes tables after plain values.
+    pub sms_templates: BTreeMap<String, SmsTemplateConfig>,
 }
 
 impl Default for Config {
@@ -60,21 +83,26 @@ impl Default for Config {
             admin_password: None,
             company_name: "邻里物业服务有限公司".into(),
             secure_cookies: false,
+            trusted_proxies: String::new(),
             workers: true,
             secret_key: None,
             public_url: None,
+            metrics_token: None,
+            metrics_bind: None,
             sms_provider: "none".into(),
             sms_endpoint: None,
             sms_access_key_id: None,
             sms_access_key_secret: None,
             sms_sign_name: "邻里物业".into(),
             sms_app_id: None,
+            sms_region: None,
             smtp_host: None,
             smtp_port: 25,
             smtp_security: "plain".into(),
             smtp_username: None,
             smtp_password: None,
             smtp_from: "邻里物业 <noreply@linli.local>".into(),
+            sms_templates: BTreeMap::new(),
         }
     }
 }
@@ -90,6 +118,8 @@ pub struct Overrides {
     pub bind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -104,15 +134,20 @@ impl Config {
                 "admin_password",
                 "company_name",
                 "secure_cookies",
+                "trusted_proxies",
                 "workers",
                 "secret_key",
                 "public_url",
+                "metrics_token",
+                "metrics_bind",
                 "sms_provider",
                 "sms_endpoint",
                 "sms_access_key_id",
                 "sms_access_key_secret",
                 "sms_sign_name",
                 "sms_app_id",
+                "sms_region",
+                "sms_templates",
                 "smtp_host",
                 "smtp_port",
                 "smtp_security",
@@ -120,9 +155,16 @@ impl Config {
                 "smtp_password",
                 "smtp_from",
             ]))
+            // One template at a time: LINLI_SMS_TEMPLATES__BILL_ISSUED__CODE=SMS_1 (`__` nests).
+            .merge(Env::prefixed("LINLI_SMS_TEMPLATES__").split("__").map(|key| format!("sms_templates.{key}").into()))
             .merge(Serialized::defaults(overrides))
             .extract()?;
         Ok(cfg)
+    }
+
+    /// The public URL is https: HSTS and `Secure` cookies follow.
+    pub fn is_https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
     }
 
     pub fn database_url(&self) -> String {
@@ -136,7 +178,12 @@ impl Config {
         if shown.admin_password.is_some() {
             shown.admin_password = Some("<redacted>".into());
         }
-        for secret in [&mut shown.secret_key, &mut shown.sms_access_key_secret, &mut shown.smtp_password] {
+        for secret in [
+            &mut shown.secret_key,
+            &mut shown.sms_access_key_secret,
+            &mut shown.smtp_password,
+            &mut shown.metrics_token,
+        ] {
             if secret.is_some() {
                 *secret = Some("<redacted>".into());
             }
@@ -210,6 +257,15 @@ mod tests {
     }
 
     #[test]
+    fn the_effective_configuration_prints_with_its_templates() {
+        let mut c = Config::default();
+        c.sms_templates
+            .insert("bill_issued".into(), SmsTemplateConfig { code: "SMS_1".into(), params: vec!["name".into()] });
+        let text = c.redacted_toml().unwrap();
+        assert!(text.contains("[sms_templates.bill_issued]\ncode = \"SMS_1\""), "{text}");
+    }
+
+    #[test]
     fn passwords_in_urls_are_redacted() {
         assert_eq!(redact_url("postgres://linli:s3cret@db:5432/linli"), "postgres://linli:<redacted>@db:5432/linli");
         assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
@@ -230,6 +286,40 @@ mod tests {
             assert_eq!(c.bind, "0.0.0.0:2");
             assert_eq!(c.company_name, "文件物业");
             assert_eq!(c.data_dir, PathBuf::from("/from-flag"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
+    fn sms_templates_come_from_the_file_and_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "linli.toml",
+                "sms_provider = \"aliyun\"\n[sms_templates.bill_issued]\ncode = \"SMS_4412001\"\n\
+                 params = [\"customer=name\", \"amount\"]\n[sms_templates.alarm_raised]\ncode = \"SMS_1\"\n",
+            )?;
+            jail.set_env("LINLI_SMS_TEMPLATES__BILL_OVERDUE__CODE", "SMS_4412002");
+            jail.set_env("LINLI_SMS_TEMPLATES__BILL_OVERDUE__PARAMS", "[name, house, amount]");
+            jail.set_env("LINLI_SMS_TEMPLATES__ALARM_RAISED__CODE", "SMS_4412003");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            let t = |kind: &str| c.sms_templates[kind].clone();
+            assert_eq!(t("bill_issued").code, "SMS_4412001");
+            assert_eq!(t("bill_issued").params, ["customer=name", "amount"]);
+            assert_eq!(t("bill_overdue").code, "SMS_4412002");
+            assert_eq!(t("bill_overdue").params, ["name", "house", "amount"]);
+            assert_eq!(t("alarm_raised").code, "SMS_4412003", "the environment wins over the file");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
+    fn all_sms_templates_fit_in_one_environment_variable_too() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("LINLI_SMS_TEMPLATES", "{bill_issued={code=\"SMS_1\",params=[name,amount]}}");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.sms_templates["bill_issued"].params, ["name", "amount"]);
             Ok(())
         });
     }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use linli_auth::AuthRepo;
+use linli_auth::SessionRepo;
+use linli_billing::reminder::{self, BillMessage};
 use linli_db::Db;
 use linli_http::App;
 use linli_jobs::{Job, JobHandler, JobStore, Schedule, Scheduler, Worker};
@@ -54,8 +55,8 @@ impl JobHandler for BillingRun {
     async fn run(&self, job: &Job) -> anyhow::Result<()> {
         let id = job.payload["run_id"].as_i64().ok_or_else(|| anyhow::anyhow!("payload without run_id"))?;
         // A run someone else already finished (the CLI, the demo's past months) is not announced again.
-        let before = self.0.run_for_job(id).await?.state;
-        let (run, written) = self.0.execute_run(id, crate::billing_cli::CHUNK).await?;
+        let before = self.0.runs.run_for_job(id).await?.state;
+        let (run, written) = self.0.runs.execute_run(id, crate::billing_cli::CHUNK).await?;
         tracing::info!(run = id, written, bills = run.bills, "billing run completed");
         if before == linli_billing::RunState::Running {
             notify_run(&self.2, &self.1, id).await?;
@@ -66,39 +67,44 @@ impl JobHandler for BillingRun {
 
 /// Tells each current owner of a house the run billed, once per bill and owner.
 pub async fn notify_run(db: &Db, notify: &NotifyService, run_id: i64) -> anyhow::Result<usize> {
-    let notices = linli_db::run_notices(db, run_id).await?;
-    for n in &notices {
-        let key = format!("bill_issued:{}:{}", n.bill_id.unwrap_or_default(), n.person_id);
-        notify.notify(bill_notice(n, linli_notify::Kind::BillIssued, key), Utc::now()).await?;
+    let messages = linli_db::run_messages(db, run_id).await?;
+    for m in &messages {
+        let key = reminder::issued_key(m.bill_id.unwrap_or_default(), m.owner.person_id);
+        notify.notify(notice_of(m, linli_notify::Kind::BillIssued, key), Utc::now()).await?;
     }
-    Ok(notices.len())
+    Ok(messages.len())
 }
 
-/// Reminds owners of overdue bills, at most once a month per house and owner (the dedupe key).
+/// Reminds owners of overdue bills (how often: `linli_billing::reminder`).
 struct RemindOverdue(NotifyService, Db);
 
 #[async_trait]
 impl JobHandler for RemindOverdue {
     async fn run(&self, _job: &Job) -> anyhow::Result<()> {
         let today = linli_core::time::today();
-        let notices = linli_db::overdue_notices(&self.1, today).await?;
-        for n in &notices {
-            let key = format!("bill_overdue:{}:{}:{}", n.house_id, n.person_id, today.format("%Y-%m"));
-            self.0.notify(bill_notice(n, linli_notify::Kind::BillOverdue, key), Utc::now()).await?;
+        let messages = linli_db::overdue_messages(&self.1, today).await?;
+        for m in &messages {
+            let key = reminder::overdue_key(m.house_id, m.owner.person_id, today);
+            self.0.notify(notice_of(m, linli_notify::Kind::BillOverdue, key), Utc::now()).await?;
         }
-        tracing::info!(owners = notices.len(), "overdue reminders enqueued");
+        tracing::info!(owners = messages.len(), "overdue reminders enqueued");
         Ok(())
     }
 }
 
-fn bill_notice(n: &linli_db::BillNotice, kind: linli_notify::Kind, key: String) -> linli_notify::Notice {
+fn notice_of(n: &BillMessage, kind: linli_notify::Kind, key: String) -> linli_notify::Notice {
     linli_notify::Notice {
         company_id: n.company_id,
         project_id: Some(n.project_id),
         kind,
-        recipient: linli_notify::Recipient { user_id: n.user_id, email: None, phone: n.phone.clone(), locale: None },
+        recipient: linli_notify::Recipient {
+            user_id: n.owner.user_id,
+            email: None,
+            phone: n.owner.phone.clone(),
+            locale: None,
+        },
         params: serde_json::json!({
-            "name": n.name,
+            "name": n.owner.name,
             "house": n.house_label,
             "period": n.period_start.map(|d| d.format("%Y年%-m月").to_string()).unwrap_or_default(),
             "amount": n.amount.to_string(),
@@ -117,6 +123,21 @@ pub fn worker(db: &Db, app: &App, owner: String) -> Worker {
         .handler(REMIND_OVERDUE, Arc::new(RemindOverdue(app.notify.clone(), db.clone())))
 }
 
+async fn register_schedules(store: &Arc<dyn JobStore>) -> anyhow::Result<()> {
+    for (kind, every_seconds) in [(PURGE_SESSIONS, 3600), (REMIND_OVERDUE, 86_400)] {
+        store
+            .upsert_schedule(Schedule {
+                name: kind.into(),
+                kind: kind.into(),
+                payload: serde_json::json!({}),
+                every_seconds,
+                next_run_at: Utc::now(),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
 /// Registers the recurring jobs and starts one worker and the scheduler.
 pub async fn spawn(
     db: &Db,
@@ -124,30 +145,27 @@ pub async fn spawn(
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let store: Arc<dyn JobStore> = Arc::new(db.clone());
-    store
-        .upsert_schedule(Schedule {
-            name: PURGE_SESSIONS.into(),
-            kind: PURGE_SESSIONS.into(),
-            payload: serde_json::json!({}),
-            every_seconds: 3600,
-            next_run_at: Utc::now(),
-        })
-        .await?;
-    store
-        .upsert_schedule(Schedule {
-            name: REMIND_OVERDUE.into(),
-            kind: REMIND_OVERDUE.into(),
-            payload: serde_json::json!({}),
-            every_seconds: 86_400,
-            next_run_at: Utc::now(),
-        })
-        .await?;
-    let owner = format!("{}-{}", hostname(), std::process::id());
+    register_schedules(&store).await?;
+    let owner = linli_jobs::process_owner();
     let w = worker(db, app, owner);
     let s = Scheduler::new(store);
     Ok(vec![tokio::spawn(w.run(stop.clone(), crate::server::POLL)), tokio::spawn(s.run(stop, crate::server::POLL * 5))])
 }
 
-fn hostname() -> String {
-    std::env::var("HOSTNAME").unwrap_or_else(|_| "linli".into())
+/// Fires the due schedules and runs every job due now until none is left (a job that failed
+/// waits for its retry): what the demo does before it serves, so that what the job workers
+/// would send at start has been sent. Answers how many jobs ran.
+pub async fn drain(db: &Db, app: &App) -> anyhow::Result<usize> {
+    let store: Arc<dyn JobStore> = Arc::new(db.clone());
+    register_schedules(&store).await?;
+    Scheduler::new(store).tick(Utc::now()).await?;
+    let w = worker(db, app, format!("{}-drain", linli_jobs::process_owner()));
+    let mut ran = 0;
+    loop {
+        let n = w.run_once(Utc::now()).await?;
+        if n == 0 {
+            return Ok(ran);
+        }
+        ran += n;
+    }
 }

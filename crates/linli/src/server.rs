@@ -35,14 +35,21 @@ pub async fn bootstrap(db: &Db, company_name: &str) -> anyhow::Result<i64> {
 pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
     let master = config.master_key()?;
     let cipher = Arc::new(linli_people::PiiCipher::from_master_key(&master));
-    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str(), cipher, ledger_seal(&master));
+    let mut app = App::new(Arc::new(db.clone()), db.backend.as_str(), cipher.clone(), ledger_seal(&master));
     app.metrics = metrics_handle();
-    app.secure_cookies = config.secure_cookies;
+    app.metrics_token = config.metrics_token.clone().filter(|t| !t.trim().is_empty());
+    app.https = config.is_https();
+    app.secure_cookies = config.secure_cookies || app.https;
     app.files_dir = config.data_dir.join("files");
+    app.trusted_proxies = config.trusted_proxies.parse().map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
+    app.public_url = config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_owned());
     let origin = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.bind));
     app.notify = app.notify.clone().with_unsubscribe(unsubscribe_key(&master), &origin);
     for channel in [crate::channels::sms(config)?, crate::channels::email(config)?].into_iter().flatten() {
         app.notify = app.notify.clone().with_channel(channel);
+    }
+    if let Some(sender) = crate::channels::code_sender(config)? {
+        app.people = app.people.clone().with_sender(Arc::new(sender));
     }
     Ok(app)
 }
@@ -68,6 +75,8 @@ fn unsubscribe_key(master: &[u8; 32]) -> [u8; 32] {
 /// A running server; dropping the handle does not stop it, `shutdown` does.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served on its own (`metrics_bind`).
+    pub metrics_addr: Option<SocketAddr>,
     /// The services this server runs, for tests and the CLI.
     pub app: App,
     stop: watch::Sender<bool>,
@@ -112,13 +121,29 @@ pub async fn start(db: Db, config: &Config, bind: &str) -> anyhow::Result<Runnin
             tracing::error!(error = %e, "server stopped");
         }
     }));
+    let mut metrics_addr = None;
+    if let Some(bind) = &config.metrics_bind {
+        let listener = TcpListener::bind(bind).await?;
+        metrics_addr = Some(listener.local_addr()?);
+        tracing::info!(addr = %listener.local_addr()?, "serving /metrics");
+        let router = linli_http::metrics_router(app.clone());
+        let mut shutdown_rx = rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                let _ = shutdown_rx.changed().await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "metrics server stopped");
+            }
+        }));
+    }
     let signal_tx = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
         let _ = signal_tx.send(true);
     });
-    Ok(Running { addr, app, stop, tasks })
+    Ok(Running { addr, metrics_addr, app, stop, tasks })
 }
 
 async fn shutdown_signal() {

@@ -5,7 +5,7 @@ mod common;
 use common::{TestServer, assert_problem};
 use linli_db::db_test;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 db_test!(
     async fn healthz_names_the_backend(db: TestDb) {
@@ -156,5 +156,141 @@ db_test!(
         let out = browser.post(s.url("/api/v1/auth/logout")).header("x-csrf-token", &csrf).send().await.unwrap();
         assert_eq!(out.status(), StatusCode::NO_CONTENT);
         assert_eq!(browser.get(s.url("/api/v1/auth/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+);
+
+/// A sign-in as if through a proxy from `source`: status, `Retry-After` and body.
+async fn login_from(s: &TestServer, source: &str, username: &str, password: &str) -> (u16, Option<u64>, Value) {
+    let res = s
+        .http
+        .post(s.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", source)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().parse().unwrap());
+    (status, retry, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The test server behind a trusted proxy (the test client itself, on 127.0.0.1).
+async fn behind_proxy(db: linli_db::testing::TestDb) -> TestServer {
+    TestServer::start_with(db, |c| c.trusted_proxies = "127.0.0.1".into()).await
+}
+
+db_test!(
+    async fn an_attacker_cannot_lock_the_admin_out_from_a_source_that_has_not_failed(db: TestDb) {
+        let s = behind_proxy(db).await;
+        let right = common::ADMIN_PASSWORD;
+        // Five wrong passwords from one address: that address is refused for the account,
+        // even with the right password, until its window closes.
+        for _ in 0..linli_auth::ACCOUNT_SOURCE_MAX {
+            assert_eq!(login_from(&s, "203.0.113.9", "admin", "wrong-password").await.0, 401);
+        }
+        let (status, retry, body) = login_from(&s, "203.0.113.9", "admin", right).await;
+        assert_eq!((status, body["code"].as_str()), (429, Some("too_many_attempts")));
+        assert!(retry.is_some_and(|r| r > 800 && r <= 900), "{retry:?}");
+        // The office, at another address, signs in.
+        assert_eq!(login_from(&s, "198.51.100.7", "admin", right).await.0, 200);
+
+        // The attacker moves on through more addresses until the account has 20 failures: the
+        // account is slowed, not locked. Addresses that failed are refused...
+        for i in 10..13 {
+            for _ in 0..linli_auth::ACCOUNT_SOURCE_MAX {
+                assert_eq!(login_from(&s, &format!("203.0.113.{i}"), "admin", "wrong-password").await.0, 401);
+            }
+        }
+        assert_eq!(login_from(&s, "203.0.113.10", "admin", right).await.0, 429);
+        // ...while the admin signs in from an address that has not failed, and from the one
+        // they used before.
+        assert_eq!(login_from(&s, "192.0.2.44", "admin", right).await.0, 200);
+        assert_eq!(login_from(&s, "198.51.100.7", "admin", right).await.0, 200);
+        // Other accounts are not affected by any of it.
+        s.create_user("cashier1", Some("cashier"), None).await;
+        assert_eq!(login_from(&s, "192.0.2.50", "cashier1", &common::password_of("cashier1")).await.0, 200);
+    }
+);
+
+db_test!(
+    async fn one_source_spraying_many_accounts_is_refused_for_all_of_them(db: TestDb) {
+        let s = behind_proxy(db).await;
+        for i in 0..linli_auth::SOURCE_MAX {
+            assert_eq!(login_from(&s, "203.0.113.9", &format!("user{i}"), "wrong-password").await.0, 401);
+        }
+        // The next account from that address is refused before any password is checked.
+        let (status, retry, _) = login_from(&s, "203.0.113.9", "admin", common::ADMIN_PASSWORD).await;
+        assert_eq!(status, 429);
+        assert!(retry.is_some_and(|r| r <= 900));
+        assert_eq!(login_from(&s, "198.51.100.7", "admin", common::ADMIN_PASSWORD).await.0, 200);
+    }
+);
+
+db_test!(
+    async fn x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(db: TestDb) {
+        let s = TestServer::start(db).await;
+        // Claiming a new address per attempt does not escape the limit of the real one.
+        for i in 0..linli_auth::ACCOUNT_SOURCE_MAX {
+            assert_eq!(login_from(&s, &format!("203.0.113.{i}"), "admin", "wrong-password").await.0, 401);
+        }
+        assert_eq!(login_from(&s, "198.51.100.7", "admin", common::ADMIN_PASSWORD).await.0, 429);
+    }
+);
+
+db_test!(
+    async fn users_change_their_own_password_and_their_other_sessions_end(db: TestDb) {
+        let s = TestServer::start(db).await;
+        s.create_user("cashier1", Some("cashier"), None).await;
+        let old = common::password_of("cashier1");
+        let here = s.login("cashier1").await;
+        let elsewhere = s.login("cashier1").await;
+        let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+
+        let wrong = s.post("/api/v1/auth/password", &here, change("not-my-password", "brand-new-pass")).await;
+        assert_problem(&wrong, 422, "validation_failed");
+        assert_eq!(wrong.body["errors"][0], json!({"field": "current_password", "code": "incorrect"}));
+        let short = s.post("/api/v1/auth/password", &here, change(&old, "short")).await;
+        assert_eq!(short.body["errors"], json!([{"field": "new_password", "code": "too_short"}]));
+        let same = s.post("/api/v1/auth/password", &here, change(&old, &old)).await;
+        assert_eq!(same.body["errors"], json!([{"field": "new_password", "code": "same_as_current"}]));
+
+        let done = s.post("/api/v1/auth/password", &here, change(&old, "brand-new-pass")).await;
+        assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+        // This session stays, the other one ended; only the new password signs in.
+        assert_eq!(s.get("/api/v1/auth/me", &here).await.status, StatusCode::OK);
+        assert_problem(&s.get("/api/v1/auth/me", &elsewhere).await, 401, "unauthenticated");
+        let with_old = s
+            .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "cashier1", "password": old})))
+            .await;
+        assert_problem(&with_old, 401, "invalid_credentials");
+        let with_new = s
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "cashier1", "password": "brand-new-pass"})),
+            )
+            .await;
+        assert_eq!(with_new.status, StatusCode::OK);
+
+        // Audited, without any password in the row.
+        let admin = s.login("admin").await;
+        let log = s.get("/api/v1/audit-log?action=auth.user.password_changed", &admin).await.body;
+        assert_eq!(log["total"], 1, "{log}");
+        assert_eq!(log["items"][0]["actor_name"], "cashier1");
+        assert_eq!(log["items"][0]["after"]["other_sessions_ended"], 1);
+        assert!(!log.to_string().contains("brand-new-pass"));
+
+        // A stolen session cannot guess the password behind it: five wrong tries, then 429.
+        for _ in 0..5 {
+            let a = s.post("/api/v1/auth/password", &here, change("guess-guess", "another-pass-1")).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let limited = s.post("/api/v1/auth/password", &here, change("brand-new-pass", "another-pass-1")).await;
+        assert_problem(&limited, 429, "too_many_attempts");
+        // Without a session there is nothing to change.
+        let anonymous =
+            s.call(Method::POST, "/api/v1/auth/password", None, Some(change("brand-new-pass", "another-pass-1"))).await;
+        assert_problem(&anonymous, 401, "unauthenticated");
     }
 );

@@ -69,6 +69,16 @@ async fn bill_month(s: &TestServer, token: &str, p: i64, period: &str) -> Value 
     s.get(&format!("/api/v1/billing-runs/{id}"), token).await.body
 }
 
+/// A payment recorded on a past day, as the office would have recorded it then (the API records
+/// every payment today): the history the late-fee stories below need.
+async fn pay_on(s: &TestServer, house: i64, body: Value) -> Value {
+    let p: linli_billing::NewPayment = serde_json::from_value(body).unwrap();
+    let on = p.received_on;
+    let receipt =
+        s.app().billing.payments.replay_payment(&linli_core::Authz::system(s.company), house, p, on).await.unwrap();
+    serde_json::to_value(receipt).unwrap()
+}
+
 async fn pay(s: &TestServer, token: &str, house: i64, key: &str, body: Value) -> common::Answer {
     let mut h = HeaderMap::new();
     h.insert("idempotency-key", key.parse().unwrap());
@@ -114,12 +124,11 @@ db_test!(
 
         // 500.00 paid at the counter on 2026-02-10.
         let receipt =
-            pay(&s, &admin, h, "pay-1", json!({"amount_fen": 50_000, "channel": "cash", "received_on": "2026-02-10"}))
-                .await;
-        assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+            pay_on(&s, h, json!({"amount_fen": 50_000, "channel": "cash", "received_on": "2026-02-10"})).await;
         // 10 days at 1,000.00 accrued by then are posted; the money pays principal first.
-        assert_eq!(receipt.body["late_fees_posted_fen"], 500);
-        assert_eq!(receipt.body["allocations"], json!([{"bill_id": bill, "part": "principal", "amount_fen": 50_000}]));
+        assert_eq!(receipt["late_fees_posted_fen"], 500);
+        assert_eq!(receipt["allocations"], json!([{"bill_id": bill, "part": "principal", "amount_fen": 50_000}]));
+        assert_eq!(receipt["waivers_proposed"], json!([]));
 
         // On 2026-02-20: 1000 × 0.0005 × 10 + 500 × 0.0005 × 10 = 7.50, and the bill says why.
         let d = s.get(&format!("/api/v1/bills/{bill}?as_of=2026-02-20"), &admin).await.body;
@@ -161,26 +170,9 @@ db_test!(
             .unwrap();
         assert!(notices.text().await.unwrap().contains("缴费通知单 · 1栋301"));
 
-        // The same key again records nothing new; with another amount it is refused.
-        let again =
-            pay(&s, &admin, h, "pay-1", json!({"amount_fen": 50_000, "channel": "cash", "received_on": "2026-02-10"}))
-                .await;
-        assert_eq!(again.body["payment"]["id"], receipt.body["payment"]["id"]);
-        let other =
-            pay(&s, &admin, h, "pay-1", json!({"amount_fen": 1, "channel": "cash", "received_on": "2026-02-10"})).await;
-        assert_problem(&other, 409, "idempotency_key_reused");
-        assert_eq!(s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body["principal_due_fen"], 50_000);
-
         // Paying the rest on 2026-02-20 settles principal and late fee; the extra stays prepaid.
-        let rest = pay(
-            &s,
-            &admin,
-            h,
-            "pay-2",
-            json!({"amount_fen": 60_000, "channel": "wechat", "received_on": "2026-02-20"}),
-        )
-        .await;
-        assert_eq!(rest.body["balance_fen"], 60_000 - 50_000 - 750, "{}", rest.body);
+        let rest = pay_on(&s, h, json!({"amount_fen": 60_000, "channel": "wechat", "received_on": "2026-02-20"})).await;
+        assert_eq!(rest["balance_fen"], 60_000 - 50_000 - 750, "{rest}");
         let d = s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body;
         assert_eq!((d["state"].as_str(), d["settled_on"].as_str()), (Some("paid"), Some("2026-02-20")));
 
@@ -189,7 +181,21 @@ db_test!(
         let feb = s.get(&format!("/api/v1/bills?project_id={p}&period=2026-02"), &admin).await.body;
         assert_eq!(feb["items"][0]["principal_due_fen"], 100_000 - 9_250);
 
-        let check = s.app().billing.check_ledger().await.unwrap();
+        // At the counter (today): the same key again records nothing new; with another amount it
+        // is refused.
+        let today = linli_core::time::today().to_string();
+        let body = json!({"amount_fen": 5_000, "channel": "cash", "received_on": today, "allocate": false});
+        let first = pay(&s, &admin, h, "pay-3", body.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let again = pay(&s, &admin, h, "pay-3", body).await;
+        assert_eq!(again.body["payment"]["id"], first.body["payment"]["id"]);
+        let other =
+            pay(&s, &admin, h, "pay-3", json!({"amount_fen": 1, "channel": "cash", "received_on": today})).await;
+        assert_problem(&other, 409, "idempotency_key_reused");
+        let account = s.get(&format!("/api/v1/houses/{h}/account"), &admin).await.body;
+        assert_eq!(account["balance_fen"], 5_000, "{account}");
+
+        let check = s.app().billing.reports.check_ledger().await.unwrap();
         assert!(check.ok(), "{check:?}");
     }
 );
@@ -218,7 +224,8 @@ db_test!(
         assert_eq!(tiers.body["errors"][0], json!({"field": "tiers", "code": "not_increasing"}));
 
         // Money kept as prepaid balance can be refunded, never more than is held.
-        let body = json!({"amount_fen": 5_000, "channel": "cash", "received_on": "2026-02-10", "allocate": false});
+        let today = linli_core::time::today().to_string();
+        let body = json!({"amount_fen": 5_000, "channel": "cash", "received_on": today, "allocate": false});
         let kept = pay(&s, &admin, h, "keep", body).await;
         assert_eq!(kept.body["balance_fen"], 5_000, "{}", kept.body);
         let body = json!({"amount_fen": 3_000, "channel": "cash", "reason": "多缴退回"});
@@ -232,7 +239,7 @@ db_test!(
         let body = json!({"amount_fen": 2_001, "channel": "cash", "reason": "x"});
         let too_much = s.post(&format!("/api/v1/houses/{h}/refunds"), &admin, body).await;
         assert_eq!(too_much.body["errors"][0], json!({"field": "amount_fen", "code": "exceeds_balance"}));
-        assert!(s.app().billing.check_ledger().await.unwrap().ok());
+        assert!(s.app().billing.reports.check_ledger().await.unwrap().ok());
 
         // A one-off fee: two key cards at 50.00, charged once however often the request is sent.
         let body = json!({"project_id": p, "code": "MJK", "name": "门禁卡", "kind": "one_off"});
@@ -259,9 +266,15 @@ db_test!(
         assert_eq!(listed["total"], 1);
         let wrong = s.post(&format!("/api/v1/houses/{h}/charges"), &admin, json!({"fee_item_id": item})).await;
         assert_eq!(wrong.body["errors"][0], json!({"field": "fee_item_id", "code": "not_one_off"}));
-        let zero =
-            pay(&s, &admin, h, "k0", json!({"amount_fen": 0, "channel": "cash", "received_on": "2026-02-10"})).await;
+        let zero = pay(&s, &admin, h, "k0", json!({"amount_fen": 0, "channel": "cash", "received_on": today})).await;
         assert_eq!(zero.body["errors"][0], json!({"field": "amount_fen", "code": "must_be_positive"}));
+        // The key is what the document says: 1 to 100 visible ASCII characters.
+        let long = "k".repeat(101);
+        for bad in ["two words", "tab\tkey", long.as_str()] {
+            let a = pay(&s, &admin, h, bad, json!({"amount_fen": 100, "channel": "cash", "received_on": today})).await;
+            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(a.body["errors"][0], json!({"field": "Idempotency-Key", "code": "invalid"}), "{bad}");
+        }
         let future =
             pay(&s, &admin, h, "k1", json!({"amount_fen": 100, "channel": "cash", "received_on": "2999-01-01"})).await;
         assert_eq!(future.body["errors"][0], json!({"field": "received_on", "code": "in_the_future"}));
@@ -350,7 +363,7 @@ db_test!(
         for m in ["2025-01", "2025-09", "2026-01"] {
             bill_month(&s, &admin, p, m).await;
         }
-        pay(&s, &admin, h, "k", json!({"amount_fen": 100_000, "channel": "alipay", "received_on": "2025-02-01"})).await;
+        pay_on(&s, h, json!({"amount_fen": 100_000, "channel": "alipay", "received_on": "2025-02-01"})).await;
         // As of 2026-03-01: Sept 2025 is 151 days overdue (4–6), Jan 2026 29 days (1–3).
         let r = s.get(&format!("/api/v1/reports/arrears?project_id={p}&as_of=2026-03-01"), &admin).await.body;
         assert_eq!(r["rows"][0]["building_name"], "1栋");
@@ -398,11 +411,11 @@ db_test!(
         let admin = s.login("admin").await;
         let (p, h, _) = setup(&s, &admin).await;
         bill_month(&s, &admin, p, "2026-01").await;
-        pay(&s, &admin, h, "k", json!({"amount_fen": 30_000, "channel": "cash", "received_on": "2026-01-15"})).await;
-        assert!(s.app().billing.check_ledger().await.unwrap().ok());
+        pay_on(&s, h, json!({"amount_fen": 30_000, "channel": "cash", "received_on": "2026-01-15"})).await;
+        assert!(s.app().billing.reports.check_ledger().await.unwrap().ok());
 
         // The database refuses to change an entry.
-        let conn = &s.db.db.conn;
+        let conn = s.db.db.raw();
         assert!(
             conn.execute_unprepared("UPDATE ledger_entries SET principal_fen = -1 WHERE kind = 'allocation'")
                 .await
@@ -418,7 +431,7 @@ db_test!(
         conn.execute_unprepared("UPDATE ledger_entries SET principal_fen = -3000000 WHERE kind = 'allocation'")
             .await
             .unwrap();
-        let check = s.app().billing.check_ledger().await.unwrap();
+        let check = s.app().billing.reports.check_ledger().await.unwrap();
         assert!(!check.ok());
         assert_eq!(check.bad_seals.len(), 1, "{check:?}");
         assert_eq!(check.bill_mismatches.len(), 1, "{check:?}");
@@ -510,8 +523,218 @@ db_test!(
             grace.body
         );
         let far = s.get(&format!("/api/v1/bills/{bill}?as_of=9999-12-31"), &admin).await;
-        assert_eq!(far.body["errors"][0], json!({"field": "as_of", "code": "out_of_range"}), "{}", far.body);
+        assert_eq!(far.body["errors"][0], json!({"field": "as_of", "code": "date_out_of_range"}), "{}", far.body);
         let year = s.get(&format!("/api/v1/reports/collection?project_id={p}&year=999999"), &admin).await;
         assert_eq!(year.body["errors"][0], json!({"field": "year", "code": "out_of_range"}), "{}", year.body);
+    }
+);
+
+/// Pretends the bill was issued on `day` (the run that wrote it ran back then).
+async fn issued_on(s: &TestServer, bill: i64, day: chrono::NaiveDate) {
+    let conn = s.db.db.raw();
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE bills SET issued_at = $1 WHERE id = $2",
+        _ => "UPDATE bills SET issued_at = ? WHERE id = ?",
+    };
+    let at = day.and_hms_opt(1, 0, 0).unwrap().and_utc();
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [at.into(), bill.into()])).await.unwrap();
+}
+
+db_test!(
+    async fn a_backdated_payment_keeps_the_late_fee_until_someone_else_approves_a_waiver(db: TestDb) {
+        use chrono::{Datelike, Days, Months};
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, h, _) = setup(&s, &admin).await;
+        s.create_user("cashier1", Some("cashier"), Some(p)).await;
+        s.create_user("manager1", Some("manager"), Some(p)).await;
+        let cashier = s.login("cashier1").await;
+        let manager = s.login("manager1").await;
+
+        // The bill of the month two months back (1,000.00 due on its last day), issued back then.
+        let today = linli_core::time::today();
+        let month = today.with_day(1).unwrap().checked_sub_months(Months::new(2)).unwrap();
+        bill_month(&s, &admin, p, &month.format("%Y-%m").to_string()).await;
+        let bill = s.get(&format!("/api/v1/bills?project_id={p}"), &admin).await.body["items"][0].clone();
+        let due: chrono::NaiveDate = bill["due_on"].as_str().unwrap().parse().unwrap();
+        let bill = bill["id"].as_i64().unwrap();
+        issued_on(&s, bill, month).await;
+        let late_days = (today - due).num_days();
+        assert!(late_days > 7, "{due} {today}");
+
+        // Dates outside the window, or not YYYY-MM-DD, are refused and record nothing.
+        let year_and_a_day = today.checked_sub_months(Months::new(12)).unwrap().checked_sub_days(Days::new(1)).unwrap();
+        for (day, code) in [
+            (year_and_a_day.to_string(), "too_far_back"),
+            ("2000-01-01".to_string(), "too_far_back"),
+            ("0000-01-01".to_string(), "too_far_back"),
+            ("-0001-01-01".to_string(), "invalid_date"),
+            ("2026-1-1".to_string(), "invalid_date"),
+            (today.checked_add_days(Days::new(1)).unwrap().to_string(), "in_the_future"),
+        ] {
+            let body = json!({"amount_fen": 100_000, "channel": "transfer", "received_on": day});
+            let refused = pay(&s, &cashier, h, &format!("bad-{day}"), body).await;
+            assert_problem(&refused, 422, "validation_failed");
+            assert_eq!(refused.body["errors"][0], json!({"field": "received_on", "code": code}), "{day}");
+        }
+        assert_eq!(s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body["principal_due_fen"], 100_000);
+
+        // A transfer of the principal that arrived a week ago, recorded today by the cashier.
+        let week_ago = today.checked_sub_days(Days::new(7)).unwrap();
+        let body = json!({"amount_fen": 100_000, "channel": "transfer", "received_on": week_ago.to_string()});
+        let receipt = pay(&s, &cashier, h, "transfer-1", body).await;
+        assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+        // Late fees count up to today: 1,000.00 × 0.0005 = 0.50 a day, every day since the due date.
+        let fee_today = 50 * late_days;
+        assert_eq!(receipt.body["late_fees_posted_fen"], fee_today, "{}", receipt.body);
+        assert_eq!(receipt.body["payment"]["received_on"], week_ago.to_string());
+        // Counting from a week ago would have saved 7 days × 0.50 = 3.50: proposed, not applied.
+        let waivers = receipt.body["waivers_proposed"].as_array().unwrap().clone();
+        assert_eq!(waivers.len(), 1, "{}", receipt.body);
+        let w = &waivers[0];
+        assert_eq!(
+            (w["kind"].as_str(), w["amount_fen"].as_i64(), w["state"].as_str(), w["bill_id"].as_i64()),
+            (Some("waive_late_fee"), Some(350), Some("pending"), Some(bill))
+        );
+        assert_eq!(w["payment_id"], receipt.body["payment"]["id"]);
+        let receipt_no = receipt.body["payment"]["receipt_no"].as_str().unwrap();
+        assert!(w["reason"].as_str().unwrap().contains(receipt_no), "{w}");
+        let d = s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body;
+        assert_eq!((d["principal_due_fen"].as_i64(), d["late_fee_due_fen"].as_i64()), (Some(0), Some(fee_today)));
+        assert_eq!(d["settled_on"], Value::Null);
+        // The same key again answers the same receipt, the proposal included, and proposes nothing new.
+        let body = json!({"amount_fen": 100_000, "channel": "transfer", "received_on": week_ago.to_string()});
+        let again = pay(&s, &cashier, h, "transfer-1", body).await;
+        assert_eq!(again.body["waivers_proposed"], receipt.body["waivers_proposed"]);
+        // The counter sees the waiver waiting.
+        let account = s.get(&format!("/api/v1/houses/{h}/account"), &cashier).await.body;
+        assert_eq!(account["pending_adjustments"], json!([w]), "{account}");
+        assert_eq!(account["total_due_fen"], fee_today);
+
+        // The cashier pays the late fee owed today; the bill is settled today, not a week ago.
+        let body = json!({"amount_fen": fee_today, "channel": "cash", "received_on": today.to_string()});
+        let rest = pay(&s, &cashier, h, "cash-1", body).await;
+        assert_eq!(rest.body["waivers_proposed"], json!([]), "{}", rest.body);
+        let d = s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body;
+        assert_eq!((d["state"].as_str(), d["settled_on"].as_str()), (Some("paid"), Some(today.to_string().as_str())));
+
+        // The cashier cannot approve it; a manager can, and the 3.50 already paid comes back as
+        // prepaid balance. The bill stays settled on the same day.
+        let id = w["id"].as_i64().unwrap();
+        assert_problem(
+            &s.post(&format!("/api/v1/adjustments/{id}/approve"), &cashier, json!({})).await,
+            403,
+            "forbidden",
+        );
+        let approved = s.post(&format!("/api/v1/adjustments/{id}/approve"), &manager, json!({})).await;
+        assert_eq!(approved.body["state"], "approved", "{}", approved.body);
+        let d = s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body;
+        assert_eq!(
+            (d["late_fee_due_fen"].as_i64(), d["settled_on"].as_str()),
+            (Some(0), Some(today.to_string().as_str()))
+        );
+        let account = s.get(&format!("/api/v1/houses/{h}/account"), &cashier).await.body;
+        assert_eq!(
+            (account["balance_fen"].as_i64(), account["pending_adjustments"].as_array().map(Vec::len)),
+            (Some(350), Some(0))
+        );
+        // Income counts the late fee once, less what was returned.
+        let income =
+            s.get(&format!("/api/v1/reports/income?project_id={p}&from={today}&to={today}"), &admin).await.body;
+        let total: i64 = income.as_array().unwrap().iter().map(|r| r["amount_fen"].as_i64().unwrap()).sum();
+        assert_eq!(total, 100_000 + fee_today - 350, "{income}");
+        let check = s.app().billing.reports.check_ledger().await.unwrap();
+        assert!(check.ok(), "{check:?}");
+    }
+);
+
+db_test!(
+    async fn a_backdated_payment_waiver_can_be_rejected_and_only_the_system_replays_history(db: TestDb) {
+        use chrono::{Datelike, Days, Months};
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, h, _) = setup(&s, &admin).await;
+        s.create_user("manager1", Some("manager"), Some(p)).await;
+        let manager = s.login("manager1").await;
+        let today = linli_core::time::today();
+        let month = today.with_day(1).unwrap().checked_sub_months(Months::new(2)).unwrap();
+        bill_month(&s, &admin, p, &month.format("%Y-%m").to_string()).await;
+        let bill =
+            s.get(&format!("/api/v1/bills?project_id={p}"), &admin).await.body["items"][0]["id"].as_i64().unwrap();
+        issued_on(&s, bill, month).await;
+
+        // Half the principal, three days back, recorded by the admin: 500.00 × 0.0005 × 3 = 0.75.
+        let three_days_ago = today.checked_sub_days(Days::new(3)).unwrap();
+        let body = json!({"amount_fen": 50_000, "channel": "bank", "received_on": three_days_ago.to_string()});
+        let receipt = pay(&s, &admin, h, "bank-1", body).await;
+        assert_eq!(receipt.status, StatusCode::CREATED, "{}", receipt.body);
+        let w = &receipt.body["waivers_proposed"][0];
+        assert_eq!(w["amount_fen"], 75, "{}", receipt.body);
+        let id = w["id"].as_i64().unwrap();
+        // Not by the one who recorded it, whatever their permissions.
+        assert_problem(
+            &s.post(&format!("/api/v1/adjustments/{id}/approve"), &admin, json!({})).await,
+            403,
+            "same_requester_and_approver",
+        );
+        let before = s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body["late_fee_due_fen"].clone();
+        let rejected = s.post(&format!("/api/v1/adjustments/{id}/reject"), &manager, json!({})).await;
+        assert_eq!(rejected.body["state"], "rejected", "{}", rejected.body);
+        assert_eq!(s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body["late_fee_due_fen"], before);
+
+        // Replaying history is for the system (the demo), never for a signed-in user.
+        let body: linli_billing::NewPayment = serde_json::from_value(
+            json!({"amount_fen": 1, "channel": "cash", "received_on": three_days_ago.to_string()}),
+        )
+        .unwrap();
+        let actor = linli_core::Actor { user_id: Some(1), company_id: s.company, name: "admin".into(), ip: None };
+        let user = linli_core::Authz::new(actor, vec![]);
+        let refused = s.app().billing.payments.replay_payment(&user, h, body, three_days_ago).await;
+        assert!(matches!(refused, Err(linli_core::Error::Forbidden(_))), "{refused:?}");
+        assert!(s.app().billing.reports.check_ledger().await.unwrap().ok());
+    }
+);
+
+db_test!(
+    async fn a_statement_line_rounds_its_late_fee_as_the_charge_does(db: TestDb) {
+        use chrono::Days;
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, h, _) = setup(&s, &admin).await;
+        // A one-off 10.00 fee due yesterday at 万分之五: today it is 0.005 元 late, charged 0.01.
+        let body = json!({"project_id": p, "code": "BZJ", "name": "门禁卡", "kind": "one_off",
+                          "late_fee": {"daily_rate": "0.0005", "grace_days": 0, "cap_rate": null}});
+        let card = s.post("/api/v1/fee-items", &admin, body).await;
+        assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
+        let card = card.body["id"].as_i64().unwrap();
+        let body = json!({"effective_from": "2020-01-01", "price": "10"});
+        s.post(&format!("/api/v1/fee-items/{card}/standards"), &admin, body).await;
+        let yesterday = linli_core::time::today().checked_sub_days(Days::new(1)).unwrap();
+        let charged = s
+            .post(
+                &format!("/api/v1/houses/{h}/charges"),
+                &admin,
+                json!({"fee_item_id": card, "due_on": yesterday.to_string()}),
+            )
+            .await;
+        assert_eq!(charged.status, StatusCode::CREATED, "{}", charged.body);
+        let account = s.get(&format!("/api/v1/houses/{h}/account"), &admin).await.body;
+        assert_eq!(account["open_bills"][0]["late_fee_accrued_fen"], 1, "{account}");
+        let page = s
+            .http
+            .get(s.url(&format!("/api/v1/houses/{h}/statement")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let today = linli_core::time::today();
+        let line = format!("滞纳金 {today} 至 {today}：1 天 × 10.00 元 × 0.0005 = 0.01 元");
+        assert!(page.contains(&line), "{page}");
+        assert!(page.contains("<td class=\"n\">0.01</td></tr>"), "{page}");
+        assert!(page.contains("应缴合计（含滞纳金）：<b>10.01 元</b>"), "{page}");
     }
 );

@@ -28,7 +28,7 @@ fn linli(s: &TestServer, args: &[&str]) -> Command {
 }
 
 async fn count(s: &TestServer, sql: &str) -> i64 {
-    let conn = &s.db.db.conn;
+    let conn = &s.db.db.raw();
     let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap().unwrap();
     row.try_get_by_index::<i64>(0).unwrap()
 }
@@ -104,6 +104,7 @@ db_test!(
             let got = s
                 .app()
                 .billing
+                .payments
                 .bills(
                     &authz,
                     &linli_billing::BillFilter { project_id: Some(p), ..Default::default() },

@@ -28,7 +28,7 @@ async fn categories(s: &TestServer, token: &str) -> HashMap<String, i64> {
 
 /// A building row: the buildings API belongs to the property module.
 async fn insert_building(s: &TestServer, project: i64, name: &str) -> i64 {
-    let conn = &s.db.db.conn;
+    let conn = s.db.db.raw();
     conn.execute_unprepared(&format!(
         "INSERT INTO buildings (project_id, name, floors_above, floors_below, elevator_count, kind, created_at, \
          updated_at) VALUES ({project}, '{name}', 18, 1, 2, 'residential', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
@@ -161,7 +161,7 @@ db_test!(
             [
                 pair("code", "invalid"),
                 pair("purchase_price_fen", "must_not_be_negative"),
-                pair("cycle_every", "required")
+                pair("cycle_every", "conditionally_required")
             ]
         );
         let foreign_building = s
@@ -220,8 +220,11 @@ db_test!(
         );
         let earlier = s.post(&maintained, &admin, json!({"on": "2025-03-01"})).await;
         assert_eq!(field_errors(&earlier), [pair("on", "before_last_maintenance")]);
-        let future = s.post(&maintained, &admin, json!({"on": "2999-01-01"})).await;
+        let tomorrow = linli_core::time::today().succ_opt().unwrap().to_string();
+        let future = s.post(&maintained, &admin, json!({"on": tomorrow})).await;
         assert_eq!(field_errors(&future), [pair("on", "in_future")]);
+        let far = s.post(&maintained, &admin, json!({"on": "2999-01-01"})).await;
+        assert_eq!(field_errors(&far), [pair("on", "date_out_of_range")]);
 
         // The item's history, newest first, with before and after.
         let history = s.get(&format!("/api/v1/equipment/{lift_id}/history"), &admin).await;
@@ -377,8 +380,9 @@ db_test!(
         }
         let too_big = upload(&s, &admin, lift, form("big.txt", &vec![b'a'; 20 * 1024 * 1024 + 1], "file")).await;
         assert_eq!(field_errors(&too_big), [pair("file", "too_large")]);
+        // The form holds `file` and nothing else, as the document says.
         let no_file = upload(&s, &admin, lift, form("a.pdf", &pdf, "document")).await;
-        assert_eq!(field_errors(&no_file), [pair("file", "required")]);
+        assert_eq!(field_errors(&no_file), [pair("form", "unknown_field")]);
 
         // Another project's manager cannot see or remove it.
         assert_problem(&s.get(&format!("/api/v1/attachments/{att}"), &other).await, 404, "not_found");
@@ -495,6 +499,29 @@ db_test!(
         assert_problem(&mixed, 404, "not_found");
         assert_problem(&s.get("/api/v1/equipment/labels?ids=1,x", &admin).await, 422, "validation_failed");
         assert_problem(&s.get("/api/v1/equipment/labels?ids=", &admin).await, 422, "validation_failed");
+    }
+);
+
+db_test!(
+    async fn labels_encode_the_configured_public_url_whatever_address_the_browser_used(db: TestDb) {
+        let s = TestServer::start_with(db, |c| c.public_url = Some("http://192.168.1.20:8080/".into())).await;
+        let admin = s.login("admin").await;
+        let a = s.create_project(&admin, "项目A").await;
+        let cat = categories(&s, &admin).await;
+        let lift = create(
+            &s,
+            &admin,
+            json!({"project_id": a, "category_id": cat["passenger"], "code": "DT-01", "name": "1栋1号客梯"}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        // Asked for at 127.0.0.1, which no phone can open: the label still encodes the public URL.
+        let svg = s.get(&format!("/api/v1/equipment/{lift}/label.svg"), &admin).await;
+        assert_eq!(decode_qr(svg.body.as_str().unwrap()), format!("http://192.168.1.20:8080/m/equipment/{lift}"));
+        let page = s.get(&format!("/api/v1/equipment/labels?ids={lift}"), &admin).await;
+        assert!(page.body.as_str().unwrap().contains("data-equipment-id="));
+        assert!(!page.body.as_str().unwrap().contains("127.0.0.1"), "no loopback address on the page");
     }
 );
 

@@ -217,7 +217,7 @@ db_test!(
             .await
             .unwrap();
         let body: Value = missing.json().await.unwrap();
-        assert_eq!(body["errors"][0], json!({"field": "file", "code": "required"}));
+        assert_eq!(body["errors"][0], json!({"field": "form", "code": "unknown_field"}));
         let _ = assert_problem;
     }
 );

@@ -7,7 +7,7 @@ mod common;
 use common::{TestServer, assert_problem};
 use linli_db::db_test;
 use linli_import::Column;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
@@ -72,6 +72,22 @@ db_test!(
         )
         .await;
         let c = meter(&s, &admin, json!({"project_id": p, "house_id": h3, "kind": "water", "number": "W-103"})).await;
+        // A building below 1 is refused, even for a house meter, which is placed in its house's
+        // building whatever it says (the document's minimum, found by the fuzzer).
+        for bad in [json!(0), json!(-1), json!(-9_223_372_036_854_775_808_i64)] {
+            let made = s
+                .post(
+                    "/api/v1/meters",
+                    &admin,
+                    json!({"project_id": p, "house_id": h1, "building_id": bad, "kind": "electric", "number": "E-1"}),
+                )
+                .await;
+            assert_problem(&made, 422, "validation_failed");
+            assert_eq!(made.body["errors"][0], json!({"field": "building_id", "code": "out_of_range"}), "{}", made.body);
+            let patched = s.call(Method::PATCH, &format!("/api/v1/meters/{a}"), Some(&admin), Some(json!({"building_id": bad}))).await;
+            assert_problem(&patched, 422, "validation_failed");
+            assert_eq!(patched.body["errors"][0]["field"], "building_id", "{}", patched.body);
+        }
         let dup = s.post("/api/v1/meters", &admin, json!({"project_id": p, "kind": "water", "number": "W-101"})).await;
         assert_problem(&dup, 409, "meter_number_taken");
         let listed = s.get(&format!("/api/v1/meters?project_id={p}&house_id={h2}"), &admin).await;
@@ -86,7 +102,7 @@ db_test!(
             p,
             "2026-01",
             json!([{"meter_id": a, "value": "100", "read_on": "2026-01-25"},
-                   {"meter_number": "W-102", "value": 200, "read_on": "2026-01-25"},
+                   {"meter_number": "W-102", "value": "200", "read_on": "2026-01-25"},
                    {"meter_id": c, "value": "50", "read_on": "2026-01-25"},
                    {"meter_number": "NOPE", "value": "1"}]),
         )
@@ -148,7 +164,7 @@ db_test!(
             sheet.body.as_array().unwrap().iter().map(|r| r["meter"]["number"].as_str().unwrap()).collect();
         assert_eq!(unread, ["W-102"]);
         assert_eq!(sheet.body[0]["previous"], "200");
-        assert_eq!(sheet.body[0]["house_label"], "1栋 102");
+        assert_eq!(sheet.body[0]["house_label"], "1栋102");
         let again =
             enter(&s, &tech, p, "2026-02", json!([{"meter_id": b, "value": "215", "read_on": "2026-02-26"}])).await;
         assert_eq!((&again[0]["status"], &again[0]["reading"]["consumption"]), (&json!("updated"), &json!("15")));

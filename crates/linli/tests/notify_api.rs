@@ -162,10 +162,10 @@ db_test!(
             dedupe_key: None,
         };
         s.app().notify.notify(notice, Utc::now()).await.unwrap();
-        let backend = s.db.db.conn.get_database_backend();
+        let backend = s.db.db.raw().get_database_backend();
         let row =
             s.db.db
-                .conn
+                .raw()
                 .query_one_raw(sea_orm::Statement::from_string(
                     backend,
                     "SELECT html FROM messages WHERE channel = 'email'",

@@ -19,7 +19,7 @@ async fn setup(s: &TestServer, admin: &str) -> (i64, i64) {
         .as_i64()
         .unwrap();
     let h = s
-        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": 89.47}))
+        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "89.47"}))
         .await;
     (p, h.body["id"].as_i64().unwrap())
 }
@@ -45,7 +45,7 @@ async fn everything_stored(s: &TestServer) -> String {
         for table in ["persons", "audit_log"] {
             let rows =
                 s.db.db
-                    .conn
+                    .raw()
                     .query_all_raw(sea_orm::Statement::from_string(
                         sea_orm::DatabaseBackend::Postgres,
                         format!("SELECT row_to_json(t)::text AS j FROM {table} t"),
@@ -157,7 +157,7 @@ db_test!(
             .post(
                 &format!("/api/v1/houses/{house}/ownerships"),
                 &admin,
-                json!({"person_id": buyer, "share": 10, "started_on": "2026-03-01"}),
+                json!({"person_id": buyer, "share": "10", "started_on": "2026-03-01"}),
             )
             .await;
         assert_eq!(over.body["errors"][0], json!({"field": "share", "code": "exceeds_total"}));
@@ -210,10 +210,84 @@ db_test!(
         assert_eq!(mine.body["occupancies"][0]["moved_out_on"], "2026-10-31");
         assert_eq!(s.get(&format!("/api/v1/persons?house_id={house}"), &admin).await.body["total"], 2);
         // A house with history cannot be deleted.
-        assert_problem(
-            &s.call(Method::DELETE, &format!("/api/v1/houses/{house}"), Some(&admin), None).await,
-            409,
-            "house_in_use",
-        );
+        let refused = s.call(Method::DELETE, &format!("/api/v1/houses/{house}"), Some(&admin), None).await;
+        assert_problem(&refused, 409, "still_referenced");
+        assert_eq!(refused.body["referenced_by"], json!(["occupancy", "ownership"]), "{}", refused.body);
+    }
+);
+
+/// A valid 身份证 number nobody in the tests has (checked with the MOD 11-2 weights).
+const ID_NOBODY: &str = "110101199003071233";
+
+async fn dry_import(s: &TestServer, token: &str, project: i64, csv: &str) -> Value {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"));
+    let url = s.url(&format!("/api/v1/imports/persons?project_id={project}&dry_run=true"));
+    let res = s.http.post(url).bearer_auth(token).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+db_test!(
+    async fn searching_by_id_number_needs_the_reveal_permission_is_audited_and_limited(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, _) = setup(&s, &admin).await;
+        let id = person(&s, &admin, p, "张伟", ID_A).await["id"].as_i64().unwrap();
+
+        // A cashier may read people but not reveal numbers: every search by number is refused the
+        // same way, whether the number belongs to someone or not, with or without a project.
+        s.create_user("cashier1", Some("cashier"), Some(p)).await;
+        let cashier = s.login("cashier1").await;
+        let hit = s.get(&format!("/api/v1/persons?id_number={ID_A}"), &cashier).await;
+        let miss = s.get(&format!("/api/v1/persons?id_number={ID_NOBODY}"), &cashier).await;
+        assert_problem(&hit, 403, "forbidden");
+        assert_eq!((hit.status, &hit.body), (miss.status, &miss.body));
+        let in_project = s.get(&format!("/api/v1/persons?project_id={p}&id_number={ID_A}"), &cashier).await;
+        assert_problem(&in_project, 403, "forbidden");
+        let export =
+            s.call(Method::GET, &format!("/api/v1/persons/export?id_number={ID_A}"), Some(&cashier), None).await;
+        assert_problem(&export, 403, "forbidden");
+        // The rest of the list is theirs as before.
+        assert_eq!(s.get(&format!("/api/v1/persons?project_id={p}"), &cashier).await.body["total"], 1);
+
+        // An import by someone who may not reveal does not match rows by ID number either, so a
+        // dry run cannot confirm a guess: a row with a known number is a new person like any other.
+        s.create_user("desk", Some("service_desk"), Some(p)).await;
+        let desk = s.login("desk").await;
+        let header = "姓名,类型,手机号,证件类型,证件号码,性别,楼栋,单元,房号,关系,产权份额,入住日期,备注";
+        for number in [ID_A, ID_NOBODY] {
+            let r = dry_import(&s, &desk, p, &format!("{header}\n猜测,个人,13900000000,身份证,{number},,,,,业主,,,\n"))
+                .await;
+            assert_eq!((r["created"].as_u64(), r["unchanged"].as_u64()), (Some(1), Some(0)), "{number}: {r}");
+        }
+
+        // A manager may search by number: each search is audited with the number masked.
+        s.create_user("boss", Some("manager"), Some(p)).await;
+        let boss = s.login("boss").await;
+        let found = s.get(&format!("/api/v1/persons?id_number={ID_A}"), &boss).await;
+        assert_eq!((found.body["total"].as_u64(), found.body["items"][0]["id"].as_i64()), (Some(1), Some(id)));
+        let log = s.get("/api/v1/audit-log?action=people.person.id_searched&page_size=50", &admin).await.body;
+        assert_eq!(log["total"], 1, "{log}");
+        let row = &log["items"][0];
+        assert_eq!(row["actor_name"], "boss");
+        assert_eq!(row["project_id"], p);
+        assert_eq!(row["after"]["id_number"], "110101********4477");
+        assert_eq!(row["after"]["person_ids"], json!([id]));
+        assert!(!row.to_string().contains(ID_A), "the number is never in the audit row in clear: {row}");
+
+        // Twenty searches an hour per user; the 21st waits for the hour to pass.
+        for _ in 1..20 {
+            let a = s.get(&format!("/api/v1/persons?project_id={p}&id_number={ID_NOBODY}"), &boss).await;
+            assert_eq!(a.body["total"], 0, "{}", a.body);
+        }
+        let over =
+            s.http.get(s.url(&format!("/api/v1/persons?id_number={ID_A}"))).bearer_auth(&boss).send().await.unwrap();
+        assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = over.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(retry > 3000 && retry <= 3600, "retry-after {retry}");
+        assert_eq!(s.get("/api/v1/audit-log?action=people.person.id_searched", &admin).await.body["total"], 20);
+        // Another user's budget is their own.
+        assert_eq!(s.get(&format!("/api/v1/persons?id_number={ID_A}"), &admin).await.body["total"], 1);
     }
 );

@@ -34,10 +34,15 @@ db_test!(
             .unwrap();
         assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
 
-        // A page far past the end is an empty page, not an overflow.
-        let far = s.get(&format!("/api/v1/projects?page={}&page_size=500", u64::MAX), &admin).await;
+        // A page far past the end is an empty page; beyond the document's bounds it is refused.
+        let far = s.get("/api/v1/projects?page=10000000&page_size=500", &admin).await;
         assert_eq!(far.status, StatusCode::OK, "{}", far.body);
         assert_eq!(far.body["items"], json!([]));
+        for q in [format!("page={}", u64::MAX), "page=0".into(), "page_size=501".into(), "page_size=0".into()] {
+            let out = s.get(&format!("/api/v1/projects?{q}"), &admin).await;
+            assert_problem(&out, 422, "validation_failed");
+            assert_eq!(out.body["errors"][0]["code"], "out_of_range", "{q}");
+        }
         let bad_page = s.get("/api/v1/projects?page=abc", &admin).await;
         assert_problem(&bad_page, 422, "validation_failed");
         assert_eq!(bad_page.body["errors"][0]["field"], "page");

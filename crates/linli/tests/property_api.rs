@@ -34,7 +34,7 @@ db_test!(
         let s = TestServer::start(db).await;
         let admin = s.login("admin").await;
         let created = s
-        .post("/api/v1/projects", &admin, json!({"name": "翠湖花园", "kind": "residential", "address": "杭州市西湖区翠湖路1号", "land_area": "52000.5", "building_area": 168_000, "contact_phone": "0571-88880000"}))
+        .post("/api/v1/projects", &admin, json!({"name": "翠湖花园", "kind": "residential", "address": "杭州市西湖区翠湖路1号", "land_area": "52000.5", "building_area": "168000", "contact_phone": "0571-88880000"}))
         .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         assert_eq!(created.body["land_area"], "52000.50");
@@ -49,7 +49,7 @@ db_test!(
         let u1 = unit(&s, &admin, b1, "1单元").await;
         let u2 = unit(&s, &admin, b2, "1单元").await;
 
-        let h = s.post("/api/v1/houses", &admin, json!({"building_id": b1, "unit_id": u1, "number": "301", "floor": 3, "layout": "3室2厅", "gross_area": 89.47, "inner_area": "72.10", "orientation": "南北"})).await;
+        let h = s.post("/api/v1/houses", &admin, json!({"building_id": b1, "unit_id": u1, "number": "301", "floor": 3, "layout": "3室2厅", "gross_area": "89.47", "inner_area": "72.10", "orientation": "南北"})).await;
         assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
         assert_eq!(h.body["gross_area"], "89.47");
         assert_eq!(h.body["inner_area"], "72.10");
@@ -59,7 +59,7 @@ db_test!(
         let house_id = h.body["id"].as_i64().unwrap();
 
         // Area 0 and -1 are field errors; so is a floor the building does not have.
-        for bad in [json!(0), json!(-1), json!("0.00")] {
+        for bad in [json!("0"), json!("-1"), json!("0.00")] {
             let a = s
                 .post(
                     "/api/v1/houses",
@@ -70,11 +70,23 @@ db_test!(
             assert_problem(&a, 422, "validation_failed");
             assert_eq!(a.body["errors"][0], json!({"field": "gross_area", "code": "must_be_positive"}));
         }
+        // Decimals are texts, as the document says: a JSON number is refused, not read.
+        for number in [json!(90), json!(89.47)] {
+            let a = s
+                .post(
+                    "/api/v1/houses",
+                    &admin,
+                    json!({"building_id": b1, "unit_id": u1, "number": "302", "floor": 3, "gross_area": number}),
+                )
+                .await;
+            assert_problem(&a, 422, "validation_failed");
+            assert_eq!(a.body["errors"][0], json!({"field": "gross_area", "code": "invalid"}));
+        }
         let high = s
             .post(
                 "/api/v1/houses",
                 &admin,
-                json!({"building_id": b1, "unit_id": u1, "number": "9901", "floor": 99, "gross_area": 90}),
+                json!({"building_id": b1, "unit_id": u1, "number": "9901", "floor": 99, "gross_area": "90"}),
             )
             .await;
         assert_eq!(high.body["errors"][0], json!({"field": "floor", "code": "not_in_building"}));
@@ -83,18 +95,18 @@ db_test!(
             .post(
                 "/api/v1/houses",
                 &admin,
-                json!({"building_id": b1, "unit_id": u1, "number": "301", "floor": 3, "gross_area": 90}),
+                json!({"building_id": b1, "unit_id": u1, "number": "301", "floor": 3, "gross_area": "90"}),
             )
             .await;
         assert_problem(&dup, 409, "house_number_taken");
-        assert_eq!(house(&s, &admin, json!({"building_id": b2, "unit_id": u2, "number": "301", "floor": 3, "gross_area": 90, "state": "occupied"})).await, StatusCode::CREATED);
-        assert_eq!(house(&s, &admin, json!({"building_id": b2, "unit_id": u2, "number": "302", "floor": 3, "gross_area": 90, "state": "occupied"})).await, StatusCode::CREATED);
+        assert_eq!(house(&s, &admin, json!({"building_id": b2, "unit_id": u2, "number": "301", "floor": 3, "gross_area": "90", "state": "occupied"})).await, StatusCode::CREATED);
+        assert_eq!(house(&s, &admin, json!({"building_id": b2, "unit_id": u2, "number": "302", "floor": 3, "gross_area": "90", "state": "occupied"})).await, StatusCode::CREATED);
         // A unit of another building is refused.
         let wrong_unit = s
             .post(
                 "/api/v1/houses",
                 &admin,
-                json!({"building_id": b1, "unit_id": u2, "number": "401", "floor": 4, "gross_area": 90}),
+                json!({"building_id": b1, "unit_id": u2, "number": "401", "floor": 4, "gross_area": "90"}),
             )
             .await;
         assert_eq!(wrong_unit.body["errors"][0], json!({"field": "unit_id", "code": "not_in_building"}));
@@ -130,11 +142,9 @@ db_test!(
         assert_eq!(stats.body["buildings"], 2);
 
         // A building with houses cannot be deleted; an empty one can.
-        assert_problem(
-            &s.call(Method::DELETE, &format!("/api/v1/buildings/{b1}"), Some(&admin), None).await,
-            409,
-            "building_not_empty",
-        );
+        let refused = s.call(Method::DELETE, &format!("/api/v1/buildings/{b1}"), Some(&admin), None).await;
+        assert_problem(&refused, 409, "still_referenced");
+        assert_eq!(refused.body["referenced_by"], json!(["house", "unit"]), "{}", refused.body);
         let b3 = building(&s, &admin, p, "3栋").await;
         assert_eq!(
             s.call(Method::DELETE, &format!("/api/v1/buildings/{b3}"), Some(&admin), None).await.status,
@@ -155,8 +165,86 @@ db_test!(
         let denied = s.post("/api/v1/buildings", &cashier, json!({"project_id": p, "name": "9栋"})).await;
         assert_problem(&denied, 403, "forbidden");
         let denied_house = s
-            .post("/api/v1/houses", &cashier, json!({"building_id": b, "number": "101", "floor": 1, "gross_area": 50}))
+            .post(
+                "/api/v1/houses",
+                &cashier,
+                json!({"building_id": b, "number": "101", "floor": 1, "gross_area": "50"}),
+            )
             .await;
         assert_problem(&denied_house, 403, "forbidden");
+    }
+);
+
+async fn labels_found(s: &TestServer, token: &str, project: i64, q: &str) -> Vec<String> {
+    let q = urlencoding(q);
+    let a = s.get(&format!("/api/v1/houses?project_id={project}&page_size=100&q={q}"), token).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let mut labels: Vec<String> = a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{}{}{}",
+                h["building_name"].as_str().unwrap(),
+                h["unit_name"].as_str().unwrap_or(""),
+                h["number"].as_str().unwrap()
+            )
+        })
+        .collect();
+    labels.sort();
+    labels
+}
+
+fn urlencoding(q: &str) -> String {
+    q.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+db_test!(
+    async fn houses_are_found_by_the_label_the_console_shows_and_wildcards_match_literally(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p =
+            s.post("/api/v1/projects", &admin, json!({"name": "翠湖_花园", "kind": "residential"})).await.body["id"]
+                .as_i64()
+                .unwrap();
+        let other = s.post("/api/v1/projects", &admin, json!({"name": "翠湖x花园", "kind": "residential"})).await;
+        assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+        let b1 = building(&s, &admin, p, "1栋").await;
+        let b2 = building(&s, &admin, p, "2栋").await;
+        let u1 = unit(&s, &admin, b1, "1单元").await;
+        let u2 = unit(&s, &admin, b1, "2单元").await;
+        for (unit, number) in [(Some(u1), "702"), (Some(u2), "702"), (Some(u1), "1702"), (Some(u1), "701")] {
+            let body = json!({"building_id": b1, "unit_id": unit, "number": number, "floor": 7, "gross_area": "90"});
+            assert_eq!(house(&s, &admin, body).await, StatusCode::CREATED);
+        }
+        assert_eq!(
+            house(&s, &admin, json!({"building_id": b2, "number": "702", "floor": 7, "gross_area": "90"})).await,
+            StatusCode::CREATED
+        );
+
+        assert_eq!(labels_found(&s, &admin, p, "1栋1单元702").await, ["1栋1单元702"]);
+        assert_eq!(labels_found(&s, &admin, p, "1栋1单元70").await, ["1栋1单元701", "1栋1单元702"]);
+        assert_eq!(labels_found(&s, &admin, p, "1栋 2单元 702").await, ["1栋2单元702"]);
+        assert_eq!(labels_found(&s, &admin, p, "2栋702").await, ["2栋702"]);
+        // "1栋702" is how a house of 1栋 is named without its unit.
+        assert_eq!(labels_found(&s, &admin, p, "1栋702").await, ["1栋1单元702", "1栋2单元702"]);
+        assert_eq!(labels_found(&s, &admin, p, "1-1-702").await, ["1栋1单元702"]);
+        assert_eq!(labels_found(&s, &admin, p, "2-702").await, ["2栋702"]);
+        assert_eq!(labels_found(&s, &admin, p, "702").await.len(), 4);
+        assert_eq!(labels_found(&s, &admin, p, "7%2").await, Vec::<String>::new());
+        assert_eq!(labels_found(&s, &admin, p, "%").await, Vec::<String>::new());
+        assert_eq!(labels_found(&s, &admin, p, "_").await, Vec::<String>::new());
+
+        // The same escaping in every `q=` filter: `_` and `%` are characters, not wildcards.
+        let names = |a: &common::Answer| -> Vec<String> {
+            a.body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(names(&s.get("/api/v1/projects?q=_", &admin).await), ["翠湖_花园"]);
+        assert_eq!(names(&s.get("/api/v1/projects?q=%25", &admin).await), Vec::<String>::new());
+        assert_eq!(names(&s.get("/api/v1/projects?q=%5C", &admin).await), Vec::<String>::new());
+        assert_eq!(s.get("/api/v1/users?q=%25", &admin).await.body["total"], 0);
     }
 );

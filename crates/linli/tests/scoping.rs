@@ -80,7 +80,7 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
         .post(
             "/api/v1/houses",
             admin,
-            json!({"building_id": b, "unit_id": u, "number": "101", "floor": 1, "gross_area": 88}),
+            json!({"building_id": b, "unit_id": u, "number": "101", "floor": 1, "gross_area": "88"}),
         )
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
@@ -197,5 +197,52 @@ db_test!(
         }
         common::assert_problem(&s.get(&format!("/api/v1/projects/{b}/structure"), &token).await, 404, "not_found");
         common::assert_problem(&s.get(&format!("/api/v1/projects/{b}/stats"), &token).await, 404, "not_found");
+    }
+);
+
+db_test!(
+    async fn the_audit_log_names_actors_and_objects_and_its_actor_filter_stays_in_scope(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let a = s.create_project(&admin, "A").await;
+        let b = s.create_project(&admin, "B").await;
+        s.create_user("manager_a", Some("manager"), Some(a)).await;
+        let user_b = s.create_user("manager_b", Some("manager"), Some(b)).await;
+        seed(&s, &admin, a, "A").await;
+        seed(&s, &admin, b, "B").await;
+        let token_b = s.login("manager_b").await;
+        let p = s.post("/api/v1/persons", &token_b, json!({"project_id": b, "name": "只在B"})).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+        let token = s.login("manager_a").await;
+
+        let log = s.get("/api/v1/audit-log?entity=house&action=property.house.created", &token).await.body;
+        assert_eq!(log["total"], 1, "{log}");
+        let row = &log["items"][0];
+        assert_eq!(row["actor_display_name"], "用户admin");
+        assert_eq!(row["entity_label"], "A1栋1单元101");
+        let log = s.get("/api/v1/audit-log?entity=person", &token).await.body;
+        assert_eq!(log["items"][0]["entity_label"], "业主A", "{log}");
+        let log = s.get("/api/v1/audit-log?entity=project", &admin).await.body;
+        let labels: Vec<&str> =
+            log["items"].as_array().unwrap().iter().filter_map(|r| r["entity_label"].as_str()).collect();
+        assert!(labels.contains(&"项目A") && labels.contains(&"项目B"), "{log}");
+
+        // Only those who acted in what the reader may see; for a company-wide reader, everyone.
+        let actors = s.get("/api/v1/audit-log/actors", &token).await;
+        assert_eq!(actors.status, StatusCode::OK, "{}", actors.body);
+        let names: Vec<&str> =
+            actors.body.as_array().unwrap().iter().map(|u| u["display_name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["用户admin"]);
+        let all = s.get("/api/v1/audit-log/actors", &admin).await.body;
+        assert!(
+            all.as_array().unwrap().iter().any(|u| u["id"] == user_b && u["display_name"] == "用户manager_b"),
+            "{all}"
+        );
+        // Filtering by someone outside the reader's view finds nothing.
+        assert_eq!(s.get(&format!("/api/v1/audit-log?actor_id={user_b}"), &token).await.body["total"], 0);
+        let guard = s.create_user("guard_a", Some("guard"), Some(a)).await;
+        assert!(guard > 0);
+        let guard = s.login("guard_a").await;
+        common::assert_problem(&s.get("/api/v1/audit-log/actors", &guard).await, 403, "forbidden");
     }
 );

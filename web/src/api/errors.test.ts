@@ -54,7 +54,7 @@ describe('codeForStatus', () => {
 describe('errorMessage', () => {
   it('translates the login failures', () => {
     expect(errorMessage(new ApiError(401, 'invalid_credentials'), zh)).toBe('用户名或密码错误')
-    expect(errorMessage(new ApiError(429, 'too_many_attempts'), zh)).toBe('登录尝试次数过多，请稍后再试')
+    expect(errorMessage(new ApiError(429, 'too_many_attempts'), zh)).toBe('尝试次数过多，请稍后再试')
     expect(errorMessage(new ApiError(403, 'account_disabled'), zh)).toBe('账号已被停用，请联系管理员')
     expect(errorMessage(new ApiError(401, 'invalid_credentials'), english)).toBe('Incorrect username or password')
   })
@@ -74,6 +74,18 @@ describe('errorMessage', () => {
       expect(zh.te(`errors.${code}`), code).toBe(true)
       expect(english.te(`errors.${code}`), code).toBe(true)
     }
+  })
+
+  it('names what still holds a record the user tried to delete', () => {
+    const error = ApiError.fromResponse(409, {
+      code: 'still_referenced',
+      status: 409,
+      referenced_by: ['bill', 'meter'],
+    })
+    expect(error.referencedBy).toEqual(['bill', 'meter'])
+    expect(errorMessage(error, zh)).toBe('还有账单、水电表关联此记录，不能删除')
+    expect(errorMessage(error, english)).toBe('Cannot be deleted: bills, meters still refer to it')
+    expect(errorMessage(new ApiError(409, 'still_referenced'), zh)).toBe('还有其他记录关联此记录，不能删除')
   })
 
   it('uses the status when the code is unknown', () => {

@@ -10,13 +10,16 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly fieldErrors: FieldProblem[]
+  /** With `still_referenced`: the kinds of records that still refer to what was to be deleted. */
+  readonly referencedBy: string[]
 
-  constructor(status: number, code: string, fieldErrors: FieldProblem[] = [], title?: string) {
+  constructor(status: number, code: string, fieldErrors: FieldProblem[] = [], title?: string, referencedBy: string[] = []) {
     super(title || `${code} (${status})`)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.fieldErrors = fieldErrors
+    this.referencedBy = referencedBy
   }
 
   /** Builds the error from a response status and its (maybe problem+json) body. */
@@ -26,7 +29,10 @@ export class ApiError extends Error {
     const fields = Array.isArray(problem?.errors)
       ? problem.errors.filter((e) => e && typeof e.field === 'string' && typeof e.code === 'string')
       : []
-    return new ApiError(status, code, fields, problem?.title)
+    const referencedBy = Array.isArray(problem?.referenced_by)
+      ? problem.referenced_by.filter((k): k is string => typeof k === 'string')
+      : []
+    return new ApiError(status, code, fields, problem?.title, referencedBy)
   }
 
   static network(cause: unknown): ApiError {
@@ -70,9 +76,19 @@ export interface Translator {
   te(key: string): boolean
 }
 
+/** What still refers to a row, in the user's language: "账单、水电表" / "bills, meters". */
+export function referencedKinds(kinds: string[], i18n: Translator): string {
+  const names = kinds.map((k) => (i18n.te(`referenced.kinds.${k}`) ? i18n.t(`referenced.kinds.${k}`) : i18n.t('referenced.other')))
+  const unique = [...new Set(names)]
+  return unique.length ? unique.join(i18n.t('referenced.separator')) : i18n.t('referenced.other')
+}
+
 /** A sentence for the user: `errors.<code>`, else the status's usual code, else a generic line. */
 export function errorMessage(error: unknown, i18n: Translator): string {
   const apiError = error instanceof ApiError ? error : ApiError.network(error)
+  if (apiError.code === 'still_referenced') {
+    return i18n.t('errors.still_referenced', { kinds: referencedKinds(apiError.referencedBy, i18n) })
+  }
   for (const code of [apiError.code, codeForStatus(apiError.status)]) {
     const key = `errors.${code}`
     if (i18n.te(key)) return i18n.t(key)

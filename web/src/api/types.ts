@@ -1,6 +1,6 @@
 // Names for the API shapes the app uses, derived from `paths` in the generated schema so that
 // they follow whatever the server calls its schemas.
-import type { paths } from './schema'
+import type { components, operations, paths } from './schema'
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete'
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M & keyof paths[P]]>
@@ -13,11 +13,14 @@ type SuccessOf<O> = O extends { responses: infer R }
       : never
   : never
 type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
+type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
 
 /** The JSON a successful call answers. */
 export type ResponseData<P extends keyof paths, M extends Method> = SuccessOf<Operation<P, M>>
 /** The JSON body a call takes. */
 export type RequestBody<P extends keyof paths, M extends Method> = BodyOf<Operation<P, M>>
+/** The query parameters a call takes. */
+export type QueryParams<P extends keyof paths, M extends Method> = QueryOf<Operation<P, M>>
 
 export type Me = ResponseData<'/api/v1/auth/me', 'get'>
 export type Grant = Me['grants'][number]
@@ -32,15 +35,13 @@ export type NewUser = RequestBody<'/api/v1/users', 'post'>
 export type Role = ResponseData<'/api/v1/roles', 'get'>[number]
 export type AuditPage = ResponseData<'/api/v1/audit-log', 'get'>
 export type AuditEntry = AuditPage['items'][number]
+export type AuditActor = ResponseData<'/api/v1/audit-log/actors', 'get'>[number]
 
-/** RFC 9457 problem details as the server sends them. */
-export interface Problem {
-  type?: string
-  title?: string
-  status?: number
-  code?: string
-  errors?: { field: string; code: string }[]
-}
+/**
+ * RFC 9457 problem details as the document describes them, every field optional: an error body
+ * may come from a proxy and hold none of them.
+ */
+export type Problem = Partial<components['schemas']['Problem']>
 
 export type ProjectStats = ResponseData<'/api/v1/projects/{id}/stats', 'get'>
 export type BuildingNode = ResponseData<'/api/v1/projects/{id}/structure', 'get'>[number]
@@ -79,7 +80,7 @@ export type Attachment = ResponseData<'/api/v1/equipment/{id}/attachments', 'get
 export type ImportReport = ResponseData<'/api/v1/imports/{kind}', 'post'>
 export type ImportRowError = ImportReport['errors'][number]
 /** What the server imports (`POST /imports/{kind}`) and exports (`GET /{kind}/export`). */
-export type ImportKind = 'houses' | 'persons' | 'equipment'
+export type ImportKind = operations['run_import']['parameters']['path']['kind']
 export type MessagePage = ResponseData<'/api/v1/messages', 'get'>
 export type Message = MessagePage['items'][number]
 export type NotificationKind = Message['kind']

@@ -1,9 +1,9 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
-import type { Component } from 'vue'
 import { DASHBOARD, NAV_GROUPS, PERMISSIONS } from '@/modules/console/nav'
-import { METER_PERMISSIONS } from '@/modules/meters/readings'
+import { METER_PERMISSIONS } from '@/modules/billing/meterReadings'
 import { useSessionStore } from '@/stores/session'
-import { homePathFor, safeRedirect } from './landing'
+import { belongsOnPhone, homePathFor, safeRedirect } from './landing'
+import { PAGES } from './pages'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -13,36 +13,15 @@ declare module 'vue-router' {
     permission?: string
     /** i18n key of the page title. */
     titleKey?: string
+    /** A staff console page: residents are sent to their phone pages instead. */
+    console?: boolean
   }
 }
-
-type Lazy = () => Promise<Component>
-
-// Pages that exist; every other nav entry gets the "coming soon" page.
-const PAGES: Record<string, Lazy> = {
-  dashboard: () => import('@/modules/dashboard/DashboardPage.vue'),
-  projects: () => import('@/modules/property/ProjectsPage.vue'),
-  houses: () => import('@/modules/houses/HousesPage.vue'),
-  residents: () => import('@/modules/people/PersonsPage.vue'),
-  equipment: () => import('@/modules/equipment/EquipmentPage.vue'),
-  meterReadings: () => import('@/modules/meters/MeterReadingsPage.vue'),
-  users: () => import('@/modules/users/UsersPage.vue'),
-  roles: () => import('@/modules/users/RolesPage.vue'),
-  auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
-  notifications: () => import('@/modules/notifications/MessagesPage.vue'),
-  arrears: () => import('@/modules/billing/ReportsPage.vue'),
-  counter: () => import('@/modules/billing/CounterPage.vue'),
-  bills: () => import('@/modules/billing/BillsPage.vue'),
-  billingRuns: () => import('@/modules/billing/RunsPage.vue'),
-  feeItems: () => import('@/modules/billing/FeeItemsPage.vue'),
-  adjustments: () => import('@/modules/billing/AdjustmentsPage.vue'),
-}
-const comingSoon: Lazy = () => import('@/modules/placeholder/ComingSoonPage.vue')
 
 const consoleChildren: RouteRecordRaw[] = [DASHBOARD, ...NAV_GROUPS.flatMap((g) => g.items)].map((item) => ({
   path: item.path.slice(1),
   name: item.key,
-  component: PAGES[item.key] ?? comingSoon,
+  component: PAGES[item.key]!,
   meta: { permission: item.permission, titleKey: `nav.${item.key}` },
 }))
 
@@ -57,6 +36,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/modules/console/ConsoleLayout.vue'),
     redirect: DASHBOARD.path,
+    meta: { console: true },
     children: [
       ...consoleChildren,
       {
@@ -76,6 +56,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'repairs', name: 'm-repairs', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.repairs' } },
       { path: 'me', name: 'm-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.tabs.me' } },
       { path: 'messages', name: 'm-messages', component: () => import('@/modules/mobile/MobileMessages.vue'), meta: { titleKey: 'mobile.messages.title' } },
+      { path: 'houses', name: 'm-houses', component: () => import('@/modules/mobile/ResidentHouses.vue'), meta: { titleKey: 'mobile.houses.title' } },
     ],
   },
   {
@@ -131,6 +112,7 @@ router.beforeEach(async (to) => {
   }
   if (to.meta.public) return true
   if (!me) return loginFor(to)
+  if (to.matched.some((r) => r.meta.console) && belongsOnPhone(me)) return { path: '/m' }
   if (!session.can(to.meta.permission)) return { name: 'forbidden' }
   return true
 })

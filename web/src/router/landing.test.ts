@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { homePathFor, safeRedirect } from './landing'
+import { belongsOnPhone, homePathFor, safeRedirect } from './landing'
 
 const grant = (role: string) => ({ id: 1, project_id: 1, project_name: 'P', role })
 
@@ -10,6 +10,16 @@ describe('homePathFor', () => {
     expect(homePathFor({ grants: [grant('resident')] })).toBe('/m')
     expect(homePathFor({ grants: [grant('technician'), grant('guard')] })).toBe('/m/staff')
     expect(homePathFor({ grants: [] })).toBe('/dashboard')
+  })
+})
+
+describe('belongsOnPhone', () => {
+  it('is true for residents only, so the console sends them to /m', () => {
+    expect(belongsOnPhone({ grants: [grant('resident')] })).toBe(true)
+    expect(belongsOnPhone({ grants: [grant('resident'), grant('resident')] })).toBe(true)
+    expect(belongsOnPhone({ grants: [grant('resident'), grant('cashier')] })).toBe(false)
+    expect(belongsOnPhone({ grants: [grant('technician')] })).toBe(false)
+    expect(belongsOnPhone({ grants: [] })).toBe(false)
   })
 })
 

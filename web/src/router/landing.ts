@@ -11,9 +11,14 @@ const FIELD_STAFF_ROLES = new Set(['technician', 'guard'])
 export function homePathFor(me: Pick<Me, 'grants'>): string {
   const roles = me.grants.map((g) => g.role)
   if (roles.length === 0) return '/dashboard'
-  if (roles.every((r) => RESIDENT_ROLES.has(r))) return '/m'
+  if (belongsOnPhone(me)) return '/m'
   if (roles.every((r) => FIELD_STAFF_ROLES.has(r))) return '/m/staff'
   return '/dashboard'
+}
+
+/** A user who is only a resident: the staff console is not for them; the resident H5 is. */
+export function belongsOnPhone(me: Pick<Me, 'grants'>): boolean {
+  return me.grants.length > 0 && me.grants.every((g) => RESIDENT_ROLES.has(g.role))
 }
 
 /** Only same-site paths are followed after sign-in (no open redirect, no loop back to /login). */

@@ -7,6 +7,7 @@ import { api, ok } from '@/api/client'
 import { ApiError } from '@/api/errors'
 import type { LiveMessage, Message } from '@/api/types'
 import { backoffDelay, parseLiveMessage, parseUnread } from '@/modules/notifications/options'
+import { useLatest } from '@/utils/latest'
 
 export const INBOX_STREAM_URL = '/api/v1/inbox/stream'
 export const INBOX_PAGE_SIZE = 20
@@ -33,7 +34,7 @@ export const useInboxStore = defineStore('inbox', () => {
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let attempt = 0
   let page = 1
-  let seq = 0
+  const latest = useLatest()
   const listeners = new Set<Listener>()
 
   /** Opens the stream (once; calling it again while open does nothing). */
@@ -50,7 +51,7 @@ export const useInboxStore = defineStore('inbox', () => {
     closeSource()
     if (retryTimer !== null) clearTimeout(retryTimer)
     retryTimer = null
-    seq++
+    latest.invalidate()
     unread.value = 0
     items.value = []
     total.value = 0
@@ -137,11 +138,11 @@ export const useInboxStore = defineStore('inbox', () => {
 
   /** Reloads the first page. */
   async function refresh(): Promise<void> {
-    const mine = ++seq
+    const isLatest = latest.begin()
     loading.value = true
     try {
       const answer = await fetchPage(1)
-      if (mine !== seq) return
+      if (!isLatest()) return
       items.value = answer.items
       total.value = answer.total
       page = 1
@@ -149,26 +150,26 @@ export const useInboxStore = defineStore('inbox', () => {
     } catch {
       // Keep what we have: the stream or the next refresh will catch up.
     } finally {
-      if (mine === seq) loading.value = false
+      if (isLatest()) loading.value = false
     }
   }
 
   /** Appends the next page (infinite lists). */
   async function loadMore(): Promise<void> {
     if (finished.value) return
-    const mine = ++seq
+    const isLatest = latest.begin()
     const next = items.value.length === 0 ? 1 : page + 1
     loading.value = true
     try {
       const answer = await fetchPage(next)
-      if (mine !== seq) return
+      if (!isLatest()) return
       const known = new Set(items.value.map((m) => m.id))
       items.value = [...items.value, ...answer.items.filter((m) => !known.has(m.id))]
       total.value = answer.total
       page = next
       loaded.value = true
     } finally {
-      if (mine === seq) loading.value = false
+      if (isLatest()) loading.value = false
     }
   }
 

@@ -1,5 +1,37 @@
 import { describe, expect, it } from 'vitest'
-import { fenToYuanText, formatArea, parseArea, parseShare, parseYuan } from './decimal'
+import { fenToYuanText, formatArea, isPlainNumber, parseArea, parseShare, parseYuan, readDecimal } from './decimal'
+
+describe('readDecimal', () => {
+  it.each([
+    ['12.50', { sign: '', whole: '12', point: true, fraction: '50' }],
+    ['  -007 ', { sign: '-', whole: '007', point: false, fraction: '' }],
+    ['+.5', { sign: '+', whole: '', point: true, fraction: '5' }],
+    ['5.', { sign: '', whole: '5', point: true, fraction: '' }],
+    ['', { sign: '', whole: '', point: false, fraction: '' }],
+    ['.', { sign: '', whole: '', point: true, fraction: '' }],
+  ])('%j reads as written', (input, parts) => {
+    expect(readDecimal(input)).toEqual(parts)
+  })
+
+  it.each(['1,000', '1.2.3', '1e3', '- 1', '12a', '١٢'])('%j is not decimal text', (input) => {
+    expect(readDecimal(input)).toBeNull()
+  })
+
+  it('skips thousands separators only when asked', () => {
+    expect(readDecimal('52,000.5', true)).toEqual({ sign: '', whole: '52000', point: true, fraction: '5' })
+    expect(readDecimal(88.5)).toEqual({ sign: '', whole: '88', point: true, fraction: '5' })
+  })
+
+  it.each([
+    ['12', true],
+    ['12.5', true],
+    ['12.', false],
+    ['.5', false],
+    ['', false],
+  ])('%j is a plain number: %s', (input, plain) => {
+    expect(isPlainNumber(readDecimal(input)!)).toBe(plain)
+  })
+})
 
 describe('parseArea', () => {
   it.each([

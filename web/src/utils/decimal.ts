@@ -1,12 +1,42 @@
 // Decimal text the API exchanges as strings: areas in m² ("52000.50") and yuan typed into forms.
-// Plain string arithmetic: no floating point touches an area or an amount.
+// Plain string arithmetic: no floating point touches an area or an amount. `readDecimal` is the
+// app's one reading of decimal text; each rule (areas here, money, rates, meter quantities, prices)
+// decides on its pieces what it accepts.
+import { groupThousands } from './format'
 
 /** Why a typed number was refused; each is a `fieldErrors.<code>` message. */
 export type DecimalProblem = 'required' | 'invalid_format' | 'must_be_positive' | 'too_many_decimals' | 'out_of_range'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: DecimalProblem }
 
-const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/
+const DECIMAL = /^([+-]?)(\d*)(?:(\.)(\d*))?$/
+
+/** Decimal text in its pieces, as written. */
+export interface DecimalText {
+  sign: '' | '+' | '-'
+  /** The digits before the point ("" in ".5"). */
+  whole: string
+  /** A point was written ("5." has one, with no fraction). */
+  point: boolean
+  /** The digits after the point. */
+  fraction: string
+}
+
+/**
+ * Reads text of the shape `[+-]digits[.digits]` around which whitespace is ignored (and, with
+ * `thousands`, the commas of "52,000.5"). Every piece may be empty: "" and "." read as nothing
+ * written, and the caller decides what its rule accepts. Null for any other shape.
+ */
+export function readDecimal(input: string | number, thousands = false): DecimalText | null {
+  const trimmed = String(input).trim()
+  const match = DECIMAL.exec(thousands ? trimmed.replace(/,/g, '') : trimmed)
+  if (!match) return null
+  const [, sign = '', whole = '', point, fraction = ''] = match
+  return { sign: sign as DecimalText['sign'], whole, point: point !== undefined, fraction }
+}
+
+/** Has digits before the point and, when a point is written, after it too ("12", "12.5"; not "12.", ".5"). */
+export const isPlainNumber = (d: DecimalText): boolean => d.whole !== '' && (!d.point || d.fraction !== '')
 
 interface Parts {
   negative: boolean
@@ -16,10 +46,9 @@ interface Parts {
 
 /** Splits "  -0012.500 " into sign, whole digits without leading zeros and fraction without trailing zeros. */
 function split(input: string | number): Parts | null {
-  const text = String(input).trim().replace(/,/g, '')
-  const match = DECIMAL.exec(text)
-  if (!match) return null
-  const [, sign = '', whole = '', fraction = ''] = match
+  const parsed = readDecimal(input, true)
+  if (!parsed) return null
+  const { sign, whole, fraction } = parsed
   if (whole === '' && fraction === '') return null
   return {
     negative: sign === '-',
@@ -41,10 +70,6 @@ export function parseArea(input: string | number | null | undefined): Parsed<str
   if (parts.negative || isZero(parts)) return { ok: false, code: 'must_be_positive' }
   if (parts.fraction.length > 2) return { ok: false, code: 'too_many_decimals' }
   return { ok: true, value: `${parts.whole}.${parts.fraction.padEnd(2, '0')}` }
-}
-
-function groupThousands(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
 /** "52000.5" → "52,000.50 m²" (without the unit when `unit` is false); empty for nothing. */

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { formatDate, formatDateTime, formatJson, formatMoney } from './format'
+import { formatDate, formatDateTime, formatJson, formatMoney, groupThousands } from './format'
+
+describe('groupThousands', () => {
+  it.each([
+    ['0', '0'],
+    ['999', '999'],
+    ['1000', '1,000'],
+    ['1234567', '1,234,567'],
+    ['90071992547409', '90,071,992,547,409'],
+  ])('%s is %s', (digits, text) => {
+    expect(groupThousands(digits)).toBe(text)
+  })
+})
 
 describe('formatMoney', () => {
   it.each([

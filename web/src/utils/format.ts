@@ -3,8 +3,8 @@
 const TIME_ZONE = 'Asia/Shanghai'
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
-/** Groups an unsigned decimal digit string by thousands: "1234567" → "1,234,567". */
-function groupThousands(digits: string): string {
+/** Groups an unsigned decimal digit string by thousands: "1234567" → "1,234,567". The app's only grouping. */
+export function groupThousands(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
@@ -80,6 +80,15 @@ export function formatDateTime(value: DateInput): string {
   if (!date) return ''
   const p = shanghaiParts(date)
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+}
+
+/** "18:30" in Asia/Shanghai. Empty or invalid → "". */
+export function formatTime(value: DateInput): string {
+  if (value === null || value === undefined || value === '') return ''
+  const date = toDate(value)
+  if (!date) return ''
+  const p = shanghaiParts(date)
+  return `${p.hour}:${p.minute}`
 }
 
 /** Pretty JSON for audit before/after panels. */

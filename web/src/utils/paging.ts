@@ -1,6 +1,7 @@
 // State for a paged, searchable list: page, page size, query, rows, total and loading.
 import { reactive, ref, shallowRef } from 'vue'
 import { useApiErrors } from './feedback'
+import { useLatest } from './latest'
 
 export interface PageAnswer<T> {
   items: T[]
@@ -23,20 +24,20 @@ export function usePagedList<T, F extends object>(
   const loading = ref(false)
   const page = reactive({ page: 1, page_size: pageSize })
   const filters = reactive({ ...initialFilters }) as F
-  let seq = 0
+  const latest = useLatest()
 
   async function load(): Promise<void> {
-    const mine = ++seq
+    const isLatest = latest.begin()
     loading.value = true
     try {
       const answer = await fetchPage({ ...page }, { ...(filters as object) } as F)
-      if (mine !== seq) return
+      if (!isLatest()) return
       rows.value = answer.items
       total.value = answer.total
     } catch (error) {
-      if (mine === seq) apiErrors.toast(error)
+      if (isLatest()) apiErrors.toast(error)
     } finally {
-      if (mine === seq) loading.value = false
+      if (isLatest()) loading.value = false
     }
   }
 

@@ -5,13 +5,11 @@ use chrono::{NaiveDate, Utc};
 use linli_billing::{Adjustment, AdjustmentKind, AdjustmentState, EntryKind, NewAdjustment, Seal};
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequest, Result, Scope};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
 
 use super::bills::{accrued, entries_of};
 use super::ledger::{Post, lock_house, post};
-use crate::entity::{adjustment, bill};
+use crate::entity::{adjustment, bill, ledger_entry};
 use crate::error::OrInternal;
 use crate::scope::project_condition;
 use crate::{Db, audit};
@@ -30,6 +28,7 @@ fn view(m: adjustment::Model) -> Adjustment {
         requested_at: m.requested_at,
         decided_by: m.decided_by,
         decided_at: m.decided_at,
+        payment_id: m.payment_id,
     }
 }
 
@@ -40,7 +39,7 @@ pub(crate) async fn request(
     n: NewAdjustment,
     audit_event: AuditEvent,
 ) -> Result<Adjustment> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let b = bill::Entity::find_by_id(bill_id)
         .filter(bill::Column::ProjectId.eq(granted.project_id()))
         .one(&tx)
@@ -60,12 +59,75 @@ pub(crate) async fn request(
         requested_at: Set(Utc::now()),
         decided_by: Set(None),
         decided_at: Set(None),
+        payment_id: Set(None),
     };
     let id = adjustment::Entity::insert(am).exec(&tx).await.or_internal()?.last_insert_id;
     let v = by_id(&tx, id).await?;
     audit::write(&tx, audit_event.entity_id(id).after(&v)).await?;
     tx.commit().await.or_internal()?;
     Ok(v)
+}
+
+/// A waiver of `amount` of a bill's late fee proposed by a backdated payment, pending, requested
+/// by whoever recorded the payment, with its audit row; inside the payment's transaction.
+pub(crate) async fn propose_for_payment(
+    c: &impl ConnectionTrait,
+    granted: &Granted,
+    b: &bill::Model,
+    payment_id: Id,
+    amount: Fen,
+    reason: String,
+) -> Result<Adjustment> {
+    let am = adjustment::ActiveModel {
+        id: NotSet,
+        project_id: Set(b.project_id),
+        house_id: Set(b.house_id),
+        bill_id: Set(b.id),
+        kind: Set(AdjustmentKind::WaiveLateFee.as_str().to_owned()),
+        amount_fen: Set(amount.0),
+        reason: Set(reason),
+        state: Set(AdjustmentState::Pending.as_str().to_owned()),
+        requested_by: Set(granted.actor().user_id.unwrap_or(0)),
+        requested_at: Set(Utc::now()),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        payment_id: Set(Some(payment_id)),
+    };
+    let id = adjustment::Entity::insert(am).exec(c).await.or_internal()?.last_insert_id;
+    let v = by_id(c, id).await?;
+    let event = AuditEvent::new(granted.actor(), "billing.adjustment.requested", "adjustment")
+        .project(Some(b.project_id))
+        .entity_id(id)
+        .after(&v);
+    audit::write(c, event).await?;
+    Ok(v)
+}
+
+/// The waivers a payment proposed, in the order it proposed them.
+pub(crate) async fn of_payment(c: &impl ConnectionTrait, payment_id: Id) -> Result<Vec<Adjustment>> {
+    Ok(adjustment::Entity::find()
+        .filter(adjustment::Column::PaymentId.eq(payment_id))
+        .order_by_asc(adjustment::Column::Id)
+        .all(c)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+/// The house's adjustments still awaiting a decision, newest first.
+pub(crate) async fn pending_of_house(c: &impl ConnectionTrait, house_id: Id) -> Result<Vec<Adjustment>> {
+    Ok(adjustment::Entity::find()
+        .filter(adjustment::Column::HouseId.eq(house_id))
+        .filter(adjustment::Column::State.eq(AdjustmentState::Pending.as_str()))
+        .order_by_desc(adjustment::Column::Id)
+        .all(c)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(view)
+        .collect())
 }
 
 async fn by_id(c: &impl ConnectionTrait, id: Id) -> Result<Adjustment> {
@@ -114,7 +176,7 @@ pub(crate) async fn decide(
     seal: &Seal,
     audit_event: AuditEvent,
 ) -> Result<Adjustment> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let adj = by_id(&tx, id).await?;
     if adj.project_id != granted.project_id() {
         return Err(Error::not_found("adjustment", id));
@@ -172,17 +234,96 @@ pub(crate) async fn decide(
                     lf.adjustment_id = Some(id);
                     post(&tx, lf, seal).await?;
                 }
-                if amount > b.late_fee_due_fen + unposted {
-                    return Err(Error::invalid("amount_fen", "exceeds_due"));
-                }
+                let owed = b.late_fee_due_fen + unposted;
+                // A backdated payment's waiver may cover late fee that was paid meanwhile (by
+                // it or by a later payment): that part goes back to the house's prepaid balance,
+                // the latest payments of the late fee reversed first.
+                let returns = match adj.payment_id {
+                    Some(_) if amount > owed => {
+                        let returns = late_fee_returns(&entries, amount - owed);
+                        if returns.iter().map(|r| r.amount).sum::<i64>() < amount - owed {
+                            return Err(Error::invalid("amount_fen", "exceeds_due"));
+                        }
+                        returns
+                    }
+                    _ if amount > owed => return Err(Error::invalid("amount_fen", "exceeds_due")),
+                    _ => Vec::new(),
+                };
                 p.kind = EntryKind::Waiver;
                 p.late_fee = Fen(-amount);
+                post(&tx, p.clone(), seal).await?;
+                for r in returns {
+                    // The allocation reversed: the late fee is owed again (and waived just
+                    // above), the money is the house's again, under the earmark it came from.
+                    let mut back = Post::new(EntryKind::Allocation, adj.project_id, adj.house_id, today);
+                    back.bill_id = Some(b.id);
+                    back.fee_item_id = Some(b.fee_item_id);
+                    back.late_fee = Fen(r.amount);
+                    back.balance = Fen(r.amount);
+                    back.earmark = r.earmark;
+                    back.payment_id = r.payment_id;
+                    back.adjustment_id = Some(id);
+                    back.channel = r.channel;
+                    back.created_by = granted.actor().user_id;
+                    post(&tx, back, seal).await?;
+                }
             }
         }
-        post(&tx, p, seal).await?;
+        if adj.kind != AdjustmentKind::WaiveLateFee {
+            post(&tx, p, seal).await?;
+        }
     }
     let v = by_id(&tx, id).await?;
     audit::write(&tx, audit_event.after(&v)).await?;
     tx.commit().await.or_internal()?;
     Ok(v)
+}
+
+/// Late fee paid on a bill to give back, taken from the latest payments of it first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Return {
+    payment_id: Option<Id>,
+    channel: Option<String>,
+    earmark: Id,
+    amount: i64,
+}
+
+/// Up to `wanted` of the late fee the bill's allocations paid (net of what was returned
+/// already), by who paid it (payment, channel, earmark), the latest first.
+fn late_fee_returns(entries: &[ledger_entry::Model], wanted: i64) -> Vec<Return> {
+    // (payment, channel, earmark) → (net late fee paid, latest entry id)
+    let mut paid: Vec<(Return, Id)> = Vec::new();
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Allocation.as_str() && e.late_fee_fen != 0) {
+        let key = (e.payment_id, e.channel.clone(), e.earmark);
+        match paid.iter_mut().find(|(r, _)| (r.payment_id, r.channel.clone(), r.earmark) == key) {
+            Some((r, last)) => {
+                r.amount -= e.late_fee_fen;
+                *last = (*last).max(e.id);
+            }
+            None => paid.push((
+                Return {
+                    payment_id: e.payment_id,
+                    channel: e.channel.clone(),
+                    earmark: e.earmark,
+                    amount: -e.late_fee_fen,
+                },
+                e.id,
+            )),
+        }
+    }
+    paid.sort_by_key(|(_, last)| std::cmp::Reverse(*last));
+    let mut left = wanted;
+    let mut out = Vec::new();
+    for (mut r, _) in paid {
+        if left <= 0 {
+            break;
+        }
+        if r.amount <= 0 {
+            continue;
+        }
+        r.amount = r.amount.min(left);
+        left -= r.amount;
+        out.push(r);
+    }
+    out
 }

@@ -10,11 +10,11 @@ use linli_billing::{
 };
 use linli_core::{Error, Fen, Id, Page, PageRequest, Result, Scope};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{bill, fee_item, house, ledger_entry};
 use crate::error::OrInternal;
-use crate::people_repo::house_labels;
+use crate::people::repo::house_labels;
 use crate::scope::project_condition;
 
 pub(crate) fn rule(b: &bill::Model) -> LateFeeRule {
@@ -181,6 +181,18 @@ pub(crate) async fn detail(c: &impl ConnectionTrait, scope: &Scope, id: Id, as_o
 }
 
 /// A house's open bills and balances as of a day.
+pub(crate) async fn house_project(c: &impl ConnectionTrait, scope: &Scope, house_id: Id) -> Result<Id> {
+    house::Entity::find_by_id(house_id)
+        .select_only()
+        .column(house::Column::ProjectId)
+        .filter(project_condition(scope, house::Column::ProjectId, false))
+        .into_tuple::<Id>()
+        .one(c)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("house", house_id))
+}
+
 pub(crate) async fn account(
     c: &impl ConnectionTrait,
     scope: &Scope,
@@ -222,6 +234,7 @@ pub(crate) async fn account(
         balances,
         open_bills,
         total_due_fen: Fen(total),
+        pending_adjustments: super::adjust::pending_of_house(c, house_id).await?,
     })
 }
 

@@ -10,14 +10,13 @@ use linli_billing::{
 use linli_core::{AuditEvent, Code, Error, Granted, Id, Result, Scope};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
 
 use crate::entity::{billing_setting, fee_assignment, fee_item, fee_standard, house};
 use crate::error::{OrInternal, unique_as};
+use crate::property::building_ref;
 use crate::scope::{ensure_project, project_condition};
-use crate::{Db, audit, building_ref};
+use crate::{Db, audit};
 
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_default()
@@ -103,7 +102,7 @@ pub(crate) async fn item(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Res
 }
 
 pub(crate) async fn create_item(db: &Db, granted: &Granted, n: NewFeeItem, audit_event: AuditEvent) -> Result<FeeItem> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     ensure_project(&tx, granted).await?;
     let now = Utc::now();
     let am = fee_item::ActiveModel {
@@ -158,7 +157,7 @@ pub(crate) async fn add_standard(
     n: NewStandard,
     audit_event: AuditEvent,
 ) -> Result<Standard> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     item_in_project(&tx, granted.project_id(), fee_item_id).await?;
     // The open standard for the same use and level ends the day before the new one starts.
     let same = |col: fee_standard::Column, v: &Option<String>| match v {
@@ -227,7 +226,7 @@ pub(crate) async fn add_assignment(
     n: NewAssignment,
     audit_event: AuditEvent,
 ) -> Result<Assignment> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     item_in_project(&tx, granted.project_id(), fee_item_id).await?;
     if let Some(b) = n.building_id
         && building_ref::in_project(&tx, granted.project_id(), b).await?.is_none()
@@ -289,7 +288,7 @@ pub(crate) async fn set_allocation_order(
     order: AllocationOrder,
     audit_event: AuditEvent,
 ) -> Result<()> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     ensure_project(&tx, granted).await?;
     let am = billing_setting::ActiveModel {
         id: NotSet,

@@ -103,7 +103,9 @@ pub(crate) async fn post(c: &impl ConnectionTrait, p: Post, seal: &Seal) -> Resu
             .ok_or_else(|| linli_core::Error::not_found("bill", bill_id))?;
         let principal = b.principal_due_fen + p.principal.0;
         let late_fee = b.late_fee_due_fen + p.late_fee.0;
-        let settled = (principal <= 0 && late_fee <= 0).then_some(p.effective_on);
+        // Settled on the day of the entry that cleared it; a bill already settled keeps its day
+        // (a waiver and the return of what it covered move nothing that is owed).
+        let settled = (principal <= 0 && late_fee <= 0).then(|| b.settled_on.unwrap_or(p.effective_on));
         bill::Entity::update_many()
             .col_expr(bill::Column::PrincipalDueFen, Expr::value(principal))
             .col_expr(bill::Column::LateFeeDueFen, Expr::value(late_fee))

@@ -6,27 +6,29 @@ mod bills;
 mod check;
 mod fees;
 mod ledger;
+mod meters;
 mod notices;
 mod pay;
 mod reports;
 mod runs;
 
-pub use notices::{BillNotice, overdue_notices, run_notices};
+pub use notices::{overdue_messages, run_messages};
 pub use runs::bulk_insert_plain;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use linli_billing::{
-    Adjustment, AdjustmentState, AllocationOrder, ArrearsReport, Assignment, Bill, BillDetail, BillFilter, BillingRepo,
-    CollectionRow, FeeItem, HouseAccount, IncomeRow, LedgerCheck, NewAdjustment, NewAssignment, NewBill, NewFeeItem,
-    NewPayment, NewStandard, Period, Receipt, Run, RunInputs, RunSummary, Seal, Standard,
+    AccountRepo, Adjustment, AdjustmentRepo, AdjustmentState, AllocationOrder, ArrearsReport, Assignment, Bill,
+    BillDetail, BillFilter, CollectionRow, FeeItem, FeeRepo, HouseAccount, IncomeRow, LedgerCheck, NewAdjustment,
+    NewAssignment, NewBill, NewFeeItem, NewPayment, NewStandard, Period, Receipt, ReportRepo, Run, RunInputs, RunRepo,
+    RunSummary, Seal, Standard,
 };
 use linli_core::{AuditEvent, Granted, Id, Page, PageRequest, Result, Scope};
 
 use crate::Db;
 
 #[async_trait]
-impl BillingRepo for Db {
+impl FeeRepo for Db {
     async fn fee_items(&self, scope: &Scope, project_id: Option<Id>) -> Result<Vec<FeeItem>> {
         fees::items(&self.conn, scope, project_id).await
     }
@@ -66,7 +68,13 @@ impl BillingRepo for Db {
     async fn set_allocation_order(&self, granted: &Granted, order: AllocationOrder, audit: AuditEvent) -> Result<()> {
         fees::set_allocation_order(self, granted, order, audit).await
     }
+    async fn house_usage(&self, house_id: Id) -> Result<String> {
+        runs::house_usage(&self.conn, house_id).await
+    }
+}
 
+#[async_trait]
+impl RunRepo for Db {
     /// Metered items take the accepted readings of the month, apportioned (公摊) to houses.
     async fn run_inputs(&self, project_id: Id, month: Period, fee_item_ids: &[Id]) -> Result<RunInputs> {
         let mut inputs = runs::inputs(&self.conn, project_id, month, fee_item_ids).await?;
@@ -110,16 +118,26 @@ impl BillingRepo for Db {
     async fn write_one_off(&self, granted: &Granted, bill: NewBill, seal: &Seal, audit: AuditEvent) -> Result<Bill> {
         runs::write_one_off(self, granted, bill, seal, audit).await
     }
-    async fn house_usage(&self, house_id: Id) -> Result<String> {
-        runs::house_usage(&self.conn, house_id).await
-    }
     async fn complete_run(&self, id: Id, summary: &RunSummary) -> Result<Run> {
         runs::complete(self, id, summary).await
     }
     async fn houses_with_balance(&self, project_id: Id) -> Result<Vec<Id>> {
         runs::houses_with_balance(&self.conn, project_id).await
     }
+    async fn apply_balance(
+        &self,
+        project_id: Id,
+        house_id: Id,
+        order: AllocationOrder,
+        today: NaiveDate,
+        seal: &Seal,
+    ) -> Result<()> {
+        pay::apply_balance(self, project_id, house_id, order, today, seal).await
+    }
+}
 
+#[async_trait]
+impl AccountRepo for Db {
     async fn bills(
         &self,
         scope: &Scope,
@@ -135,17 +153,21 @@ impl BillingRepo for Db {
     async fn account(&self, scope: &Scope, house_id: Id, as_of: NaiveDate) -> Result<HouseAccount> {
         bills::account(&self.conn, scope, house_id, as_of).await
     }
+    async fn house_project(&self, scope: &Scope, house_id: Id) -> Result<Id> {
+        bills::house_project(&self.conn, scope, house_id).await
+    }
     async fn pay(
         &self,
         granted: &Granted,
         house_id: Id,
         payment: NewPayment,
+        recorded_on: NaiveDate,
         key: Option<String>,
         order: AllocationOrder,
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Receipt> {
-        pay::pay(self, granted, house_id, payment, key, order, seal, audit).await
+        pay::pay(self, granted, house_id, payment, recorded_on, key, order, seal, audit).await
     }
     async fn refund(
         &self,
@@ -158,16 +180,10 @@ impl BillingRepo for Db {
     ) -> Result<HouseAccount> {
         pay::refund(self, granted, house_id, refund, today, seal, audit).await
     }
-    async fn apply_balance(
-        &self,
-        project_id: Id,
-        house_id: Id,
-        order: AllocationOrder,
-        today: NaiveDate,
-        seal: &Seal,
-    ) -> Result<()> {
-        pay::apply_balance(self, project_id, house_id, order, today, seal).await
-    }
+}
+
+#[async_trait]
+impl AdjustmentRepo for Db {
     async fn request_adjustment(
         &self,
         granted: &Granted,
@@ -200,7 +216,10 @@ impl BillingRepo for Db {
     ) -> Result<Adjustment> {
         adjust::decide(self, granted, id, approve, today, seal, audit).await
     }
+}
 
+#[async_trait]
+impl ReportRepo for Db {
     async fn arrears(&self, granted: &Granted, as_of: NaiveDate) -> Result<ArrearsReport> {
         reports::arrears(&self.conn, granted, as_of).await
     }

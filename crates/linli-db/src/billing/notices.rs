@@ -1,35 +1,19 @@
-//! Who is told about bills: the current owners of the billed houses, with how to reach them.
+//! The facts the bill messages need: the current owners of the billed houses, with how to reach
+//! them, and the houses' labels. Who is told and how often is `linli_billing::reminder`.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use linli_billing::reminder::{self, BillMessage, Owner, Recipients, Subject, Unpaid};
 use linli_core::{Fen, Id, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{bill, ownership, person, project};
 use crate::error::OrInternal;
-use crate::people_repo::house_labels;
+use crate::people::repo::house_labels;
 
-/// One owner to tell about one bill, or about a house's overdue total.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BillNotice {
-    pub company_id: Id,
-    pub project_id: Id,
-    pub house_id: Id,
-    /// The bill, or none for an overdue total.
-    pub bill_id: Option<Id>,
-    pub person_id: Id,
-    pub name: String,
-    pub phone: Option<String>,
-    pub user_id: Option<Id>,
-    pub house_label: String,
-    pub period_start: Option<NaiveDate>,
-    pub due_on: Option<NaiveDate>,
-    pub amount: Fen,
-}
-
-async fn owners(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<HashMap<Id, Vec<person::Model>>> {
-    let mut out: HashMap<Id, Vec<person::Model>> = HashMap::new();
+async fn owners(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<HashMap<Id, Vec<Owner>>> {
+    let mut out: HashMap<Id, Vec<Owner>> = HashMap::new();
     for ids in house_ids.chunks(500) {
         let owns = ownership::Entity::find()
             .filter(ownership::Column::HouseId.is_in(ids.iter().copied()))
@@ -47,50 +31,22 @@ async fn owners(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<HashMap<Id
             .collect();
         for o in owns {
             if let Some(p) = people.get(&o.person_id) {
-                out.entry(o.house_id).or_default().push(p.clone());
+                let owner = Owner { person_id: p.id, name: p.name.clone(), phone: p.phone.clone(), user_id: p.user_id };
+                out.entry(o.house_id).or_default().push(owner);
             }
         }
     }
     Ok(out)
 }
 
-async fn companies(c: &impl ConnectionTrait) -> Result<HashMap<Id, Id>> {
-    Ok(project::Entity::find().all(c).await.or_internal()?.into_iter().map(|p| (p.id, p.company_id)).collect())
-}
-
-/// (project, house, bill, period start, due on, amount) of one thing to tell.
-type Row = (Id, Id, Option<Id>, Option<NaiveDate>, Option<NaiveDate>, Fen);
-
-fn notices(
-    rows: Vec<Row>,
-    owners: &HashMap<Id, Vec<person::Model>>,
-    labels: &HashMap<Id, String>,
-    companies: &HashMap<Id, Id>,
-) -> Vec<BillNotice> {
-    let mut out = Vec::new();
-    for (project_id, house_id, bill_id, period_start, due_on, amount) in rows {
-        for p in owners.get(&house_id).into_iter().flatten() {
-            out.push(BillNotice {
-                company_id: companies.get(&project_id).copied().unwrap_or_default(),
-                project_id,
-                house_id,
-                bill_id,
-                person_id: p.id,
-                name: p.name.clone(),
-                phone: p.phone.clone(),
-                user_id: p.user_id,
-                house_label: labels.get(&house_id).cloned().unwrap_or_default(),
-                period_start,
-                due_on,
-                amount,
-            });
-        }
-    }
-    out
+async fn recipients(c: &impl ConnectionTrait, houses: &[Id]) -> Result<Recipients> {
+    let companies =
+        project::Entity::find().all(c).await.or_internal()?.into_iter().map(|p| (p.id, p.company_id)).collect();
+    Ok(Recipients { owners: owners(c, houses).await?, labels: house_labels(c, houses).await?, companies })
 }
 
 /// The owners of each house billed by the run, one notice per bill and owner.
-pub async fn run_notices(db: &crate::Db, run_id: Id) -> Result<Vec<BillNotice>> {
+pub async fn run_messages(db: &crate::Db, run_id: Id) -> Result<Vec<BillMessage>> {
     let c = &db.conn;
     let bills = bill::Entity::find()
         .filter(bill::Column::RunId.eq(run_id))
@@ -99,17 +55,23 @@ pub async fn run_notices(db: &crate::Db, run_id: Id) -> Result<Vec<BillNotice>> 
         .await
         .or_internal()?;
     let houses: Vec<Id> = bills.iter().map(|b| b.house_id).collect();
-    let owners = owners(c, &houses).await?;
-    let labels = house_labels(c, &houses).await?;
-    let rows = bills
+    let to = recipients(c, &houses).await?;
+    let subjects = bills
         .into_iter()
-        .map(|b| (b.project_id, b.house_id, Some(b.id), Some(b.period_start), Some(b.due_on), Fen(b.amount_fen)))
+        .map(|b| Subject {
+            project_id: b.project_id,
+            house_id: b.house_id,
+            bill_id: Some(b.id),
+            period_start: Some(b.period_start),
+            due_on: Some(b.due_on),
+            amount: Fen(b.amount_fen),
+        })
         .collect();
-    Ok(notices(rows, &owners, &labels, &companies(c).await?))
+    Ok(reminder::messages(subjects, &to))
 }
 
 /// Houses with principal overdue on `today`, with the overdue total, one notice per owner.
-pub async fn overdue_notices(db: &crate::Db, today: NaiveDate) -> Result<Vec<BillNotice>> {
+pub async fn overdue_messages(db: &crate::Db, today: NaiveDate) -> Result<Vec<BillMessage>> {
     let c = &db.conn;
     let bills = bill::Entity::find()
         .filter(bill::Column::PrincipalDueFen.gt(0))
@@ -117,14 +79,14 @@ pub async fn overdue_notices(db: &crate::Db, today: NaiveDate) -> Result<Vec<Bil
         .all(c)
         .await
         .or_internal()?;
-    let mut totals: HashMap<(Id, Id), i64> = HashMap::new();
-    for b in &bills {
-        *totals.entry((b.project_id, b.house_id)).or_default() += b.principal_due_fen;
-    }
-    let houses: Vec<Id> = totals.keys().map(|(_, h)| *h).collect();
-    let owners = owners(c, &houses).await?;
-    let labels = house_labels(c, &houses).await?;
-    let mut rows: Vec<_> = totals.into_iter().map(|((p, h), amount)| (p, h, None, None, None, Fen(amount))).collect();
-    rows.sort_by_key(|r| (r.0, r.1));
-    Ok(notices(rows, &owners, &labels, &companies(c).await?))
+    let unpaid = bills.iter().map(|b| Unpaid {
+        project_id: b.project_id,
+        house_id: b.house_id,
+        due_on: b.due_on,
+        principal_due: Fen(b.principal_due_fen),
+    });
+    let subjects = reminder::overdue_totals(unpaid, today);
+    let houses: Vec<Id> = subjects.iter().map(|s| s.house_id).collect();
+    let to = recipients(c, &houses).await?;
+    Ok(reminder::messages(subjects, &to))
 }

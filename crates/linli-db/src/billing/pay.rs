@@ -1,22 +1,24 @@
 //! Money in: a payment at the counter (or from a channel) lands in the house's prepaid balance,
-//! late fees accrued up to its day are posted, and the balance pays open bills in the project's
-//! order. One transaction; the same idempotency key answers the same receipt.
-
-use std::collections::HashMap;
+//! late fees accrued up to the day it is recorded are posted, and the balance pays open bills in
+//! the project's order as of that day. Money that arrived earlier (补录) lowers no late fee by
+//! itself: per bill whose principal it paid, the fee the earlier day would have saved is
+//! proposed as a waiver for someone else to approve. One transaction; the same idempotency key
+//! answers the same receipt.
 
 use chrono::{NaiveDate, Utc};
+use linli_billing::spending::{self, OpenBill, Spent};
 use linli_billing::{
-    Allocation, AllocationOrder, Channel, EntryKind, NewPayment, Open, Part, Payment, Receipt, Seal, allocate,
+    Allocation, AllocationOrder, Backdated, Channel, EntryKind, NewPayment, Open, Part, Payment, PrincipalChange,
+    Receipt, Seal, backdating_saving,
 };
+use linli_core::time::date_of;
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
 
-use super::bills::{accrued, entries_of, open_bills};
+use super::bills::{accrued, entries_of, open_bills, rule};
 use super::ledger::{Post, balances, lock_house, post};
-use crate::entity::{house, ledger_entry, payment};
+use crate::entity::{bill, house, ledger_entry, payment};
 use crate::error::OrInternal;
 use crate::{Db, audit};
 
@@ -61,7 +63,14 @@ async fn receipt_of(c: &impl ConnectionTrait, p: payment::Model) -> Result<Recei
         }
     }
     let balance = balances(c, p.house_id).await?.iter().map(|(_, f)| f.0).sum();
-    Ok(Receipt { payment: payment_view(p), allocations, late_fees_posted_fen: Fen(posted), balance_fen: Fen(balance) })
+    let waivers_proposed = super::adjust::of_payment(c, p.id).await?;
+    Ok(Receipt {
+        payment: payment_view(p),
+        allocations,
+        late_fees_posted_fen: Fen(posted),
+        balance_fen: Fen(balance),
+        waivers_proposed,
+    })
 }
 
 // The trait method's inputs, passed through.
@@ -71,12 +80,13 @@ pub(crate) async fn pay(
     granted: &Granted,
     house_id: Id,
     new: NewPayment,
+    recorded_on: NaiveDate,
     key: Option<String>,
     order: AllocationOrder,
     seal: &Seal,
     audit_event: AuditEvent,
 ) -> Result<Receipt> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let h = house::Entity::find_by_id(house_id)
         .filter(house::Column::ProjectId.eq(granted.project_id()))
         .one(&tx)
@@ -134,14 +144,19 @@ pub(crate) async fn pay(
     p.created_by = granted.actor().user_id;
     post(&tx, p, seal).await?;
     if new.allocate {
+        // As of the day it is recorded, whatever day the money came in: late fees accrued up
+        // to today are posted, and the principal it pays counts from tomorrow.
         let how = Spend {
-            as_of: new.received_on,
+            as_of: recorded_on,
             only: new.bill_ids.as_deref(),
             payment_id: Some(id),
             channel: Some(new.channel.as_str()),
             created_by: granted.actor().user_id,
         };
         spend_balance(&tx, h.project_id, house_id, order, &how, seal).await?;
+        if new.received_on < recorded_on {
+            propose_waivers(&tx, granted, id, new.received_on, recorded_on).await?;
+        }
     }
     let done = payment::Entity::find_by_id(id)
         .one(&tx)
@@ -154,6 +169,63 @@ pub(crate) async fn pay(
     Ok(receipt)
 }
 
+/// For each bill whose principal the payment paid, the late fee it would have saved had it
+/// counted from `received_on`, proposed as a pending waiver naming the payment.
+async fn propose_waivers(
+    c: &impl ConnectionTrait,
+    granted: &Granted,
+    payment_id: Id,
+    received_on: NaiveDate,
+    recorded_on: NaiveDate,
+) -> Result<()> {
+    let p = payment::Entity::find_by_id(payment_id)
+        .one(c)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::internal("payment vanished"))?;
+    let mine = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::PaymentId.eq(payment_id))
+        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
+        .filter(ledger_entry::Column::PrincipalFen.ne(0))
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(c)
+        .await
+        .or_internal()?;
+    let mut paid: Vec<(Id, i64)> = Vec::new();
+    for e in mine {
+        let bill_id = e.bill_id.unwrap_or_default();
+        match paid.iter_mut().find(|(b, _)| *b == bill_id) {
+            Some((_, sum)) => *sum -= e.principal_fen,
+            None => paid.push((bill_id, -e.principal_fen)),
+        }
+    }
+    let ids: Vec<Id> = paid.iter().map(|(b, _)| *b).collect();
+    let mut entries = entries_of(c, &ids).await?;
+    let bills = bill::Entity::find().filter(bill::Column::Id.is_in(ids.iter().copied())).all(c).await.or_internal()?;
+    for (bill_id, amount) in paid {
+        let Some(b) = bills.iter().find(|b| b.id == bill_id) else { continue };
+        // The bill's other principal changes; this payment's own are what is being re-dated.
+        let changes: Vec<PrincipalChange> = entries
+            .remove(&bill_id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.kind != EntryKind::Charge.as_str() && e.principal_fen != 0)
+            .filter(|e| !(e.payment_id == Some(payment_id) && e.kind == EntryKind::Allocation.as_str()))
+            .map(|e| PrincipalChange { on: e.effective_on, delta: Fen(e.principal_fen) })
+            .collect();
+        let backdated = Backdated { paid: Fen(amount), received_on, recorded_on, issued_on: date_of(b.issued_at) };
+        let saved = backdating_saving(&rule(b), Fen(b.amount_fen), b.due_on, &changes, backdated);
+        if saved.0 > 0 {
+            let reason = format!(
+                "补录收款 {}：到账日 {received_on}，登记日 {recorded_on}；按到账日计算可少计滞纳金 {saved} 元",
+                p.receipt_no
+            );
+            super::adjust::propose_for_payment(c, granted, b, payment_id, saved, reason).await?;
+        }
+    }
+    Ok(())
+}
+
 /// How a balance is spent.
 pub(crate) struct Spend<'a> {
     pub as_of: NaiveDate,
@@ -163,9 +235,8 @@ pub(crate) struct Spend<'a> {
     pub created_by: Option<Id>,
 }
 
-/// Posts late fees accrued up to `as_of` on the house's open bills, then spends its balances on
-/// them: earmarked balances on their own item first, then the general balance. The house must
-/// be locked.
+/// Spends the house's balances on its open bills as of `how.as_of` (`linli_billing::spending`
+/// decides what moves; this writes it). The house must be locked.
 pub(crate) async fn spend_balance(
     c: &impl ConnectionTrait,
     project_id: Id,
@@ -180,58 +251,46 @@ pub(crate) async fn spend_balance(
     }
     let ids: Vec<Id> = bills.iter().map(|b| b.id).collect();
     let mut entries = entries_of(c, &ids).await?;
-    let mut open: Vec<Open> = Vec::with_capacity(bills.len());
+    let mut facts = Vec::with_capacity(bills.len());
     for b in &bills {
         let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), how.as_of);
-        let unposted = fee.amount.0 - posted.0;
-        if unposted > 0 {
-            let mut p = Post::new(EntryKind::LateFee, project_id, house_id, how.as_of);
-            p.bill_id = Some(b.id);
-            p.fee_item_id = Some(b.fee_item_id);
-            p.late_fee = Fen(unposted);
-            p.payment_id = how.payment_id;
-            p.created_by = how.created_by;
-            post(c, p, seal).await?;
-        }
-        open.push(Open {
-            bill_id: b.id,
-            fee_item_id: b.fee_item_id,
-            due_on: b.due_on,
-            period_start: b.period_start,
-            principal: Fen(b.principal_due_fen),
-            late_fee: Fen(b.late_fee_due_fen + unposted.max(0)),
+        facts.push(OpenBill {
+            owes: Open {
+                bill_id: b.id,
+                fee_item_id: b.fee_item_id,
+                due_on: b.due_on,
+                period_start: b.period_start,
+                principal: Fen(b.principal_due_fen),
+                late_fee: Fen(b.late_fee_due_fen),
+            },
+            unposted_late_fee: Fen(fee.amount.0 - posted.0),
         });
     }
-    let mut pots = balances(c, house_id).await?;
-    // Earmarked pots first, so the general balance is kept for what nothing else pays.
-    pots.sort_by_key(|(earmark, _)| (*earmark == 0, *earmark));
-    let item_of: HashMap<Id, Id> = open.iter().map(|o| (o.bill_id, o.fee_item_id)).collect();
-    for (earmark, amount) in pots {
-        if amount.0 <= 0 {
-            continue;
-        }
-        let candidates: Vec<Open> = open.iter().filter(|o| earmark == 0 || o.fee_item_id == earmark).cloned().collect();
-        for a in allocate(amount, &candidates, order) {
-            let mut p = Post::new(EntryKind::Allocation, project_id, house_id, how.as_of);
-            p.bill_id = Some(a.bill_id);
-            p.fee_item_id = item_of.get(&a.bill_id).copied();
-            p.balance = Fen(-a.amount.0);
-            p.earmark = earmark;
-            match a.part {
-                Part::Principal => p.principal = Fen(-a.amount.0),
-                Part::LateFee => p.late_fee = Fen(-a.amount.0),
+    let pots = balances(c, house_id).await?;
+    for step in spending::plan(facts, &pots, order) {
+        let p = match step {
+            Spent::LateFee { bill_id, fee_item_id, amount } => {
+                let mut p = Post::new(EntryKind::LateFee, project_id, house_id, how.as_of);
+                p.bill_id = Some(bill_id);
+                p.fee_item_id = Some(fee_item_id);
+                p.late_fee = amount;
+                p
             }
-            p.payment_id = how.payment_id;
-            p.channel = Some(how.channel.unwrap_or("prepaid").to_owned());
-            p.created_by = how.created_by;
-            post(c, p, seal).await?;
-            if let Some(o) = open.iter_mut().find(|o| o.bill_id == a.bill_id) {
+            Spent::Paid { earmark, fee_item_id, allocation: a } => {
+                let mut p = Post::new(EntryKind::Allocation, project_id, house_id, how.as_of);
+                p.bill_id = Some(a.bill_id);
+                p.fee_item_id = Some(fee_item_id);
+                p.balance = Fen(-a.amount.0);
+                p.earmark = earmark;
                 match a.part {
-                    Part::Principal => o.principal.0 -= a.amount.0,
-                    Part::LateFee => o.late_fee.0 -= a.amount.0,
+                    Part::Principal => p.principal = Fen(-a.amount.0),
+                    Part::LateFee => p.late_fee = Fen(-a.amount.0),
                 }
+                p.channel = Some(how.channel.unwrap_or("prepaid").to_owned());
+                p
             }
-        }
+        };
+        post(c, Post { payment_id: how.payment_id, created_by: how.created_by, ..p }, seal).await?;
     }
     Ok(())
 }
@@ -244,7 +303,7 @@ pub(crate) async fn apply_balance(
     today: NaiveDate,
     seal: &Seal,
 ) -> Result<()> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     lock_house(&tx, project_id, house_id).await?;
     let how = Spend { as_of: today, only: None, payment_id: None, channel: None, created_by: None };
     spend_balance(&tx, project_id, house_id, order, &how, seal).await?;
@@ -260,7 +319,7 @@ pub(crate) async fn refund(
     seal: &Seal,
     audit_event: AuditEvent,
 ) -> Result<linli_billing::HouseAccount> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let h = house::Entity::find_by_id(house_id)
         .filter(house::Column::ProjectId.eq(granted.project_id()))
         .one(&tx)

@@ -9,9 +9,9 @@ use linli_billing::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, EntryKin
 use linli_core::{Fen, Granted, Id, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::building_ref;
 use crate::entity::{bill, fee_item, ledger_entry};
 use crate::error::OrInternal;
+use crate::property::building_ref;
 
 pub(crate) async fn arrears(c: &impl ConnectionTrait, granted: &Granted, as_of: NaiveDate) -> Result<ArrearsReport> {
     let rows: Vec<(Id, Id, NaiveDate, i64)> = bill::Entity::find()

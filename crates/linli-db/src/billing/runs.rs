@@ -10,13 +10,13 @@ use linli_core::{Area, AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequ
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 
 use super::fees::{assignment_view, item_view, standard_view};
 use super::ledger::{Post, entry_model};
 use crate::entity::{
-    bill, billing_run, fee_assignment, fee_item, fee_standard, house, house_balance, ledger_entry, occupancy, ownership,
+    bill, billing_run, fee_assignment, fee_item, fee_standard, house, house_balance, job, ledger_entry, occupancy,
+    ownership,
 };
 use crate::error::OrInternal;
 use crate::job_store::insert_job;
@@ -42,7 +42,29 @@ fn view(m: billing_run::Model) -> Run {
         created_at: m.created_at,
         confirmed_at: m.confirmed_at,
         completed_at: m.completed_at,
+        lease_expires_at: None,
+        stalled: false,
     }
+}
+
+/// A running run's job: until when its worker holds it, and whether that worker is gone.
+async fn with_worker(c: &impl ConnectionTrait, mut run: Run) -> Result<Run> {
+    if run.state != RunState::Running {
+        return Ok(run);
+    }
+    let found = job::Entity::find()
+        .filter(job::Column::DedupeKey.eq(format!("billing.run:{}", run.id)))
+        .one(c)
+        .await
+        .or_internal()?
+        .map(crate::job_store::view);
+    if let Some(j) = found {
+        run.stalled = j.interrupted(Utc::now(), linli_jobs::holder_gone);
+        if run.stalled || j.state == linli_jobs::JobState::Running {
+            run.lease_expires_at = j.resumes_at();
+        }
+    }
+    Ok(run)
 }
 
 pub(crate) async fn inputs(c: &impl ConnectionTrait, project_id: Id, month: Period, ids: &[Id]) -> Result<RunInputs> {
@@ -124,7 +146,7 @@ pub(crate) async fn create(
     s: &RunSummary,
     audit_event: AuditEvent,
 ) -> Result<Run> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     ensure_project(&tx, granted).await?;
     let am = billing_run::ActiveModel {
         id: NotSet,
@@ -159,13 +181,14 @@ pub(crate) async fn by_id(c: &impl ConnectionTrait, id: Id) -> Result<Run> {
 }
 
 pub(crate) async fn scoped(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Result<Run> {
-    billing_run::Entity::find_by_id(id)
+    let run = billing_run::Entity::find_by_id(id)
         .filter(project_condition(scope, billing_run::Column::ProjectId, false))
         .one(c)
         .await
         .or_internal()?
         .map(view)
-        .ok_or_else(|| Error::not_found("billing_run", id))
+        .ok_or_else(|| Error::not_found("billing_run", id))?;
+    with_worker(c, run).await
 }
 
 pub(crate) async fn list(
@@ -178,12 +201,16 @@ pub(crate) async fn list(
     if let Some(p) = project_id {
         sel = sel.filter(billing_run::Column::ProjectId.eq(p));
     }
-    let page = crate::page::fetch(sel.order_by_desc(billing_run::Column::Id), c, page).await?;
-    Ok(page.map(view))
+    let page = crate::page::fetch(sel.order_by_desc(billing_run::Column::Id), c, page).await?.map(view);
+    let mut items = Vec::with_capacity(page.items.len());
+    for run in page.items {
+        items.push(with_worker(c, run).await?);
+    }
+    Ok(Page { items, ..page })
 }
 
 pub(crate) async fn confirm(db: &Db, granted: &Granted, id: Id, audit_event: AuditEvent) -> Result<Run> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let done = billing_run::Entity::update_many()
         .col_expr(billing_run::Column::State, Expr::value(RunState::Running.as_str()))
         .col_expr(billing_run::Column::ConfirmedBy, Expr::value(granted.actor().user_id))
@@ -210,7 +237,7 @@ pub(crate) async fn write_bills(db: &Db, run_id: Id, bills: &[NewBill], seal: &S
     if bills.is_empty() {
         return Ok(0);
     }
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let n = insert_new(&tx, Some(run_id), bills, seal).await?;
     tx.commit().await.or_internal()?;
     Ok(n)
@@ -300,7 +327,7 @@ pub(crate) async fn complete(db: &Db, id: Id, s: &RunSummary) -> Result<Run> {
         )
         .col_expr(billing_run::Column::CompletedAt, Expr::value(Utc::now()))
         .filter(billing_run::Column::Id.eq(id))
-        .exec(&db.conn)
+        .exec(db.writer())
         .await
         .or_internal()?;
     by_id(&db.conn, id).await
@@ -337,7 +364,7 @@ pub async fn bulk_insert_plain(db: &Db, bills: &[NewBill], seal: &Seal, chunk: u
     // Models and seals are prepared before the clock starts in the bench; here they are built
     // per chunk, which costs the baseline a little, never the run.
     for part in bills.chunks(chunk.max(1)) {
-        let tx = db.conn.begin().await.or_internal()?;
+        let tx = db.begin().await.or_internal()?;
         let mut models = Vec::with_capacity(part.len());
         let mut entries = Vec::with_capacity(part.len());
         for b in part {
@@ -357,7 +384,7 @@ pub async fn bulk_insert_plain(db: &Db, bills: &[NewBill], seal: &Seal, chunk: u
     }
     if db.backend == crate::Backend::Postgres {
         use sea_orm::ConnectionTrait as _;
-        db.conn
+        db.writer()
             .execute_unprepared("SELECT setval(pg_get_serial_sequence('bills', 'id'), (SELECT MAX(id) FROM bills))")
             .await
             .or_internal()?;
@@ -381,7 +408,7 @@ pub(crate) async fn write_one_off(
     seal: &Seal,
     audit_event: AuditEvent,
 ) -> Result<linli_billing::Bill> {
-    let tx = db.conn.begin().await.or_internal()?;
+    let tx = db.begin().await.or_internal()?;
     let h = house::Entity::find_by_id(b.house_id)
         .filter(house::Column::ProjectId.eq(granted.project_id()))
         .one(&tx)

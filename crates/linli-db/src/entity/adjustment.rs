@@ -16,6 +16,7 @@ pub struct Model {
     pub requested_at: DateTimeUtc,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,
+    pub payment_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,5 +32,6 @@ pub mod person;
 pub mod project;
 pub mod role;
 pub mod session;
+pub mod throttle_counter;
 pub mod unit;
 pub mod user;

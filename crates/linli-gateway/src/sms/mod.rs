@@ -68,6 +68,15 @@ pub trait SmsProvider: Send + Sync {
     async fn send(&self, msg: &SmsMessage) -> Result<SmsReceipt, SmsError>;
 }
 
+/// The `Host` header reqwest will send for `url`: the port only when it is not the default.
+fn host_header(url: &reqwest::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
+}
+
 /// The start of an unexpected answer, for the error text.
 fn snippet(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).chars().take(200).collect()
@@ -94,5 +103,13 @@ mod tests {
         assert!(SmsError::rejected("isv.SMS_TEMPLATE_ILLEGAL", "x").is_permanent());
         assert!(!SmsError::Throttled("isv.BUSINESS_LIMIT_CONTROL".into()).is_permanent());
         assert!(!SmsError::Transport("connection refused".into()).is_permanent());
+    }
+
+    #[test]
+    fn the_host_header_has_the_port_only_when_it_is_not_the_default() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert_eq!(host_header(&url("https://sms.tencentcloudapi.com")).unwrap(), "sms.tencentcloudapi.com");
+        assert_eq!(host_header(&url("https://sms.tencentcloudapi.com:443/")).unwrap(), "sms.tencentcloudapi.com");
+        assert_eq!(host_header(&url("http://127.0.0.1:40123")).unwrap(), "127.0.0.1:40123");
     }
 }

@@ -1,7 +1,7 @@
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::Response;
-use linli_core::{Error, Id};
+use linli_core::Id;
 use linli_import::{Column, ImportReport};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,10 +10,10 @@ use utoipa_axum::routes;
 use crate::App;
 use crate::download::{XLSX, attachment};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiQuery, CurrentUser};
+use crate::extract::{ApiQuery, CurrentUser, MAX_IMPORT_BODY, SheetUpload};
 
 /// What can be imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Houses,
@@ -54,7 +54,7 @@ pub struct TemplateQuery {
 }
 
 /// The import template with its Chinese headers and one example row.
-#[utoipa::path(get, path = "/api/v1/imports/{kind}/template", tag = "imports", params(("kind" = String, Path, description = "`houses`, `persons` or `equipment`"), TemplateQuery),
+#[utoipa::path(get, path = "/api/v1/imports/{kind}/template", tag = "imports", params(("kind" = inline(ImportKind), Path, description = "What to import"), TemplateQuery),
     responses((status = 200, description = "XLSX or CSV (UTF-8 with BOM)"), (status = 401, body = Problem)))]
 async fn import_template(
     _user: CurrentUser,
@@ -83,40 +83,36 @@ pub struct ImportQuery {
     pub dry_run: bool,
 }
 
-#[derive(utoipa::ToSchema)]
+// Deserialize only for `deny_unknown_fields`: the document says the form has no other fields.
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct ImportUpload {
-    /// A `.xlsx` or `.csv` file laid out like the template.
-    #[schema(value_type = String, format = Binary)]
+    /// A `.xlsx` or `.csv` file laid out like the template: at most 32 MiB, 200,000 rows, and
+    /// (XLSX) 128 MiB unpacked.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     file: Vec<u8>,
 }
 
 /// Imports a spreadsheet into a project: valid rows are saved even when others fail, the report
 /// names each refused row; importing the same file again changes nothing.
-#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports", params(("kind" = String, Path, description = "`houses`, `persons` or `equipment`"), ImportQuery),
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "imports", params(("kind" = inline(ImportKind), Path, description = "What to import"), ImportQuery),
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
-    responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ImportReport), (status = 400, body = Problem), (status = 403, body = Problem),
+              (status = 413, description = "`body_too_large`, `spreadsheet_too_large` or `too_many_rows`", body = Problem),
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn run_import(
     State(app): State<App>,
     user: CurrentUser,
     Path(kind): Path<ImportKind>,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    mut form: Multipart,
+    SheetUpload { file_name: name, bytes }: SheetUpload,
 ) -> ApiResult<Json<ImportReport>> {
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| Error::Malformed(format!("multipart: {e}")))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| Error::Malformed(format!("multipart: {e}")))?;
-            file = Some((name, bytes));
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| Error::invalid("file", "required"))?;
     let report = match kind {
         ImportKind::Houses => app.structure.import_houses(&user.authz, q.project_id, &name, &bytes, q.dry_run).await?,
         ImportKind::Persons => app.people.import_persons(&user.authz, q.project_id, &name, &bytes, q.dry_run).await?,
         ImportKind::Equipment => {
-            let all = linli_core::PageRequest { page: 1, page_size: 10_000 };
+            let all = linli_core::PageRequest::all();
             let buildings = app.structure.list_buildings(&user.authz, Some(q.project_id), all).await?;
             let by_name = buildings.items.into_iter().map(|b| (b.name, b.id)).collect();
             app.equipment.import(&user.authz, q.project_id, &by_name, &name, &bytes, q.dry_run).await?
@@ -126,5 +122,7 @@ async fn run_import(
 }
 
 pub fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(import_template)).routes(routes!(run_import))
+    OpenApiRouter::new()
+        .routes(routes!(import_template))
+        .merge(OpenApiRouter::new().routes(routes!(run_import)).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY)))
 }

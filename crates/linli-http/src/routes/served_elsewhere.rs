@@ -1,5 +1,6 @@
-//! Routes served by plain axum routes (see `openapi::document_route` and `metrics::route`) but
-//! documented here, so the document lists every route the server has.
+//! Routes served by plain axum routes (see `openapi::document_route`) but documented here, so
+//! the document lists every API route the server has. `/metrics` is for the scraper and is
+//! served only where configured (`metrics`), so it is not part of the API document.
 
 use utoipa::openapi::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,12 +13,6 @@ use crate::App;
 #[allow(dead_code, clippy::unused_async)]
 async fn openapi_json() {}
 
-/// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "health", security(()),
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-#[allow(dead_code, clippy::unused_async)]
-async fn metrics() {}
-
 pub fn router() -> OpenApiRouter<App> {
     let mut r = OpenApiRouter::new();
     let paths = &mut r.get_openapi_mut().paths;
@@ -26,6 +21,5 @@ pub fn router() -> OpenApiRouter<App> {
         vec![HttpMethod::Get],
         <__path_openapi_json as utoipa::Path>::operation(),
     );
-    paths.add_path_operation("/metrics", vec![HttpMethod::Get], <__path_metrics as utoipa::Path>::operation());
     r
 }

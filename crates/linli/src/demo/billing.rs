@@ -12,7 +12,6 @@ use linli_core::{Authz, Fen, Id, PageRequest};
 use linli_http::App;
 use linli_property::HouseFilter;
 use rust_decimal::Decimal;
-use sea_orm::ConnectionTrait;
 
 use super::community::pick;
 
@@ -82,49 +81,50 @@ fn habit(i: usize) -> Habit {
 }
 
 /// Answers a line for the start-up banner; does nothing when the project has fee items.
-pub async fn seed(app: &App, db: &linli_db::Db, company: Id, project_id: Id) -> anyhow::Result<String> {
+pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<String> {
     let system = Authz::system(company);
-    if !app.billing.fee_items(&system, Some(project_id)).await?.is_empty() {
+    if !app.billing.fees.fee_items(&system, Some(project_id)).await?.is_empty() {
         return Ok("kept the existing billing".into());
     }
     let today = today();
     let first = Period::month(today.year(), today.month())
         .and_then(|m| m.start.checked_sub_months(Months::new(11)))
         .ok_or_else(|| anyhow::anyhow!("no first month"))?;
-    // Owners imported without a move-in day start today; in the demo they received their keys
-    // long before the first billed month.
-    db.conn
-        .execute_unprepared(&format!(
-            "UPDATE ownerships SET started_on = '2023-06-01' WHERE project_id = {project_id} AND started_on >= '{first}'"
-        ))
-        .await?;
-
     let mut wyf = item(project_id, "WYF", "物业费", FeeKind::Area, BillingCycle::Monthly);
     wyf.vacancy_rate = Some(Decimal::new(7, 1));
-    let wyf = app.billing.create_fee_item(&system, wyf).await?;
-    app.billing.add_standard(&system, wyf.id, standard("2023-01-01".parse()?, Decimal::new(235, 2))).await?;
+    let wyf = app.billing.fees.create_fee_item(&system, wyf).await?;
+    app.billing.fees.add_standard(&system, wyf.id, standard("2023-01-01".parse()?, Decimal::new(235, 2))).await?;
     // A price change in the middle of the year: bills before it keep the old price.
     let change = first.checked_add_months(Months::new(6)).ok_or_else(|| anyhow::anyhow!("date"))?;
-    app.billing.add_standard(&system, wyf.id, standard(change, Decimal::new(250, 2))).await?;
-    app.billing.add_assignment(&system, wyf.id, assign(AssignmentTarget::Project, None, None)).await?;
+    app.billing.fees.add_standard(&system, wyf.id, standard(change, Decimal::new(250, 2))).await?;
+    app.billing.fees.add_assignment(&system, wyf.id, assign(AssignmentTarget::Project, None, None)).await?;
 
     let ljf = app
         .billing
+        .fees
         .create_fee_item(&system, item(project_id, "LJF", "垃圾清运费", FeeKind::Fixed, BillingCycle::Monthly))
         .await?;
-    app.billing.add_standard(&system, ljf.id, standard("2023-01-01".parse()?, Decimal::from(10))).await?;
-    app.billing.add_assignment(&system, ljf.id, assign(AssignmentTarget::Project, None, None)).await?;
+    app.billing.fees.add_standard(&system, ljf.id, standard("2023-01-01".parse()?, Decimal::from(10))).await?;
+    app.billing.fees.add_assignment(&system, ljf.id, assign(AssignmentTarget::Project, None, None)).await?;
 
     let cwf = app
         .billing
+        .fees
         .create_fee_item(&system, item(project_id, "CWF", "车位管理费", FeeKind::Parking, BillingCycle::Quarterly))
         .await?;
-    app.billing.add_standard(&system, cwf.id, standard("2023-01-01".parse()?, Decimal::from(150))).await?;
+    app.billing.fees.add_standard(&system, cwf.id, standard("2023-01-01".parse()?, Decimal::from(150))).await?;
+    // One-off fees the counter charges on demand; billing runs leave them alone.
+    for (code, name, price) in [("ZXYJ", "装修押金", 2000), ("MJK", "门禁卡工本费", 20)] {
+        let mut once = item(project_id, code, name, FeeKind::OneOff, BillingCycle::Monthly);
+        once.late_fee = LateFeeRule::NONE;
+        let once = app.billing.fees.create_fee_item(&system, once).await?;
+        app.billing.fees.add_standard(&system, once.id, standard("2023-01-01".parse()?, Decimal::from(price))).await?;
+    }
     let filter = HouseFilter { project_id: Some(project_id), ..Default::default() };
-    let houses = app.structure.list_houses(&system, &filter, PageRequest { page: 1, page_size: 100_000 }).await?.items;
+    let houses = app.structure.list_houses(&system, &filter, PageRequest::all()).await?.items;
     for (n, h) in houses.iter().enumerate().filter(|(i, _)| pick(*i, 23, 100) < 15) {
         let label = Some(format!("B1-{:03}", n % 1000));
-        app.billing.add_assignment(&system, cwf.id, assign(AssignmentTarget::House, Some(h.id), label)).await?;
+        app.billing.fees.add_assignment(&system, cwf.id, assign(AssignmentTarget::House, Some(h.id), label)).await?;
     }
 
     // Prepaid owners deposit a year of property fees before the first run.
@@ -140,9 +140,9 @@ pub async fn seed(app: &App, db: &linli_db::Db, company: Id, project_id: Id) -> 
     let mut m = 0;
     while month <= today {
         let label = month.format("%Y-%m").to_string();
-        let run = app.billing.preview_run(&system, project_id, &label, &[]).await?;
-        app.billing.confirm_run(&system, run.id).await?;
-        app.billing.execute_run(run.id, crate::billing_cli::CHUNK).await?;
+        let run = app.billing.runs.preview_run(&system, project_id, &label, &[]).await?;
+        app.billing.runs.confirm_run(&system, run.id).await?;
+        app.billing.runs.execute_run(run.id, crate::billing_cli::CHUNK).await?;
         let months_left = (today.year() - month.year()) * 12 + today.month() as i32 - month.month() as i32;
         for (i, h) in houses.iter().enumerate() {
             let due = Period::month(month.year(), month.month()).map_or(month, |p| p.end);
@@ -155,7 +155,7 @@ pub async fn seed(app: &App, db: &linli_db::Db, company: Id, project_id: Id) -> 
                 _ => None,
             };
             let Some(paid_on) = paid_on.filter(|d| *d <= today) else { continue };
-            let account = app.billing.account(&system, h.id, Some(paid_on)).await?;
+            let account = app.billing.payments.account(&system, h.id, Some(paid_on)).await?;
             let owed = Fen(account.total_due_fen.0 - account.balance_fen.0);
             if owed.0 > 0 {
                 pay(app, &system, h.id, owed, paid_on, None, channel(i)).await?;
@@ -191,6 +191,7 @@ async fn pay(
         payer: None,
         note: None,
     };
-    app.billing.pay(system, house_id, p, None).await?;
+    // Recorded on the day it was paid, as the office would have done all year.
+    app.billing.payments.replay_payment(system, house_id, p, on).await?;
     Ok(())
 }

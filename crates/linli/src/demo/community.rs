@@ -67,10 +67,13 @@ fn residential_houses(n: usize) -> (String, Vec<(String, String, String)>) {
     (csv, places)
 }
 
+const PEOPLE_HEADER: &str =
+    "姓名,类型,手机号,证件类型,证件号码,性别,楼栋,单元,房号,关系,产权份额,产权起始日期,入住日期,备注\n";
+
 /// Owners for 88% of the houses (60% of them with an ID number on file), the owner's family
 /// living in 65%, tenants in 12%; the rest stay vacant.
 fn residential_people(places: &[(String, String, String)]) -> String {
-    let mut csv = String::from("姓名,类型,手机号,证件类型,证件号码,性别,楼栋,单元,房号,关系,产权份额,入住日期,备注\n");
+    let mut csv = String::from(PEOPLE_HEADER);
     for (i, (b, u, n)) in places.iter().enumerate() {
         let roll = pick(i, 7, 100);
         if roll >= 88 {
@@ -81,13 +84,20 @@ fn residential_people(places: &[(String, String, String)]) -> String {
         let id_type = if id.is_empty() { "" } else { "身份证" };
         let since = format!("20{:02}-{:02}-{:02}", 12 + pick(i, 10, 13), 1 + pick(i, 11, 12), 1 + pick(i, 12, 28));
         let moved_in = if roll < 65 { since.as_str() } else { "" };
-        let _ = writeln!(csv, "{},个人,{},{id_type},{id},{gender},{b},{u},{n},业主,100,{moved_in},", name(i), phone(i));
+        // Every owner has owned the house since the keys were handed over, years before the
+        // demo's first billed month; those who live there moved in that day.
+        let _ = writeln!(
+            csv,
+            "{},个人,{},{id_type},{id},{gender},{b},{u},{n},业主,100,{since},{moved_in},",
+            name(i),
+            phone(i)
+        );
         if roll < 40 {
             let j = i + 500_000;
-            let _ = writeln!(csv, "{},个人,{},,,,{b},{u},{n},家属,,{since},", name(j), phone(j));
+            let _ = writeln!(csv, "{},个人,{},,,,{b},{u},{n},家属,,,{since},", name(j), phone(j));
         } else if (65..77).contains(&roll) {
             let j = i + 1_000_000;
-            let _ = writeln!(csv, "{},个人,{},,,,{b},{u},{n},租户,,{since},租期一年", name(j), phone(j));
+            let _ = writeln!(csv, "{},个人,{},,,,{b},{u},{n},租户,,,{since},租期一年", name(j), phone(j));
         }
     }
     csv
@@ -96,8 +106,7 @@ fn residential_people(places: &[(String, String, String)]) -> String {
 /// Three office towers of 12 floors with 8 offices each, 60% leased to companies.
 fn office_park() -> (String, String) {
     let mut houses = String::from("楼栋,单元,房号,楼层,户型,建筑面积,套内面积,朝向,用途,状态\n");
-    let mut people =
-        String::from("姓名,类型,手机号,证件类型,证件号码,性别,楼栋,单元,房号,关系,产权份额,入住日期,备注\n");
+    let mut people = String::from(PEOPLE_HEADER);
     let firms = ["云帆科技有限公司", "青禾设计工作室", "远山律师事务所", "星河数据有限公司", "木棉教育咨询有限公司"];
     let mut k = 0;
     for tower in ["A座", "B座", "C座"] {
@@ -109,7 +118,7 @@ fn office_park() -> (String, String) {
                     let firm = firms[pick(k, 14, firms.len())];
                     let _ = writeln!(
                         people,
-                        "{firm},单位,0571{:08},,,,{tower},,{number},租户,,2024-03-01,",
+                        "{firm},单位,0571{:08},,,,{tower},,{number},租户,,,2024-03-01,",
                         88_000_000 + k
                     );
                 }
@@ -123,6 +132,16 @@ fn office_park() -> (String, String) {
 /// The demo estate's house sheet (CSV) of `n` houses, for benchmarks.
 pub fn house_sheet(n: usize) -> String {
     residential_houses(n).0
+}
+
+/// A people sheet (CSV) making one person the owner of each of the `n` houses of `house_sheet(n)`
+/// since `since`, for benchmarks: the rows after the first find that person by name and phone.
+pub fn one_owner_sheet(n: usize, name: &str, phone: Option<&str>, since: &str) -> String {
+    let mut csv = String::from(PEOPLE_HEADER);
+    for (b, u, number) in residential_houses(n).1 {
+        let _ = writeln!(csv, "{name},个人,{},,,,{b},{u},{number},业主,100,{since},,", phone.unwrap_or(""));
+    }
+    csv
 }
 
 /// Fills both demo projects on their first start; answers the counts as a line for the

@@ -77,7 +77,7 @@ pub async fn seed(db: &linli_db::Db, company: i64, project_id: i64) -> anyhow::R
     let mut categories = Vec::new();
     category_ids(&service.categories(&system).await?, &mut categories);
     let filter = EquipmentFilter { project_id: Some(project_id), ..EquipmentFilter::default() };
-    let existing = service.list(&system, &filter, PageRequest { page: 1, page_size: 500 }).await?;
+    let existing = service.list(&system, &filter, PageRequest::all()).await?;
     let today = linli_core::time::today();
     // The community was handed over in the summer of 2019.
     let delivered = NaiveDate::from_ymd_opt(2019, 7, 1).expect("a date");

@@ -1,16 +1,24 @@
 //! `linli demo`: a working product on an empty laptop. Creates the data directory and the
-//! database, demo projects and one account per role, prints the passwords, and serves.
-//! Running it again keeps the data and sets new passwords.
+//! database, demo projects and one account per role, sends what the job workers would send at
+//! start (to the built-in SMS simulator), then serves. It prints a summary of the simulator's
+//! messages, how to let phones in, and the accounts last, so they stay on the screen. Running it
+//! again keeps the data and sets new passwords.
 
 pub mod billing;
 pub mod community;
 pub mod equipment;
+pub mod meters;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use linli_auth::{AuthRepo, NewGrant, NewUser, UserService};
+use linli_auth::{NewGrant, NewUser, SessionRepo, UserService};
 use linli_core::{Authz, Id, PageRequest};
 use linli_db::Db;
+use linli_gateway::sms::simulator::{SentLog, SentSms, SimulatorHandle};
+use linli_notify::sms::{self, BINDING_CODE};
+use linli_notify::{SmsProviderKind, SmsTemplates};
 use linli_property::{NewProject, ProjectKind, ProjectService};
 
 use crate::config::Config;
@@ -28,13 +36,22 @@ const ACCOUNTS: &[(&str, &str, &str, bool)] = &[
 
 const PROJECTS: &[(&str, ProjectKind)] = &[("翠湖花园", ProjectKind::Residential), ("云栖科技园", ProjectKind::Office)];
 
-/// The Aliyun SMS simulator with Linli's templates, and the configuration pointing at it.
-async fn sms_simulator(config: &Config) -> anyhow::Result<(Config, linli_gateway::sms::simulator::SimulatorHandle)> {
+/// The simulated Aliyun account's approved templates: one per kind, codes as Aliyun issues them.
+pub fn simulator_templates() -> BTreeMap<String, linli_notify::SmsTemplateConfig> {
+    sms::full_config(|i| format!("SMS_46075{:04}", i + 1))
+}
+
+/// The Aliyun SMS simulator with the templates, and the configuration pointing at it.
+async fn sms_simulator(config: &Config) -> anyhow::Result<(Config, SimulatorHandle, SmsTemplates)> {
     use linli_gateway::sms::simulator::{SimulatorConfig, start_aliyun};
     let (id, secret) = ("demo-access-key", admin::random_password());
+    let written = simulator_templates();
+    let templates = SmsTemplates::from_config(SmsProviderKind::Aliyun, &written).map_err(anyhow::Error::msg)?;
     let mut sim = SimulatorConfig::aliyun(id, secret.clone()).sign_name(config.sms_sign_name.clone());
-    for (code, text) in linli_notify::sms_templates() {
-        sim = sim.template(code, text);
+    for subject in sms::subjects() {
+        if let Some(t) = templates.get(subject) {
+            sim = sim.template(t.code.clone(), sms::template_text(subject, SmsProviderKind::Aliyun, t));
+        }
     }
     let handle = start_aliyun(sim).await?;
     let mut config = config.clone();
@@ -42,21 +59,15 @@ async fn sms_simulator(config: &Config) -> anyhow::Result<(Config, linli_gateway
     config.sms_endpoint = Some(handle.base_url.clone());
     config.sms_access_key_id = Some(id.into());
     config.sms_access_key_secret = Some(secret);
-    // Sent SMS show in the console's message log; the terminal gets a line each as well.
-    let mut sent = handle.log().subscribe();
-    tokio::spawn(async move {
-        while let Ok(sms) = sent.recv().await {
-            println!("[SMS simulator] to {}: {}", sms.phone, sms.text);
-        }
-    });
-    Ok((config, handle))
+    config.sms_templates = written;
+    Ok((config, handle, templates))
 }
 
 pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     // Without a real provider configured, SMS go to the simulator (kept alive while the demo runs).
-    let (config, _sms) = if config.sms_provider == "none" {
-        let (c, h) = sms_simulator(config).await?;
-        (c, Some(h))
+    let (config, sms) = if config.sms_provider == "none" {
+        let (c, h, t) = sms_simulator(config).await?;
+        (c, Some((h, t)))
     } else {
         (config.clone(), None)
     };
@@ -70,8 +81,15 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     equipment::seed(&db, company, first_project).await?;
     println!("demo data ready in {:.1} s: {counts}", started.elapsed().as_secs_f64());
     let started = std::time::Instant::now();
-    let bills = billing::seed(&app, &db, company, first_project).await?;
+    let bills = billing::seed(&app, company, first_project).await?;
     println!("demo billing ready in {:.1} s: {bills}", started.elapsed().as_secs_f64());
+    let meters = meters::seed(&app, company, first_project).await?;
+    println!("demo meters ready: {meters}");
+    // What the workers would do at start (the overdue reminders…), done now so that it is sent
+    // before the accounts are printed rather than scrolling them away.
+    let started = std::time::Instant::now();
+    let jobs = crate::jobs::drain(&db, &app).await?;
+    println!("demo jobs done in {:.1} s: {jobs} jobs", started.elapsed().as_secs_f64());
     let admin_password = config.admin_password.clone().unwrap_or_else(admin::random_password);
     let mut printed = vec![("admin".to_string(), "系统管理员".to_string(), admin_password.clone())];
     upsert_user(&db, company, "admin", "系统管理员", &admin_password, "admin", None).await?;
@@ -83,7 +101,18 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     }
     let running = server::start(db, config, &config.bind).await?;
     println!();
+    if let Some((handle, templates)) = &sms {
+        for line in sms_summary(&handle.sent().await, templates, &handle.base_url) {
+            println!("{line}");
+        }
+        live_sms(&handle.log(), templates.clone());
+        println!();
+    }
     println!("Linli demo is running: http://{}", running.addr);
+    for line in phone_hint(config, running.addr) {
+        println!("{line}");
+    }
+    println!();
     println!("Accounts (passwords are new on every start):");
     for (user, name, pw) in &printed {
         println!("  {user:<12} {pw:<16} {name}");
@@ -91,6 +120,110 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     println!();
     running.wait().await;
     Ok(())
+}
+
+/// What each kind of message is, for the summary.
+fn subject_label(subject: &str) -> &'static str {
+    match subject {
+        "bill_issued" => "账单通知 bill_issued",
+        "bill_overdue" => "欠费提醒 bill_overdue",
+        "payment_received" => "缴费成功 payment_received",
+        "work_order_assigned" => "工单派发 work_order_assigned",
+        "visitor_confirm" => "访客确认 visitor_confirm",
+        "alarm_raised" => "告警 alarm_raised",
+        "notice_published" => "通知公告 notice_published",
+        "event_published" => "社区活动 event_published",
+        BINDING_CODE => "绑定验证码 binding_code",
+        _ => "其他 other",
+    }
+}
+
+/// `138****0000`.
+fn masked(phone: &str) -> String {
+    if phone.len() == 11 && phone.is_ascii() { format!("{}****{}", &phone[..3], &phone[7..]) } else { phone.to_owned() }
+}
+
+/// A few lines on what the SMS simulator received: how many of each kind, and one example of
+/// each of the first two kinds. Every message is in the console's message log (消息记录).
+pub fn sms_summary(sent: &[SentSms], templates: &SmsTemplates, base_url: &str) -> Vec<String> {
+    let mut counts: BTreeMap<&str, (usize, &SentSms)> = BTreeMap::new();
+    for sms in sent {
+        let subject = templates.subject_of(&sms.template_code).unwrap_or("other");
+        counts.entry(subject).or_insert((0, sms)).0 += 1;
+    }
+    let mut lines =
+        vec![format!("短信模拟器 SMS simulator (Aliyun API at {base_url}): {} messages received", sent.len())];
+    if counts.is_empty() {
+        return lines;
+    }
+    let by_kind: Vec<String> = counts.iter().map(|(s, (n, _))| format!("{} {n}", subject_label(s))).collect();
+    lines[0] = format!("{}: {}", lines[0], by_kind.join(", "));
+    for (n, sms) in counts.values().take(2) {
+        let more = if *n > 1 { format!(" (and {} more like it)", n - 1) } else { String::new() };
+        lines.push(format!("  e.g. to {}: {}{more}", masked(&sms.phone), sms.text));
+    }
+    lines.push("  Every message: console → 消息记录 (message log).".to_owned());
+    lines
+}
+
+/// Later messages: a binding code is printed at once (someone is waiting for it), the rest are
+/// counted and summed up at most every 30 seconds.
+fn live_sms(log: &SentLog, templates: SmsTemplates) {
+    let mut live = log.subscribe();
+    tokio::spawn(async move {
+        let mut pending: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tokio::select! {
+                received = live.recv() => match received {
+                    Ok(sms) => {
+                        let subject = templates.subject_of(&sms.template_code).unwrap_or("other");
+                        if subject == BINDING_CODE {
+                            println!("[SMS simulator] to {}: {}", masked(&sms.phone), sms.text);
+                        } else {
+                            *pending.entry(subject).or_default() += 1;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        *pending.entry("other").or_default() += usize::try_from(n).unwrap_or(usize::MAX);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+                _ = tick.tick() => {
+                    if !pending.is_empty() {
+                        let counts: Vec<String> =
+                            pending.iter().map(|(s, n)| format!("{} {n}", subject_label(s))).collect();
+                        println!("[SMS simulator] {} (console → 消息记录)", counts.join(", "));
+                        pending.clear();
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// How to let phones in: QR labels and links use the public URL, which must be an address a
+/// phone on the same network can open (not 127.0.0.1).
+fn phone_hint(config: &Config, addr: std::net::SocketAddr) -> Vec<String> {
+    if let Some(url) = &config.public_url {
+        return vec![format!("QR labels and links in messages use {url} (public URL).")];
+    }
+    let lan = lan_address().map_or_else(|| "<this computer's address>".to_owned(), |ip| ip.to_string());
+    vec![
+        format!("Phones cannot open http://{addr}, which the equipment QR labels would encode. To let them in:"),
+        format!("  linli demo --bind 0.0.0.0:{} --public-url http://{lan}:{}", addr.port(), addr.port()),
+        "  (or set LINLI_BIND and LINLI_PUBLIC_URL; behind a proxy, the URL people use, e.g. https://wuye.example.cn)"
+            .to_owned(),
+    ]
+}
+
+/// The address of this computer on its network: the source address a route to the outside
+/// would use (no packet is sent).
+fn lan_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind(("0.0.0.0", 0)).ok()?;
+    socket.connect(("192.0.2.1", 9)).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
 /// The two demo projects, created when missing: (residential, office park).
@@ -125,4 +258,60 @@ async fn upsert_user(
     let id = admin::create_user(db, company, new, None, None).await?;
     users.add_grant(&Authz::system(company), id, NewGrant { project_id, role: role.into() }).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(code: &str, phone: &str, text: &str) -> SentSms {
+        SentSms {
+            provider: "aliyun",
+            message_id: "1^0".into(),
+            phone: phone.into(),
+            sign_name: "邻里物业".into(),
+            template_code: code.into(),
+            params: vec![],
+            text: text.into(),
+            received_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_each_kind_and_shows_an_example_not_every_message() {
+        let templates = SmsTemplates::from_config(SmsProviderKind::Aliyun, &simulator_templates()).unwrap();
+        let overdue = templates.get("bill_overdue").unwrap().code.clone();
+        let issued = templates.get("bill_issued").unwrap().code.clone();
+        let mut log: Vec<SentSms> =
+            (0..792).map(|i| sent(&overdue, &format!("138{i:08}"), "【邻里物业】何娜您好，…已逾期")).collect();
+        log.push(sent(&issued, "13900000001", "【邻里物业】账单已出"));
+        let lines = sms_summary(&log, &templates, "http://127.0.0.1:1");
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert!(
+            lines[0].ends_with("793 messages received: 账单通知 bill_issued 1, 欠费提醒 bill_overdue 792"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(lines[1], "  e.g. to 139****0001: 【邻里物业】账单已出");
+        assert_eq!(lines[2], "  e.g. to 138****0000: 【邻里物业】何娜您好，…已逾期 (and 791 more like it)");
+        assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "no terminal escape codes");
+    }
+
+    #[test]
+    fn the_simulators_templates_are_complete_and_not_fixed_linli_codes() {
+        let t = SmsTemplates::from_config(SmsProviderKind::Aliyun, &simulator_templates()).unwrap();
+        for subject in sms::subjects() {
+            let code = &t.get(subject).unwrap().code;
+            assert!(code.starts_with("SMS_46075") && !code.contains("LINLI"), "{code}");
+        }
+    }
+
+    #[test]
+    fn without_a_public_url_the_demo_says_how_to_set_one() {
+        let hint = phone_hint(&Config::default(), "127.0.0.1:8080".parse().unwrap()).join("\n");
+        assert!(hint.contains("--public-url http://") && hint.contains("--bind 0.0.0.0:8080"), "{hint}");
+        assert!(hint.contains("LINLI_PUBLIC_URL"), "{hint}");
+        let set = Config { public_url: Some("http://192.168.1.20:8080".into()), ..Config::default() };
+        assert!(phone_hint(&set, "0.0.0.0:8080".parse().unwrap())[0].contains("http://192.168.1.20:8080"));
+    }
 }

@@ -139,6 +139,11 @@ impl TestServer {
         }
     }
 
+    /// Where `/metrics` is served on its own, with `metrics_bind` configured.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.running.as_ref()?.metrics_addr
+    }
+
     pub fn app(&self) -> &linli_http::App {
         &self.running.as_ref().expect("running").app
     }

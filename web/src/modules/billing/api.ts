@@ -1,8 +1,12 @@
-// Calls of the billing API, typed by the generated schema. Every page of the module goes through here.
+// Calls of the billing API (linli-billing, meters and readings included), typed by the generated
+// schema. Every page of the module goes through here.
 import { api, ok } from '@/api/client'
 import { withQuery } from '@/utils/url'
+import type { ImportReport, QueryParams, RequestBody } from '@/api/types'
+import type { MeterKind } from './meterReadings'
 import type {
   Adjustment,
+  AllocationOrder,
   AdjustmentState,
   ArrearsReport,
   Assignment,
@@ -13,21 +17,31 @@ import type {
   FeeItem,
   HouseAccount,
   IncomeRow,
+  Meter,
+  MeterPage,
+  MeterPatch,
+  MeterQuery,
   NewAdjustment,
   NewAssignment,
+  NewCharge,
   NewFeeItem,
+  NewMeter,
   NewPayment,
+  NewRefund,
   NewRun,
   NewStandard,
   Page,
+  Reading,
+  ReadingPage,
   Receipt,
+  Replacement,
   Run,
+  SheetRow,
   Standard,
+  UsageRow,
 } from './types'
 
 const path = (id: number) => ({ path: { id } })
-/** The document's `Run.problems` points at the wrong schema (see types.ts): the JSON is a Run. */
-const asRun = (run: unknown) => run as Run
 
 // 收费项目, 收费标准, 适用范围
 export const listFeeItems = (projectId: number): Promise<FeeItem[]> =>
@@ -43,21 +57,16 @@ export const createAssignment = (feeItemId: number, body: NewAssignment): Promis
   ok(api.POST('/api/v1/fee-items/{id}/assignments', { params: path(feeItemId), body }))
 
 // 计费批次
-export const createRun = async (body: NewRun): Promise<Run> => asRun(await ok(api.POST('/api/v1/billing-runs', { body })))
-export const listRuns = async (projectId: number, page: number, pageSize: number): Promise<Page<Run>> => {
-  const answer = await ok(api.GET('/api/v1/billing-runs', { params: { query: { project_id: projectId, page, page_size: pageSize } } }))
-  return { ...answer, items: answer.items.map(asRun) }
-}
-export const getRun = async (id: number): Promise<Run> => asRun(await ok(api.GET('/api/v1/billing-runs/{id}', { params: path(id) })))
-export const confirmRun = async (id: number): Promise<Run> => asRun(await ok(api.POST('/api/v1/billing-runs/{id}/confirm', { params: path(id) })))
+export const createRun = (body: NewRun): Promise<Run> => ok(api.POST('/api/v1/billing-runs', { body }))
+export const listRuns = (projectId: number, page: number, pageSize: number): Promise<Page<Run>> =>
+  ok(api.GET('/api/v1/billing-runs', { params: { query: { project_id: projectId, page, page_size: pageSize } } }))
+export const getRun = (id: number): Promise<Run> => ok(api.GET('/api/v1/billing-runs/{id}', { params: path(id) }))
+export const confirmRun = (id: number): Promise<Run> => ok(api.POST('/api/v1/billing-runs/{id}/confirm', { params: path(id) }))
 
 // 账单
-export interface BillQuery {
+/** The document's filters, with the project and the page always given; an empty state or period is no filter. */
+export type BillQuery = Omit<QueryParams<'/api/v1/bills', 'get'>, 'state'> & {
   project_id: number
-  building_id?: number
-  house_id?: number
-  fee_item_id?: number
-  period?: string
   state?: BillState | ''
   page: number
   page_size: number
@@ -91,13 +100,88 @@ export const listAdjustments = async (projectId: number, state?: AdjustmentState
 export const approveAdjustment = (id: number): Promise<Adjustment> => ok(api.POST('/api/v1/adjustments/{id}/approve', { params: path(id) }))
 export const rejectAdjustment = (id: number): Promise<Adjustment> => ok(api.POST('/api/v1/adjustments/{id}/reject', { params: path(id) }))
 
-// 报表
+// 报表 (asked without `format`, they answer JSON; the document also lists their XLSX form)
 export const arrearsReport = (projectId: number, asOf: string): Promise<ArrearsReport> =>
-  ok(api.GET('/api/v1/reports/arrears', { params: { query: { project_id: projectId, as_of: asOf } } }))
+  ok(api.GET('/api/v1/reports/arrears', { params: { query: { project_id: projectId, as_of: asOf } } })) as Promise<ArrearsReport>
 /** The XLSX download of the arrears report (a link the browser follows with the session cookie). */
 export const arrearsXlsxUrl = (projectId: number, asOf: string) =>
   withQuery('/api/v1/reports/arrears', { project_id: projectId, as_of: asOf, format: 'xlsx' })
 export const collectionReport = (projectId: number, year: number): Promise<CollectionRow[]> =>
-  ok(api.GET('/api/v1/reports/collection', { params: { query: { project_id: projectId, year } } }))
+  ok(api.GET('/api/v1/reports/collection', { params: { query: { project_id: projectId, year } } })) as Promise<CollectionRow[]>
 export const incomeReport = (projectId: number, from: string, to: string): Promise<IncomeRow[]> =>
-  ok(api.GET('/api/v1/reports/income', { params: { query: { project_id: projectId, from, to } } }))
+  ok(api.GET('/api/v1/reports/income', { params: { query: { project_id: projectId, from, to } } })) as Promise<IncomeRow[]>
+
+// 收费设置: how a project's payments are spent
+export const getBillingSettings = (projectId: number): Promise<AllocationOrder> =>
+  ok(api.GET('/api/v1/billing-settings', { params: { query: { project_id: projectId } } }))
+export const putBillingSettings = (projectId: number, body: AllocationOrder): Promise<AllocationOrder> =>
+  ok(api.PUT('/api/v1/billing-settings', { params: { query: { project_id: projectId } }, body }))
+
+// 一次性收费 and 退款 at the counter
+/** The house's use (住宅, 商铺 …): which standard prices a one-off charge. */
+export const houseUsageOf = async (houseId: number): Promise<string> =>
+  (await ok(api.GET('/api/v1/houses/{id}', { params: { path: { id: houseId } } }))).usage
+/** Charges a one-off fee now; the same `idempotencyKey` again answers the same bill instead of charging twice. */
+export const chargeOneOff = (houseId: number, body: NewCharge, idempotencyKey: string): Promise<Bill> =>
+  ok(
+    api.POST('/api/v1/houses/{id}/charges', {
+      params: { path: { id: houseId }, header: { 'Idempotency-Key': idempotencyKey } },
+      body,
+    }),
+  )
+/** Returns money from the house's prepaid balance (needs the approver's permission); answers the account after it. */
+export const refundFromBalance = (houseId: number, body: NewRefund): Promise<HouseAccount> =>
+  ok(api.POST('/api/v1/houses/{id}/refunds', { params: path(houseId), body }))
+
+// Printable pages the browser opens itself (HTML, print to PDF)
+/** The house's statement (对账单) with late fees up to `asOf` (today when left out). */
+export const statementUrl = (houseId: number, asOf?: string) => withQuery(`/api/v1/houses/${houseId}/statement`, { as_of: asOf })
+/** A building's bill notices (缴费通知单) for a month, one page per house. */
+export const billNoticesUrl = (buildingId: number, period: string) => withQuery('/api/v1/bill-notices', { building_id: buildingId, period })
+
+// 计量表 and 抄表
+export const listMeters = ({ q, ...query }: MeterQuery): Promise<MeterPage> =>
+  ok(api.GET('/api/v1/meters', { params: { query: { ...query, q: q?.trim() || undefined } } }))
+export const getMeter = (id: number): Promise<Meter> => ok(api.GET('/api/v1/meters/{id}', { params: { path: { id } } }))
+export const createMeter = (body: NewMeter): Promise<Meter> => ok(api.POST('/api/v1/meters', { body }))
+export const updateMeter = (id: number, body: MeterPatch): Promise<Meter> =>
+  ok(api.PATCH('/api/v1/meters/{id}', { params: { path: { id } }, body }))
+
+// 读数
+export type ReadingQuery = QueryParams<'/api/v1/meter-readings', 'get'> & { page: number; page_size: number }
+export const listReadings = (query: ReadingQuery): Promise<ReadingPage> => ok(api.GET('/api/v1/meter-readings', { params: { query } }))
+export const confirmReading = (id: number): Promise<Reading> =>
+  ok(api.POST('/api/v1/meter-readings/{id}/confirm', { params: { path: { id } } }))
+export const rejectReading = (id: number): Promise<Reading> =>
+  ok(api.POST('/api/v1/meter-readings/{id}/reject', { params: { path: { id } } }))
+/** 换表: the old meter's final register and the new one's initial register, in the reading's period. */
+export const replaceMeter = (readingId: number, body: Replacement): Promise<Reading> =>
+  ok(api.POST('/api/v1/meter-readings/{id}/replacement', { params: { path: { id: readingId } }, body }))
+
+/** What a technician reads in a period: every active meter with the register it is read from. */
+export const readingSheet = (query: QueryParams<'/api/v1/meter-readings/sheet', 'get'>): Promise<SheetRow[]> =>
+  ok(api.GET('/api/v1/meter-readings/sheet', { params: { query } }))
+/** Enters readings; one outcome per row, in order. */
+export const enterReadings = (body: RequestBody<'/api/v1/meter-readings', 'post'>) => ok(api.POST('/api/v1/meter-readings', { body }))
+
+// 抄表单 and its import
+/** The reading sheet of a period as XLSX (a link the browser follows with the session cookie). */
+export const readingSheetUrl = (projectId: number, period: string, kind?: MeterKind) =>
+  withQuery('/api/v1/meter-readings/sheet.xlsx', { project_id: projectId, period, kind })
+/** Imports a filled-in reading sheet; a dry run checks and counts without saving. */
+export const importReadings = (projectId: number, period: string, file: File, dryRun: boolean): Promise<ImportReport> => {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  return ok(
+    api.POST('/api/v1/meter-readings/import', {
+      params: { query: { project_id: projectId, period, dry_run: dryRun } },
+      // The schema describes the multipart field; the request carries the FormData itself.
+      body: { file: file.name },
+      bodySerializer: () => form,
+    }),
+  )
+}
+
+// 用量与公摊
+export const meterUsage = (projectId: number, period: string, kind: MeterKind): Promise<UsageRow[]> =>
+  ok(api.GET('/api/v1/meter-usage', { params: { query: { project_id: projectId, period, kind } } }))

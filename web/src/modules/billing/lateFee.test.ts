@@ -55,4 +55,12 @@ describe('lateFeeSpanText', () => {
     const third = { from: '2026-02-01', to: '2026-02-03', days: 3, principal_fen: 33333, amount: '0.499995' }
     expect(lateFeeSpanText(third, '0.0005', translator('zh-CN'), 'zh-CN')).toBe('2026-02-01 – 2026-02-03 · 3 天 × 333.33 元 × 万分之五 = 0.50 元')
   })
+
+  it('rounds a half fen up as the charge does (四舍五入), never to even', () => {
+    // 1 day × 10.00 元 × 0.0005 = 0.005 元: the bill charges 0.01, and so does the line.
+    const half = { from: '2026-02-01', to: '2026-02-01', days: 1, principal_fen: 1000, amount: '0.0050' }
+    expect(lateFeeSpanText(half, '0.0005', translator('zh-CN'), 'zh-CN')).toBe('2026-02-01 – 2026-02-01 · 1 天 × 10.00 元 × 万分之五 = 0.01 元')
+    const more = { from: '2026-02-01', to: '2026-02-01', days: 1, principal_fen: 535000, amount: '2.6750' }
+    expect(lateFeeSpanText(more, '0.0005', translator('zh-CN'), 'zh-CN')).toBe('2026-02-01 – 2026-02-01 · 1 天 × 5,350.00 元 × 万分之五 = 2.68 元')
+  })
 })

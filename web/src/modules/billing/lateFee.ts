@@ -1,5 +1,6 @@
 // The late-fee (滞纳金) explanation: one sentence per span of days at one principal,
 // "2026-02-01 – 2026-02-10 · 10 天 × 1,000.00 元 × 万分之五 = 5.00 元".
+import { readDecimal } from '@/utils/decimal'
 import type { LateFeeSpan } from './types'
 import { formatYuan, formatYuanDecimal } from './money'
 
@@ -30,10 +31,10 @@ export function chineseNumber(n: number): string {
 
 /** A decimal string times 10^k as an integer, or null when it is not a whole number: ("0.0005", 4) → 5. */
 function scaledInteger(rate: string, k: number): number | null {
-  const match = /^(\d*)(?:\.(\d*))?$/.exec(rate.trim())
-  if (!match) return null
-  const whole = match[1] || '0'
-  const fraction = (match[2] ?? '').replace(/0+$/, '')
+  const d = readDecimal(rate)
+  if (!d || d.sign !== '') return null
+  const whole = d.whole || '0'
+  const fraction = d.fraction.replace(/0+$/, '')
   if (fraction.length > k) return null
   const value = Number(whole + fraction.padEnd(k, '0'))
   return Number.isSafeInteger(value) ? value : null
@@ -57,10 +58,10 @@ export function dailyRateZh(rate: string): string {
 
 /** "0.0005" → "0.05%" (exact, trailing zeros dropped). */
 export function percentText(rate: string): string {
-  const match = /^(\d*)(?:\.(\d*))?$/.exec(rate.trim())
-  if (!match) return rate
-  const fraction = (match[2] ?? '').padEnd(2, '0')
-  const whole = `${match[1] || '0'}${fraction.slice(0, 2)}`.replace(/^0+(?=\d)/, '')
+  const d = readDecimal(rate)
+  if (!d || d.sign !== '') return rate
+  const fraction = d.fraction.padEnd(2, '0')
+  const whole = `${d.whole || '0'}${fraction.slice(0, 2)}`.replace(/^0+(?=\d)/, '')
   const rest = fraction.slice(2).replace(/0+$/, '')
   return `${whole}${rest ? `.${rest}` : ''}%`
 }

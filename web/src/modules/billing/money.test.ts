@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import zhCN from '@/locales/zh-CN'
 import en from '@/locales/en'
-import { formatRate, formatYuan, formatYuanDecimal, monthLabel, parseMonth, ratePercent, roundDecimal } from './money'
+import { formatRate, formatYuan, formatYuanDecimal, monthLabel, parseMonth, ratePercent, roundDecimal, yuanToFen } from './money'
 
 function translator(locale: 'zh-CN' | 'en') {
   const i18n = createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, en } })
@@ -36,6 +36,32 @@ describe('roundDecimal / formatYuanDecimal', () => {
   it('writes a decimal amount of yuan as the page shows it', () => {
     expect(formatYuanDecimal('5.000')).toBe('5.00')
     expect(formatYuanDecimal('12345.675')).toBe('12,345.68')
+    expect(formatYuanDecimal('-12345.675')).toBe('-12,345.68')
+    expect(formatYuanDecimal('garbage')).toBe('garbage')
+  })
+
+  it('rounds every half away from zero (四舍五入), as the server charges', () => {
+    // The halves where half-to-even or float rounding ((2.675).toFixed(2) is "2.67") differ.
+    const halves: [string, string][] = [
+      ['0.005', '0.01'],
+      ['0.015', '0.02'],
+      ['0.025', '0.03'],
+      ['1.005', '1.01'],
+      ['2.675', '2.68'],
+      ['-0.005', '-0.01'],
+      ['-0.015', '-0.02'],
+      ['-2.675', '-2.68'],
+      ['0.0049', '0.00'],
+    ]
+    for (const [text, shown] of halves) {
+      expect(roundDecimal(text, 2), text).toBe(shown)
+      expect(formatYuanDecimal(text), text).toBe(shown)
+    }
+    expect(yuanToFen('0.005')).toBe(1n)
+    expect(yuanToFen('-2.675')).toBe(-268n)
+    expect(yuanToFen('x')).toBeNull()
+    // The late-fee line of 1 day × 10.00 元 × 0.0005: 0.005 → 0.01, the same as the charge.
+    expect(formatYuanDecimal('0.0050')).toBe(formatYuan(1))
   })
 })
 

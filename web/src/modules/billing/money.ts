@@ -1,9 +1,14 @@
 // Money, rates and months as the billing pages show them. Amounts are integer fen and stay exact:
 // "1,000.00" is built from the digits, never from a float.
+//
+// One rounding rule wherever money is shown, the server's too: 四舍五入, half away from zero
+// (0.005 → 0.01, 2.675 → 2.68, -0.005 → -0.01). `roundDecimal` is the only rounding and
+// `formatYuan` the only writing of an amount; nothing here uses toFixed or Math.round on money.
+import { readDecimal } from '@/utils/decimal'
 import { formatMoney } from '@/utils/format'
 
 /** Integer fen → yuan with thousands separators and two decimals, without the sign ¥: 100000 → "1,000.00". */
-export function formatYuan(fen: number | null | undefined): string {
+export function formatYuan(fen: number | bigint | null | undefined): string {
   if (fen === null || fen === undefined) return ''
   return formatMoney(fen).replace('¥', '')
 }
@@ -15,9 +20,9 @@ interface DecimalParts {
 }
 
 function splitDecimal(text: string): DecimalParts | null {
-  const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(text)
-  if (!match || (!match[2] && !match[3])) return null
-  return { negative: match[1] === '-', whole: match[2] || '0', fraction: match[3] ?? '' }
+  const d = readDecimal(text)
+  if (!d || (!d.whole && !d.fraction)) return null
+  return { negative: d.sign === '-', whole: d.whole || '0', fraction: d.fraction }
 }
 
 /**
@@ -37,12 +42,18 @@ export function roundDecimal(text: string, places: number): string {
   return `${negative ? '-' : ''}${whole}${fraction}`
 }
 
+/** A decimal amount of yuan rounded to the fen (四舍五入), as integer fen: "0.005" → 1n; null for garbage. */
+export function yuanToFen(text: string): bigint | null {
+  const parts = splitDecimal(roundDecimal(text, 2))
+  if (!parts) return null
+  const fen = BigInt(parts.whole + parts.fraction.padEnd(2, '0'))
+  return parts.negative ? -fen : fen
+}
+
 /** A decimal amount of yuan ("5.000", "0.166665") as shown next to 元: "5.00", "0.17", with thousands separators. */
 export function formatYuanDecimal(text: string): string {
-  const rounded = roundDecimal(text, 2)
-  const parts = splitDecimal(rounded)
-  if (!parts) return text
-  return `${parts.negative ? '-' : ''}${parts.whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${parts.fraction}`
+  const fen = yuanToFen(text)
+  return fen === null ? text : formatYuan(fen)
 }
 
 /** A fraction as a percentage with two decimals: "0.8734" → "87.34%", "1" → "100.00%". */

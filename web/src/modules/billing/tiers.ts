@@ -1,5 +1,6 @@
 // Tiered prices (阶梯价) as the standard dialog edits them: rows of "up to" and price, the last
 // one open-ended. Checked here the way the server checks them, without floating point.
+import { isPlainNumber, readDecimal } from '@/utils/decimal'
 import type { Tier } from './types'
 
 export interface TierRow {
@@ -9,16 +10,14 @@ export interface TierRow {
 
 export type PriceProblem = 'required' | 'invalid_format' | 'too_many_decimals' | 'must_not_be_negative' | 'must_be_positive'
 
-const DECIMAL = /^\d+(?:\.(\d+))?$/
-
 /** A price typed into the form ("2.35", up to four decimals, not negative), or why not. */
 export function checkPrice(text: string, places = 4): PriceProblem | null {
   const value = text.trim()
   if (value === '') return 'required'
   if (value.startsWith('-')) return 'must_not_be_negative'
-  const match = DECIMAL.exec(value)
-  if (!match) return 'invalid_format'
-  if ((match[1] ?? '').length > places) return 'too_many_decimals'
+  const d = readDecimal(value)
+  if (!d || d.sign !== '' || !isPlainNumber(d)) return 'invalid_format'
+  if (d.fraction.length > places) return 'too_many_decimals'
   return null
 }
 

@@ -2,7 +2,7 @@
 // operations that answer them, as `src/api/types.ts` does, so they follow whatever the server calls
 // its schemas. Money is integer fen (`*_fen`), prices and rates decimal strings, dates `YYYY-MM-DD`.
 import type { components } from '@/api/schema'
-import type { RequestBody, ResponseData } from '@/api/types'
+import type { QueryParams, RequestBody, ResponseData } from '@/api/types'
 
 export type FeeItem = ResponseData<'/api/v1/fee-items', 'get'>[number]
 export type NewFeeItem = RequestBody<'/api/v1/fee-items', 'post'>
@@ -20,17 +20,9 @@ export type NewAssignment = RequestBody<'/api/v1/fee-items/{id}/assignments', 'p
 export type AssignmentTarget = Assignment['target']
 
 export type ProblemCode = components['schemas']['ProblemCode']
-/**
- * Why a house got no bill for an item. Declared here because the server's schema of it is also
- * called `Problem` and the document's `Run.problems` points at the problem+json one instead.
- */
-export interface RunProblem {
-  house_id: number
-  fee_item_id: number
-  code: ProblemCode
-  day?: string | null
-}
-export type Run = Omit<ResponseData<'/api/v1/billing-runs/{id}', 'get'>, 'problems'> & { problems: RunProblem[] }
+export type Run = ResponseData<'/api/v1/billing-runs/{id}', 'get'>
+/** Why a house got no bill for an item (a run warning, 计费提示). */
+export type RunProblem = Run['problems'][number]
 export type NewRun = RequestBody<'/api/v1/billing-runs', 'post'>
 export type RunState = Run['state']
 export type RunItem = Run['items'][number]
@@ -73,3 +65,24 @@ export type ArrearsRow = ArrearsReport['rows'][number]
 export type AgeBands = ArrearsReport['total']
 export type CollectionRow = ResponseData<'/api/v1/reports/collection', 'get'>[number]
 export type IncomeRow = ResponseData<'/api/v1/reports/income', 'get'>[number]
+
+export type AllocationOrder = ResponseData<'/api/v1/billing-settings', 'get'>
+export type NewCharge = RequestBody<'/api/v1/houses/{id}/charges', 'post'>
+export type NewRefund = RequestBody<'/api/v1/houses/{id}/refunds', 'post'>
+
+// 计量表 and 抄表 (the meters API: tag `meters`, permissions `billing.meter.*` and `billing.reading.enter`)
+export type Meter = ResponseData<'/api/v1/meters', 'get'>['items'][number]
+export type NewMeter = RequestBody<'/api/v1/meters', 'post'>
+export type MeterPatch = RequestBody<'/api/v1/meters/{id}', 'patch'>
+export type Apportion = NonNullable<Meter['apportion']>
+export type Reading = ResponseData<'/api/v1/meter-readings', 'get'>['items'][number]
+export type ReadingState = Reading['state']
+export type Replacement = RequestBody<'/api/v1/meter-readings/{id}/replacement', 'post'>
+export type UsageRow = ResponseData<'/api/v1/meter-usage', 'get'>[number]
+export type SheetRow = ResponseData<'/api/v1/meter-readings/sheet', 'get'>[number]
+
+export type MeterPage = ResponseData<'/api/v1/meters', 'get'>
+export type ReadingPage = ResponseData<'/api/v1/meter-readings', 'get'>
+
+/** The document's filters, with the project and the page always given. */
+export type MeterQuery = QueryParams<'/api/v1/meters', 'get'> & { project_id: number; page: number; page_size: number }

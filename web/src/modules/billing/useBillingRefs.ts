@@ -1,8 +1,8 @@
 // What several billing pages look up by id: the project's buildings and fee items.
 import { computed, shallowRef, watch, type Ref } from 'vue'
-import { api, ok } from '@/api/client'
 import type { Building } from '@/api/types'
-import { byName } from '@/modules/houses/structure'
+import { listBuildings } from '@/modules/property/api'
+import { byName } from '@/modules/property/structure'
 import { listFeeItems } from './api'
 import type { FeeItem } from './types'
 
@@ -12,7 +12,7 @@ export function useBillingRefs(projectId: Ref<number | null>, what: { buildings?
 
   async function loadBuildings(id: number) {
     try {
-      const answer = await ok(api.GET('/api/v1/buildings', { params: { query: { project_id: id, page: 1, page_size: 500 } } }))
+      const answer = await listBuildings({ project_id: id, page: 1, page_size: 500 })
       if (projectId.value === id) buildings.value = [...answer.items].sort(byName)
     } catch {
       // The filter stays empty.

@@ -2,7 +2,7 @@
 // Looked up once per id and kept for the page's life.
 import { reactive } from 'vue'
 import { api, ok } from '@/api/client'
-import { houseLabel } from '@/modules/houses/options'
+import { houseLabel } from '@/modules/property/options'
 
 const MAX_LOOKUPS = 100
 

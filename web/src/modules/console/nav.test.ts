@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { NAV_GROUPS, PERMISSIONS, groupOf, visibleGroups } from './nav'
+import { BUILT_PAGES } from '@/router/pages'
 
 describe('navigation', () => {
   it('hides the entries whose permission the user lacks', () => {
@@ -14,8 +15,16 @@ describe('navigation', () => {
     expect(keys).not.toContain('bills')
     expect(keys).not.toContain('arrears')
     expect(keys).not.toContain('counter')
-    expect(keys).toContain('workOrders')
     expect(keys).not.toContain('roles')
+    expect(keys).toEqual([])
+  })
+
+  it('lists only pages that are built (no "coming soon" entries)', () => {
+    const keys = NAV_GROUPS.flatMap((g) => g.items.map((i) => i.key))
+    expect(keys.filter((k) => !BUILT_PAGES.has(k))).toEqual([])
+    for (const unbuilt of ['workOrders', 'complaints', 'access', 'visitors', 'vehicles', 'inspections']) {
+      expect(keys).not.toContain(unbuilt)
+    }
   })
 
   it('shows everything to a user with every permission', () => {

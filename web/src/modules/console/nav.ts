@@ -1,6 +1,7 @@
 // The console's modules, grouped as in the product. The menu and the routes are both built
 // from this list, so a module appears in one place. `permission` hides the entry (and guards
-// the route) for users without it; modules without a page yet render the "coming soon" state.
+// the route) for users without it. Only built pages are listed: a module adds its entries (and
+// its group, e.g. service, facilities, security) when it lands.
 
 export interface NavItem {
   /** i18n key under `nav.` and the route name. */
@@ -71,37 +72,9 @@ export const NAV_GROUPS: NavGroup[] = [
       { key: 'feeItems', path: '/fee-items', permission: PERMISSIONS.feeRead },
       { key: 'adjustments', path: '/adjustments', permission: PERMISSIONS.adjustmentApprove },
       { key: 'meterReadings', path: '/meter-readings', permission: PERMISSIONS.meterRead },
-    ],
-  },
-  {
-    key: 'service',
-    icon: 'service',
-    items: [
-      { key: 'conversations', path: '/conversations' },
-      { key: 'complaints', path: '/complaints' },
-      { key: 'workOrders', path: '/work-orders' },
-      { key: 'notices', path: '/notices' },
-      { key: 'events', path: '/events' },
-    ],
-  },
-  {
-    key: 'facilities',
-    icon: 'facilities',
-    items: [
-      { key: 'inspections', path: '/inspections' },
-      { key: 'maintenance', path: '/maintenance' },
-      { key: 'energy', path: '/energy' },
-    ],
-  },
-  {
-    key: 'security',
-    icon: 'security',
-    items: [
-      { key: 'access', path: '/access' },
-      { key: 'visitors', path: '/visitors' },
-      { key: 'vehicles', path: '/vehicles' },
-      { key: 'video', path: '/video' },
-      { key: 'patrol', path: '/patrol' },
+      { key: 'meters', path: '/meters', permission: PERMISSIONS.meterRead },
+      { key: 'meterUsage', path: '/meter-usage', permission: PERMISSIONS.meterRead },
+      { key: 'billingSettings', path: '/billing-settings', permission: PERMISSIONS.feeRead },
     ],
   },
   {

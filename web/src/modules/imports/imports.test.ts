@@ -44,7 +44,7 @@ describe('rowProblem', () => {
     const codes = [
       'missing_column', 'required', 'invalid', 'unknown_value', 'too_long', 'invalid_date', 'duplicate_in_file',
       'house_not_found', 'not_in_building', 'exceeds_total', 'exceeds_gross_area', 'must_be_positive',
-      'too_many_decimals', 'out_of_range', 'invalid_checksum', 'invalid_birth_date', 'invalid_format',
+      'too_many_decimals', 'out_of_range', 'invalid_checksum', 'invalid_birth_date', 'invalid_format', 'id_type_mismatch',
     ]
     for (const locale of ['zh-CN', 'en'] as const) {
       const i18n = translator(locale)

@@ -1,9 +1,9 @@
 // My notification preferences: which channels each kind of message reaches me on. Every switch
 // is saved at once (`PUT` one kind); a failed save puts the switch back.
 import { ref } from 'vue'
-import { api, ok } from '@/api/client'
 import type { Channel, NotificationKind, Preference } from '@/api/types'
 import { CHANNELS, KINDS } from './options'
+import { listPreferences, setPreference } from './api'
 
 /** The preference list in the app's kind order, with every kind present. */
 export function normalizePreferences(list: Preference[]): Preference[] {
@@ -24,7 +24,7 @@ export function usePreferences(onError: (error: unknown) => void, onSaved?: () =
   async function load(): Promise<void> {
     loading.value = true
     try {
-      rows.value = normalizePreferences(await ok(api.GET('/api/v1/notification-preferences')))
+      rows.value = normalizePreferences(await listPreferences())
     } catch (error) {
       onError(error)
     } finally {
@@ -44,7 +44,7 @@ export function usePreferences(onError: (error: unknown) => void, onSaved?: () =
     rows.value = rows.value.map((r) => (r.kind === kind ? { kind, channels } : r))
     saving.value = `${kind}.${channel}`
     try {
-      const saved = await ok(api.PUT('/api/v1/notification-preferences', { body: { kind, channels } }))
+      const saved = await setPreference({ kind, channels })
       rows.value = rows.value.map((r) => (r.kind === kind ? { kind, channels: CHANNELS.filter((c) => saved.channels.includes(c)) } : r))
       onSaved?.()
     } catch (error) {

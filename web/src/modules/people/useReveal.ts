@@ -1,7 +1,7 @@
 // Showing a person's whole ID number and bank account for a short while (the server audits each reveal).
 import { computed, onBeforeUnmount, ref } from 'vue'
-import { api, ok } from '@/api/client'
 import type { RevealedPerson } from '@/api/types'
+import { revealPerson } from './api'
 
 export const REVEAL_SECONDS = 30
 
@@ -22,7 +22,7 @@ export function useReveal(seconds = REVEAL_SECONDS) {
   async function reveal(personId: number): Promise<void> {
     loading.value = true
     try {
-      const answer = await ok(api.POST('/api/v1/persons/{id}/reveal', { params: { path: { id: personId } } }))
+      const answer = await revealPerson(personId)
       hide()
       revealed.value = answer
       remaining.value = seconds

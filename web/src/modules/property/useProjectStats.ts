@@ -1,28 +1,29 @@
 // A project's stats card, loaded when the project changes.
 import { ref, watch, type Ref } from 'vue'
-import { api, ok } from '@/api/client'
 import type { ProjectStats } from '@/api/types'
+import { useLatest } from '@/utils/latest'
+import { projectStats } from './api'
 
 export function useProjectStats(projectId: Ref<number | null | undefined>) {
   const stats = ref<ProjectStats | null>(null)
   const error = ref<unknown>(null)
   const loading = ref(false)
-  let seq = 0
+  const latest = useLatest()
 
   async function load(): Promise<void> {
     const id = projectId.value
-    const mine = ++seq
+    const isLatest = latest.begin()
     stats.value = null
     error.value = null
     if (id === null || id === undefined) return
     loading.value = true
     try {
-      const answer = await ok(api.GET('/api/v1/projects/{id}/stats', { params: { path: { id } } }))
-      if (mine === seq) stats.value = answer
+      const answer = await projectStats(id)
+      if (isLatest()) stats.value = answer
     } catch (e) {
-      if (mine === seq) error.value = e
+      if (isLatest()) error.value = e
     } finally {
-      if (mine === seq) loading.value = false
+      if (isLatest()) loading.value = false
     }
   }
 

@@ -1,14 +1,14 @@
 // The role catalogue (GET /roles), fetched once per page load and named in the current language.
 import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { api, ok } from '@/api/client'
 import type { Role } from '@/api/types'
+import { listRoles } from './api'
 
 const roles = ref<Role[]>([])
 let loading: Promise<Role[]> | null = null
 
 function fetchRoles(): Promise<Role[]> {
-  loading ??= ok(api.GET('/api/v1/roles'))
+  loading ??= listRoles()
     .then((list) => {
       roles.value = list
       return list

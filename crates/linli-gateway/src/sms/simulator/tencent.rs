@@ -1,12 +1,14 @@
-//! Tencent Cloud's `sms.tencentcloudapi.com` as far as `SendSms` goes: a JSON POST with `X-TC-*`
-//! headers, TC3-HMAC-SHA256 checked with the configured key over the headers and body as received,
+//! Tencent Cloud's `sms.tencentcloudapi.com` as far as `SendSms` goes: a JSON POST, or the GET form
+//! Tencent's SDKs can send (the parameters in the query string, lists as `PhoneNumberSet.0=…`),
+//! with `X-TC-*` headers (`X-TC-Region` required, as the real service requires it),
+//! TC3-HMAC-SHA256 checked with the configured key over the headers, query and body as received,
 //! every answer HTTP 200 with `Response.Error` or a `SendStatusSet` entry per number.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State as Shared;
+use axum::extract::{RawQuery, State as Shared};
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -16,7 +18,11 @@ use serde_json::{Value, json};
 use super::{
     SentSms, SimulatorConfig, SimulatorHandle, State, THROTTLE_TEMPLATES, mainland_mobile, render_numbered, serve,
 };
+use crate::sms::form::parse_form;
 use crate::sms::tencent::{ACTION, ALGORITHM, API_VERSION, SERVICE, SendSmsBody, Tc3Request, sign, utc_date};
+
+/// The regions Tencent Cloud SMS serves (`X-TC-Region`).
+const SMS_REGIONS: [&str; 3] = ["ap-beijing", "ap-guangzhou", "ap-nanjing"];
 
 /// Starts a Tencent Cloud SMS simulator on `cfg.bind`.
 pub async fn start_tencent(cfg: SimulatorConfig) -> std::io::Result<SimulatorHandle> {
@@ -47,8 +53,14 @@ fn answer(mut response: Value) -> Response {
     axum::Json(json!({ "Response": response })).into_response()
 }
 
-async fn handle(Shared(state): Shared<Arc<State>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
-    match send_sms(&state, &method, &headers, &body).await {
+async fn handle(
+    Shared(state): Shared<Arc<State>>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match send_sms(&state, &method, query.as_deref().unwrap_or(""), &headers, &body).await {
         Ok(statuses) => answer(json!({ "SendStatusSet": statuses })),
         Err(ApiError { code, message }) => answer(json!({ "Error": { "Code": code, "Message": message } })),
     }
@@ -86,15 +98,27 @@ fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
 
 /// Checks in the order Tencent's gateway does: headers, key, timestamp, signature, then the SMS
 /// service's own rules, the last ones per number.
-async fn send_sms(state: &State, method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<Vec<Value>, ApiError> {
+async fn send_sms(
+    state: &State,
+    method: &Method,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<Value>, ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if method != Method::POST {
-        return Err(error("InvalidParameter", "The simulator takes POST with a JSON body only."));
-    }
-    let action = header("x-tc-action")
-        .ok_or_else(|| error("MissingParameter", "The request is missing a required parameter `Action`."))?;
-    let timestamp = header("x-tc-timestamp")
-        .ok_or_else(|| error("MissingParameter", "The request is missing a required parameter `Timestamp`."))?;
+    // GET carries the parameters in the query and signs it; POST signs an empty query and the body.
+    let (canonical_query, payload): (&str, &[u8]) = if method == Method::POST {
+        ("", body)
+    } else if method == Method::GET {
+        (query, b"")
+    } else {
+        return Err(error("InvalidParameter", "The simulator takes POST with a JSON body or GET."));
+    };
+    let missing =
+        |name: &str| error("MissingParameter", format!("The request is missing a required parameter `{name}`."));
+    let action = header("x-tc-action").ok_or_else(|| missing("Action"))?;
+    let timestamp = header("x-tc-timestamp").ok_or_else(|| missing("Timestamp"))?;
+    let region = header("x-tc-region").filter(|r| !r.is_empty()).ok_or_else(|| missing("Region"))?;
     let timestamp: i64 =
         timestamp.parse().map_err(|_| error("InvalidParameterValue", format!("Invalid Timestamp `{timestamp}`.")))?;
     let auth = header("authorization")
@@ -134,11 +158,11 @@ async fn send_sms(state: &State, method: &Method, headers: &HeaderMap, body: &[u
         &Tc3Request {
             method: method.as_str(),
             host: header(header::HOST.as_str()).unwrap_or_default(),
-            query: "",
+            query: canonical_query,
             content_type: header(header::CONTENT_TYPE.as_str()).unwrap_or_default(),
             service: SERVICE,
             action,
-            payload: body,
+            payload,
             timestamp,
             sign_action,
         },
@@ -155,8 +179,16 @@ async fn send_sms(state: &State, method: &Method, headers: &HeaderMap, body: &[u
         return Err(error("NoSuchVersion", "The requested version does not exist or is not supported."));
     }
 
-    let request: SendSmsBody = serde_json::from_slice(body)
-        .map_err(|e| error("FailedOperation.JsonParseFail", format!("Failed to parse the request body: {e}")))?;
+    if !SMS_REGIONS.contains(&region) {
+        return Err(error("UnsupportedRegion", format!("The `Region` {region} is not supported by this API.")));
+    }
+
+    let request: SendSmsBody = if *method == Method::GET {
+        from_query(query).map_err(missing)?
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| error("FailedOperation.JsonParseFail", format!("Failed to parse the request body: {e}")))?
+    };
     if request.sms_sdk_app_id != state.cfg.sms_sdk_app_id {
         return Err(error(
             "UnauthorizedOperation.SmsSdkAppIdVerifyFail",
@@ -231,6 +263,30 @@ async fn send_sms(state: &State, method: &Method, headers: &HeaderMap, body: &[u
     Ok(statuses)
 }
 
+/// The parameters of a GET: `PhoneNumberSet.0=…&SmsSdkAppId=…&TemplateParamSet.0=…`, lists by
+/// their index. Err names the first missing parameter.
+fn from_query(query: &str) -> Result<SendSmsBody, &'static str> {
+    let params = parse_form(query);
+    let single = |name: &'static str| {
+        params.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty()).ok_or(name)
+    };
+    let list = |prefix: &str| {
+        let mut items: Vec<(usize, String)> = params
+            .iter()
+            .filter_map(|(n, v)| Some((n.strip_prefix(prefix)?.strip_prefix('.')?.parse().ok()?, v.clone())))
+            .collect();
+        items.sort_by_key(|(i, _)| *i);
+        items.into_iter().map(|(_, v)| v).collect::<Vec<_>>()
+    };
+    Ok(SendSmsBody {
+        phone_number_set: list("PhoneNumberSet"),
+        sms_sdk_app_id: single("SmsSdkAppId")?,
+        sign_name: single("SignName")?,
+        template_id: single("TemplateId")?,
+        template_param_set: list("TemplateParamSet"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +304,18 @@ mod tests {
                 .is_none()
         );
         assert!(parse_authorization("HMAC-SHA1 Credential=x").is_none());
+    }
+
+    #[test]
+    fn the_get_form_reads_lists_by_their_index() {
+        let body = from_query(
+            "TemplateParamSet.1=5&PhoneNumberSet.0=%2B8613800138000&SmsSdkAppId=1400006666\
+             &SignName=%E9%82%BB%E9%87%8C&TemplateId=1956123&TemplateParamSet.0=123456",
+        )
+        .unwrap();
+        assert_eq!(body.phone_number_set, ["+8613800138000"]);
+        assert_eq!(body.template_param_set, ["123456", "5"]);
+        assert_eq!((body.sign_name.as_str(), body.template_id.as_str()), ("邻里", "1956123"));
+        assert_eq!(from_query("SmsSdkAppId=1&SignName=x").err(), Some("TemplateId"));
     }
 }

@@ -1,0 +1,169 @@
+//! A house's bills and account, money received (at the counter, or replayed by the demo), one-off charges and refunds.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use linli_core::time::today;
+use linli_core::{AuditEvent, Authz, Error, Id, Page, PageRequest, Result};
+
+use crate::account::{HouseAccount, NewPayment, NewRefund, Receipt};
+use crate::bill::{Bill, BillDetail, BillFilter};
+use crate::ledger::Seal;
+use linli_core::Fen;
+
+use crate::service::{
+    APPROVE, AccountRepo, BILL_READ, BillingRepo, COLLECT, FeeRepo, MAX_AMOUNT, REASON_MAX, RunRepo, business_day,
+    check_received_on,
+};
+
+#[derive(Clone)]
+pub struct PaymentService {
+    fees: Arc<dyn FeeRepo>,
+    runs: Arc<dyn RunRepo>,
+    accounts: Arc<dyn AccountRepo>,
+    seal: Seal,
+}
+
+impl PaymentService {
+    pub(crate) fn new(repo: &Arc<dyn BillingRepo>, seal: Seal) -> Self {
+        Self { fees: repo.clone(), runs: repo.clone(), accounts: repo.clone(), seal }
+    }
+
+    pub async fn bills(&self, authz: &Authz, filter: &BillFilter, page: PageRequest) -> Result<Page<Bill>> {
+        self.accounts.bills(&authz.scope(BILL_READ)?, filter, today(), page).await
+    }
+    pub async fn bill(&self, authz: &Authz, id: Id, as_of: Option<NaiveDate>) -> Result<BillDetail> {
+        self.accounts.bill(&authz.scope(BILL_READ)?, id, business_day(as_of)?).await
+    }
+    pub async fn account(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<HouseAccount> {
+        self.accounts.account(&authz.scope(BILL_READ)?, house_id, business_day(as_of)?).await
+    }
+    /// Money received for a house, recorded today. `received_on` may be earlier (within
+    /// [`BACKDATING_WINDOW_MONTHS`]); late fees still count up to today, and what the earlier day
+    /// would have saved waits as a proposed waiver for someone with the approval permission.
+    pub async fn pay(
+        &self,
+        authz: &Authz,
+        house_id: Id,
+        payment: NewPayment,
+        idempotency_key: Option<String>,
+    ) -> Result<Receipt> {
+        self.record_payment(authz, house_id, payment, idempotency_key, today()).await
+    }
+    /// Replays a payment as the books would have recorded it on `recorded_on` (the demo's year
+    /// of history). Only the system actor may: for anyone else a payment is recorded today.
+    pub async fn replay_payment(
+        &self,
+        authz: &Authz,
+        house_id: Id,
+        payment: NewPayment,
+        recorded_on: NaiveDate,
+    ) -> Result<Receipt> {
+        if authz.actor().user_id.is_some() {
+            return Err(Error::Forbidden(linli_core::Code::Forbidden));
+        }
+        if recorded_on > today() {
+            return Err(Error::invalid("recorded_on", "in_the_future"));
+        }
+        self.record_payment(authz, house_id, payment, None, recorded_on).await
+    }
+    async fn record_payment(
+        &self,
+        authz: &Authz,
+        house_id: Id,
+        payment: NewPayment,
+        idempotency_key: Option<String>,
+        recorded_on: NaiveDate,
+    ) -> Result<Receipt> {
+        let project_id = self.accounts.house_project(&authz.scope(COLLECT)?, house_id).await?;
+        let granted = authz.require(COLLECT, project_id)?;
+        if payment.amount_fen.0 <= 0 {
+            return Err(Error::invalid("amount_fen", "must_be_positive"));
+        }
+        if payment.amount_fen > MAX_AMOUNT {
+            return Err(Error::invalid("amount_fen", "too_large"));
+        }
+        check_received_on(payment.received_on, recorded_on)?;
+        let order = self.fees.allocation_order(project_id).await?;
+        let audit = AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(project_id));
+        self.accounts.pay(&granted, house_id, payment, recorded_on, idempotency_key, order, &self.seal, audit).await
+    }
+    /// A one-off fee (装修押金, 门禁卡…) charged to a house now, priced by the item's standard in
+    /// force today times `quantity`. The same idempotency key charges once.
+    pub async fn charge_one_off(
+        &self,
+        authz: &Authz,
+        house_id: Id,
+        new: crate::account::NewCharge,
+        idempotency_key: Option<String>,
+    ) -> Result<Bill> {
+        let scope = authz.scope(BILL_READ)?;
+        let project_id = self.accounts.house_project(&scope, house_id).await?;
+        let granted = authz.require(COLLECT, project_id)?;
+        let item = self.fees.fee_item(&scope, new.fee_item_id).await?;
+        if item.project_id != project_id || item.kind != crate::FeeKind::OneOff {
+            return Err(Error::invalid("fee_item_id", "not_one_off"));
+        }
+        let quantity = new.quantity.unwrap_or(1);
+        if quantity == 0 || quantity > 1000 {
+            return Err(Error::invalid("quantity", "out_of_range"));
+        }
+        let day = today();
+        let standards = self.fees.standards(&scope, item.id).await?;
+        let usage = self.fees.house_usage(house_id).await?;
+        let price = crate::standard_for(&standards, day, &usage, None)
+            .ok_or_else(|| Error::invalid("fee_item_id", "no_standard"))?
+            .price;
+        let q = rust_decimal::Decimal::from(quantity);
+        let amount = Fen::from_yuan(q * price).ok_or_else(|| Error::invalid("quantity", "out_of_range"))?;
+        let line = crate::Line {
+            kind: crate::LineKind::Base,
+            from: day,
+            to: day,
+            quantity: q,
+            price,
+            months: rust_decimal::Decimal::ONE,
+            rate: None,
+            amount,
+            formula: format!("{q} × {} = {amount}", price.normalize()),
+        };
+        let key = idempotency_key.unwrap_or_else(|| format!("{}", Utc::now().timestamp_micros()));
+        let bill = crate::NewBill {
+            project_id,
+            building_id: 0,
+            house_id,
+            fee_item_id: item.id,
+            bill_key: format!("one-off/{}/{house_id}/{key}", item.id),
+            period_start: day,
+            period_end: day,
+            due_on: new.due_on.unwrap_or(day),
+            amount,
+            lines: vec![line],
+            late_fee: item.late_fee,
+            note: new.note,
+        };
+        let audit = AuditEvent::new(granted.actor(), "billing.bill.charged", "bill").project(Some(project_id));
+        self.runs.write_one_off(&granted, bill, &self.seal, audit).await
+    }
+    /// Money leaves: only someone who may approve adjustments may refund.
+    pub async fn refund(&self, authz: &Authz, house_id: Id, refund: NewRefund) -> Result<HouseAccount> {
+        let project_id = self.accounts.house_project(&authz.scope(BILL_READ)?, house_id).await?;
+        let granted = authz.require(APPROVE, project_id)?;
+        if refund.amount_fen.0 <= 0 {
+            return Err(Error::invalid("amount_fen", "must_be_positive"));
+        }
+        if refund.amount_fen > MAX_AMOUNT {
+            return Err(Error::invalid("amount_fen", "too_large"));
+        }
+        if refund.reason.trim().is_empty() {
+            return Err(Error::invalid("reason", "required"));
+        }
+        if refund.reason.trim().chars().count() > REASON_MAX {
+            return Err(Error::invalid("reason", "too_long"));
+        }
+        let audit = AuditEvent::new(granted.actor(), "billing.refund.paid", "house")
+            .project(Some(project_id))
+            .entity_id(house_id);
+        self.accounts.refund(&granted, house_id, refund, today(), &self.seal, audit).await
+    }
+}

@@ -1,0 +1,4 @@
+//! Signing in, sessions and users (`linli-auth`).
+
+pub mod sessions;
+pub mod users;

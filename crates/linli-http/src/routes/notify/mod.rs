@@ -1,0 +1,3 @@
+//! Messages, templates and the inbox (`linli-notify`).
+
+pub mod messages;

@@ -1,0 +1,4 @@
+//! Owners, residents and bindings (`linli-people`).
+
+pub mod bindings;
+pub mod persons;

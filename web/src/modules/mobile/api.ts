@@ -1,0 +1,15 @@
+// Calls of the resident pages that are not shared with the console: house binding (绑定房屋).
+import { api, ok } from '@/api/client'
+import type { components } from '@/api/schema'
+import type { ResponseData } from '@/api/types'
+
+export type MyHouses = ResponseData<'/api/v1/bindings', 'get'>
+/** 202 Accepted: when the code expires (said whoever owns the phone). */
+export type CodeSent = components['schemas']['CodeSent']
+
+/** The houses the signed-in account is bound to. */
+export const myHouses = (): Promise<MyHouses> => ok(api.GET('/api/v1/bindings'))
+/** Sends a code to the owner's phone (the answer is the same whether or not the phone is an owner's). */
+export const requestBindingCode = (phone: string): Promise<CodeSent> => ok(api.POST('/api/v1/bindings/code', { body: { phone } })) as Promise<CodeSent>
+/** Binds the account to the owner's houses with the code. */
+export const confirmBinding = (phone: string, code: string): Promise<MyHouses> => ok(api.POST('/api/v1/bindings', { body: { phone, code } }))
