@@ -79,7 +79,7 @@ db_test!(
                 .post(
                     "/api/v1/meters",
                     &admin,
-                    json!({"project_id": p, "house_id": h1, "building_id": bad, "kind": "electric", "number": "E-1"}),
+                    json!({"project_id": p, "house_id": h1, "building_id": bad, "kind": "electricity", "number": "E-1"}),
                 )
                 .await;
             assert_problem(&made, 422, "validation_failed");
