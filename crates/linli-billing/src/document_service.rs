@@ -39,7 +39,10 @@ impl DocumentService {
         let mut houses: Vec<(String, Vec<crate::BillDetail>)> = Vec::new();
         let mut page = 1;
         loop {
-            let bills = self.accounts.bills(&scope, &filter, today(), PageRequest { page, page_size: linli_core::page::MAX_PAGE_SIZE }).await?;
+            let bills = self
+                .accounts
+                .bills(&scope, &filter, today(), PageRequest { page, page_size: linli_core::page::MAX_PAGE_SIZE })
+                .await?;
             if bills.items.is_empty() {
                 break;
             }

@@ -222,9 +222,7 @@ impl MeterPatch {
             number: self.number.unwrap_or(f.number),
             multiplier: self.multiplier.unwrap_or(f.multiplier),
             apportion: self.apportion.or(f.apportion),
-            // Kept for a house meter too, so that a bad one is refused; the store places a house
-            // meter in its house's building whatever it says.
-            building_id: self.building_id.unwrap_or(f.building_id),
+            building_id: if m.is_shared() { self.building_id.unwrap_or(f.building_id) } else { f.building_id },
             max_consumption: self.max_consumption.unwrap_or(f.max_consumption),
             location: self.location.unwrap_or(f.location),
             active: self.active.unwrap_or(f.active),
@@ -275,7 +273,6 @@ impl MeterFields {
         let mut v = Validator::default();
         let number = required_text(&mut v, "number", &self.number, NUMBER_MAX);
         v.check(!number.chars().any(|c| c.is_whitespace() || c.is_control()), "number", "invalid");
-        v.check(self.building_id.is_none_or(|b| b >= 1), "building_id", "out_of_range");
         check_quantity(&mut v, "multiplier", self.multiplier, true);
         check_quantity(&mut v, "initial_value", self.initial_value, false);
         if let Some(m) = self.max_consumption {

@@ -223,13 +223,16 @@ fn prune(v: &mut serde_json::Value, path: &[Step]) {
 fn integral_numbers_as_integers(v: &mut serde_json::Value) {
     use serde_json::Value;
     // i64's range: a float without fraction inside it is that integer (beyond 2^53 not every
-    // integer is a float, but every such float is an integer).
+    // integer is a float, but every such float is an integer). The bottom is left out: an
+    // integer below i64's range (`-9223372036854775809`, which serde reads as a float) rounds to
+    // exactly -2^63, and must be refused, not read as i64::MIN.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     match v {
         Value::Number(n) if !n.is_i64() && !n.is_u64() => {
             if let Some(f) = n.as_f64()
                 && f.fract() == 0.0
-                && (-LIMIT..LIMIT).contains(&f)
+                && f > -LIMIT
+                && f < LIMIT
             {
                 #[allow(clippy::cast_possible_truncation)]
                 let i = f as i64;

@@ -51,7 +51,9 @@ pub async fn projects(db: &Db, company: Id) -> anyhow::Result<Vec<ProjectLine>> 
     let system = Authz::system(company);
     let mut lines = Vec::new();
     for page in 1.. {
-        let batch = projects.list(&system, None, linli_core::PageRequest { page, page_size: linli_core::page::MAX_PAGE_SIZE }).await?;
+        let batch = projects
+            .list(&system, None, linli_core::PageRequest { page, page_size: linli_core::page::MAX_PAGE_SIZE })
+            .await?;
         for p in &batch.items {
             let houses = structure.stats(&system, p.id).await?.houses;
             lines.push(ProjectLine { id: p.id, name: p.name.clone(), kind: p.kind, houses });

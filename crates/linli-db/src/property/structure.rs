@@ -347,8 +347,7 @@ impl BuildingRepo for Db {
         tx.commit().await.or_internal()
     }
     async fn structure(&self, scope: &Scope, project_id: Id) -> Result<Vec<BuildingNode>> {
-        let buildings =
-            self.list_buildings(scope, Some(project_id), PageRequest::all()).await?.items;
+        let buildings = self.list_buildings(scope, Some(project_id), PageRequest::all()).await?.items;
         let units = unit::Entity::find()
             .filter(unit::Column::ProjectId.eq(project_id))
             .filter(project_condition(scope, unit::Column::ProjectId, false))

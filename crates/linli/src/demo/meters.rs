@@ -54,11 +54,7 @@ pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<Stri
     }
     let houses = app
         .structure
-        .list_houses(
-            &system,
-            &HouseFilter { project_id: Some(project_id), ..Default::default() },
-            PageRequest::all(),
-        )
+        .list_houses(&system, &HouseFilter { project_id: Some(project_id), ..Default::default() }, PageRequest::all())
         .await?
         .items;
     let in_building = |name: &'static str| houses.iter().filter(move |h| h.building_name == name);

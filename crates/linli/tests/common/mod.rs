@@ -107,6 +107,25 @@ impl TestServer {
         Answer { status, content_type, body }
     }
 
+    /// Sends a JSON body as written, for numbers `serde_json::Value` cannot hold.
+    pub async fn call_text(&self, method: Method, path: &str, token: &str, body: &str) -> Answer {
+        let res = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let content_type =
+            res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer { status, content_type, body }
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Answer {
         self.call(Method::GET, path, Some(token), None).await
     }
