@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::allocation::Allocation;
 use crate::bill::Bill;
+use crate::ledger::{EntryKind, NewEntry};
 
 text_enum! {
     /// 支付渠道.
@@ -180,6 +181,36 @@ mod tests {
             let p: Result<NewPayment, _> =
                 serde_json::from_value(serde_json::json!({"amount_fen": 1, "channel": "cash", "received_on": bad}));
             assert_eq!(linli_core::date::code_of(&p.unwrap_err().to_string()), Some("invalid_date"), "{bad}");
+        }
+    }
+}
+
+impl NewPayment {
+    /// The payment's own entry: the money lands in the house's prepaid balance (earmarked when
+    /// it was paid for one fee item), dated the day it came in.
+    pub fn entry(&self, project_id: Id, house_id: Id, payment_id: Id, by: Option<Id>) -> NewEntry {
+        NewEntry {
+            balance: self.amount_fen,
+            earmark: self.earmark_fee_item_id.unwrap_or(0),
+            fee_item_id: self.earmark_fee_item_id,
+            payment_id: Some(payment_id),
+            channel: Some(self.channel.as_str().to_owned()),
+            created_by: by,
+            ..NewEntry::new(EntryKind::Payment, project_id, house_id, self.received_on)
+        }
+    }
+}
+
+impl NewRefund {
+    /// The refund's entry: the money leaves the balance it was held in.
+    pub fn entry(&self, project_id: Id, house_id: Id, on: NaiveDate, by: Option<Id>) -> NewEntry {
+        NewEntry {
+            balance: Fen(-self.amount_fen.0),
+            earmark: self.earmark_fee_item_id.unwrap_or(0),
+            fee_item_id: self.earmark_fee_item_id,
+            channel: Some(self.channel.as_str().to_owned()),
+            created_by: by,
+            ..NewEntry::new(EntryKind::Refund, project_id, house_id, on)
         }
     }
 }

@@ -124,4 +124,14 @@ impl NewBill {
     pub fn key(fee_item_id: Id, period_start: NaiveDate, house_id: Id) -> String {
         format!("{fee_item_id}/{period_start}/{house_id}")
     }
+
+    /// The bill's charge entry: its principal owed from the first day of its period.
+    pub fn charge_entry(&self, bill_id: Option<Id>) -> crate::NewEntry {
+        crate::NewEntry {
+            bill_id,
+            fee_item_id: Some(self.fee_item_id),
+            principal: self.amount,
+            ..crate::NewEntry::new(crate::EntryKind::Charge, self.project_id, self.house_id, self.period_start)
+        }
+    }
 }

@@ -47,6 +47,30 @@ pub struct LateFee {
     pub days: Vec<LateFeeDay>,
 }
 
+/// The changes of a bill's principal after it was issued (payments, waivers, adjustments): what
+/// the late fee is computed over.
+pub fn principal_changes(entries: &[crate::ledger::PostedEntry]) -> Vec<PrincipalChange> {
+    entries
+        .iter()
+        .filter(|e| e.kind != crate::EntryKind::Charge && e.principal.0 != 0)
+        .map(|e| PrincipalChange { on: e.effective_on, delta: e.principal })
+        .collect()
+}
+
+/// The late fee a bill has accrued up to `as_of` by its ledger entries, and how much of it is
+/// posted already (the rest is posted before anything pays or waives it).
+pub fn accrued(
+    rule: &LateFeeRule,
+    amount: Fen,
+    due_on: NaiveDate,
+    entries: &[crate::ledger::PostedEntry],
+    as_of: NaiveDate,
+) -> (LateFee, Fen) {
+    let fee = late_fee(rule, amount, due_on, &principal_changes(entries), as_of);
+    let posted = entries.iter().filter(|e| e.kind == crate::EntryKind::LateFee).map(|e| e.late_fee.0).sum();
+    (fee, Fen(posted))
+}
+
 /// The late fee of a bill of `amount` due on `due_on`, as of `as_of` (included).
 pub fn late_fee(
     rule: &LateFeeRule,

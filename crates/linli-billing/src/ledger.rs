@@ -66,6 +66,81 @@ impl Sealed<'_> {
     }
 }
 
+/// A ledger entry a rule decided on: storage gives it a key, a seal and an id, and moves the
+/// balances it names in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    pub project_id: Id,
+    pub house_id: Id,
+    pub bill_id: Option<Id>,
+    pub fee_item_id: Option<Id>,
+    pub kind: EntryKind,
+    pub principal: Fen,
+    pub late_fee: Fen,
+    pub balance: Fen,
+    /// The prepaid balance moved: 0 general, else the earmarked fee item.
+    pub earmark: Id,
+    pub effective_on: NaiveDate,
+    pub payment_id: Option<Id>,
+    pub adjustment_id: Option<Id>,
+    /// The payment channel the money moved through (`prepaid` when a balance paid a bill).
+    pub channel: Option<String>,
+    pub created_by: Option<Id>,
+}
+
+impl NewEntry {
+    /// An entry that moves nothing yet; the caller sets what it moves.
+    pub fn new(kind: EntryKind, project_id: Id, house_id: Id, effective_on: NaiveDate) -> NewEntry {
+        NewEntry {
+            project_id,
+            house_id,
+            bill_id: None,
+            fee_item_id: None,
+            kind,
+            principal: Fen::ZERO,
+            late_fee: Fen::ZERO,
+            balance: Fen::ZERO,
+            earmark: 0,
+            effective_on,
+            payment_id: None,
+            adjustment_id: None,
+            channel: None,
+            created_by: None,
+        }
+    }
+
+    /// The fields the seal covers, under the entry's key.
+    pub fn sealed<'a>(&self, key: &'a str) -> Sealed<'a> {
+        Sealed {
+            key,
+            project_id: self.project_id,
+            house_id: self.house_id,
+            bill_id: self.bill_id,
+            fee_item_id: self.fee_item_id,
+            kind: self.kind,
+            principal: self.principal,
+            late_fee: self.late_fee,
+            balance: self.balance,
+            earmark: self.earmark,
+            effective_on: self.effective_on,
+        }
+    }
+}
+
+/// An entry already in the ledger, as the rules that read a bill's history need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedEntry {
+    pub id: Id,
+    pub kind: EntryKind,
+    pub principal: Fen,
+    pub late_fee: Fen,
+    pub balance: Fen,
+    pub earmark: Id,
+    pub effective_on: NaiveDate,
+    pub payment_id: Option<Id>,
+    pub channel: Option<String>,
+}
+
 /// Seals and checks entries with a 32-byte key.
 #[derive(Clone)]
 pub struct Seal {

@@ -6,6 +6,7 @@
 //! half away from zero.
 
 pub mod account;
+pub mod adjustment;
 mod adjustment_service;
 pub mod allocation;
 pub mod bill;
@@ -15,6 +16,7 @@ pub mod fee;
 mod fee_service;
 pub mod late_fee;
 pub mod ledger;
+pub mod ledger_check;
 pub mod meter;
 mod meter_service;
 mod payment_service;
@@ -43,8 +45,11 @@ pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_ar
 pub use document_service::DocumentService;
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
 pub use fee_service::FeeService;
-pub use late_fee::{Backdated, LateFee, LateFeeDay, PrincipalChange, backdating_saving, late_fee};
-pub use ledger::{EntryKind, Seal, Sealed};
+pub use late_fee::{
+    Backdated, LateFee, LateFeeDay, PrincipalChange, accrued, backdating_saving, late_fee, principal_changes,
+};
+pub use ledger::{EntryKind, NewEntry, PostedEntry, Seal, Sealed};
+pub use ledger_check::LedgerCheck;
 pub use meter::{
     Apportion, HouseShare, Meter, MeterFields, MeterKind, MeterPatch, MeterUse, NewMeter, Reading, ReadingFlag,
     ReadingState, Replacement,
@@ -60,7 +65,6 @@ pub use report_service::ReportService;
 pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
 pub use run_service::RunService;
 pub use service::{
-    AccountRepo, AdjustmentRepo, BillingRepo, BillingService, FeeRepo, LedgerCheck, RUN_JOB, ReportRepo, RunRepo,
-    RunSummary,
+    AccountRepo, AdjustmentRepo, BillingRepo, BillingService, FeeRepo, RUN_JOB, ReportRepo, RunRepo, RunSummary,
 };
 pub use settings::{NewAssignment, NewFeeItem, NewStandard};

@@ -8,7 +8,8 @@ use linli_core::{Authz, Error, Id, Result};
 use crate::ledger::Seal;
 use crate::report::{ArrearsReport, CollectionRow, IncomeRow};
 
-use crate::service::{BillingRepo, LedgerCheck, REPORT, ReportRepo, business_day};
+use crate::ledger_check::LedgerCheck;
+use crate::service::{BillingRepo, REPORT, ReportRepo, business_day};
 
 #[derive(Clone)]
 pub struct ReportService {

@@ -14,6 +14,7 @@ use crate::allocation::AllocationOrder;
 use crate::bill::{Bill, BillDetail, BillFilter};
 use crate::fee::{FeeItem, Standard};
 use crate::ledger::Seal;
+use crate::ledger_check::LedgerCheck;
 use crate::period::Period;
 use crate::report::{ArrearsReport, CollectionRow, IncomeRow};
 use crate::run::{self, Assignment, Computed, MAX_PROBLEMS, Run, RunInputs};
@@ -35,31 +36,6 @@ impl RunSummary {
         let (bills, total, items) = run::summarize(computed);
         let problems = computed.problems.iter().take(MAX_PROBLEMS).cloned().collect();
         RunSummary { bills, total, items, problems }
-    }
-}
-
-/// What `linli check ledger` found.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct LedgerCheck {
-    pub entries: u64,
-    pub bills: u64,
-    /// Entries whose seal does not match their fields (edited in the database).
-    pub bad_seals: Vec<Id>,
-    /// Bills whose cached principal or late fee differs from the sum of their entries, or whose
-    /// charge entries differ from their amount.
-    pub bill_mismatches: Vec<Id>,
-    /// Houses whose cached prepaid balance differs from their entries, or went negative.
-    pub balance_mismatches: Vec<Id>,
-    /// Payments whose amount differs from their payment entry.
-    pub payment_mismatches: Vec<Id>,
-}
-
-impl LedgerCheck {
-    pub fn ok(&self) -> bool {
-        self.bad_seals.is_empty()
-            && self.bill_mismatches.is_empty()
-            && self.balance_mismatches.is_empty()
-            && self.payment_mismatches.is_empty()
     }
 }
 

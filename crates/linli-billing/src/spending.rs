@@ -4,9 +4,11 @@
 //! the project's allocation order. Earmarked balances go first so the general balance is kept
 //! for what nothing else pays.
 
+use chrono::NaiveDate;
 use linli_core::{Fen, Id};
 
-use crate::{Allocation, AllocationOrder, Open, Part, allocate};
+use crate::ledger::NewEntry;
+use crate::{Allocation, AllocationOrder, EntryKind, Open, Part, allocate};
 
 /// One open bill, with its late fee accrued up to the day but not yet in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,50 @@ pub fn plan(bills: Vec<OpenBill>, balances: &[(Id, Fen)], order: AllocationOrder
         }
     }
     out
+}
+
+/// Who spends, and for what: the fields every entry of one spending carries.
+#[derive(Debug, Clone, Copy)]
+pub struct Spender<'a> {
+    pub project_id: Id,
+    pub house_id: Id,
+    pub as_of: NaiveDate,
+    pub payment_id: Option<Id>,
+    /// The payment channel of the money spent; none when an existing balance pays (`prepaid`).
+    pub channel: Option<&'a str>,
+    pub created_by: Option<Id>,
+}
+
+/// The ledger entries of a spending plan, in its order.
+pub fn entries(steps: Vec<Spent>, by: &Spender<'_>) -> Vec<NewEntry> {
+    let base = |kind, bill_id, fee_item_id| NewEntry {
+        bill_id: Some(bill_id),
+        fee_item_id: Some(fee_item_id),
+        payment_id: by.payment_id,
+        created_by: by.created_by,
+        ..NewEntry::new(kind, by.project_id, by.house_id, by.as_of)
+    };
+    steps
+        .into_iter()
+        .map(|step| match step {
+            Spent::LateFee { bill_id, fee_item_id, amount } => {
+                NewEntry { late_fee: amount, ..base(EntryKind::LateFee, bill_id, fee_item_id) }
+            }
+            Spent::Paid { earmark, fee_item_id, allocation: a } => {
+                let mut e = NewEntry {
+                    balance: Fen(-a.amount.0),
+                    earmark,
+                    channel: Some(by.channel.unwrap_or("prepaid").to_owned()),
+                    ..base(EntryKind::Allocation, a.bill_id, fee_item_id)
+                };
+                match a.part {
+                    Part::Principal => e.principal = Fen(-a.amount.0),
+                    Part::LateFee => e.late_fee = Fen(-a.amount.0),
+                }
+                e
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -116,6 +162,27 @@ mod tests {
         let p = plan(bills, &[(0, Fen(1000))], AllocationOrder::default());
         assert_eq!(p[0], Spent::LateFee { bill_id: 1, fee_item_id: 10, amount: Fen(7) });
         assert_eq!(paid(&p), vec![(0, 1, Part::Principal, 100), (0, 1, Part::LateFee, 12)]);
+    }
+
+    #[test]
+    fn a_plan_becomes_entries_that_move_the_balance_and_the_bill_alike() {
+        let bills = vec![bill(1, 10, "2026-01-01", 100, 0, 7)];
+        let steps = plan(bills, &[(10, Fen(50))], AllocationOrder::default());
+        let on: NaiveDate = "2026-03-01".parse().unwrap();
+        let by =
+            Spender { project_id: 3, house_id: 4, as_of: on, payment_id: Some(9), channel: None, created_by: Some(2) };
+        let e = entries(steps, &by);
+        assert_eq!(e.len(), 2);
+        assert_eq!(
+            (e[0].kind, e[0].late_fee, e[0].balance, e[0].bill_id),
+            (EntryKind::LateFee, Fen(7), Fen(0), Some(1))
+        );
+        assert_eq!(
+            (e[1].kind, e[1].principal, e[1].balance, e[1].earmark),
+            (EntryKind::Allocation, Fen(-50), Fen(-50), 10)
+        );
+        assert_eq!(e[1].channel.as_deref(), Some("prepaid"), "a balance that pays is prepaid money");
+        assert!(e.iter().all(|e| e.payment_id == Some(9) && e.created_by == Some(2) && e.effective_on == on));
     }
 
     #[test]

@@ -2,14 +2,15 @@
 //! user approves them.
 
 use chrono::{NaiveDate, Utc};
-use linli_billing::{Adjustment, AdjustmentKind, AdjustmentState, EntryKind, NewAdjustment, Seal};
+use linli_billing::adjustment::{BillDue, approval_entries};
+use linli_billing::{Adjustment, AdjustmentKind, AdjustmentState, NewAdjustment, Seal};
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequest, Result, Scope};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
 
 use super::bills::{accrued, entries_of};
-use super::ledger::{Post, lock_house, post};
-use crate::entity::{adjustment, bill, ledger_entry};
+use super::ledger::{lock_house, post_all};
+use crate::entity::{adjustment, bill};
 use crate::error::OrInternal;
 use crate::scope::project_condition;
 use crate::{Db, audit};
@@ -201,129 +202,24 @@ pub(crate) async fn decide(
             .await
             .or_internal()?
             .ok_or_else(|| Error::not_found("bill", adj.bill_id))?;
-        let mut p = Post::new(EntryKind::Adjustment, adj.project_id, adj.house_id, today);
-        p.bill_id = Some(b.id);
-        p.fee_item_id = Some(b.fee_item_id);
-        p.adjustment_id = Some(id);
-        p.created_by = granted.actor().user_id;
-        let amount = adj.amount_fen.0;
-        match adj.kind {
-            AdjustmentKind::Adjust => {
-                if b.principal_due_fen + amount < 0 {
-                    return Err(Error::invalid("amount_fen", "exceeds_due"));
-                }
-                p.principal = Fen(amount);
-            }
-            AdjustmentKind::WaivePrincipal => {
-                if amount > b.principal_due_fen {
-                    return Err(Error::invalid("amount_fen", "exceeds_due"));
-                }
-                p.kind = EntryKind::Waiver;
-                p.principal = Fen(-amount);
-            }
-            AdjustmentKind::WaiveLateFee => {
-                // Post what accrued up to today, then waive up to the amount.
-                let entries = entries_of(&tx, &[b.id]).await?.remove(&b.id).unwrap_or_default();
-                let (fee, posted) = accrued(&b, &entries, today);
-                let unposted = (fee.amount.0 - posted.0).max(0);
-                if unposted > 0 {
-                    let mut lf = Post::new(EntryKind::LateFee, adj.project_id, adj.house_id, today);
-                    lf.bill_id = Some(b.id);
-                    lf.fee_item_id = Some(b.fee_item_id);
-                    lf.late_fee = Fen(unposted);
-                    lf.adjustment_id = Some(id);
-                    post(&tx, lf, seal).await?;
-                }
-                let owed = b.late_fee_due_fen + unposted;
-                // A backdated payment's waiver may cover late fee that was paid meanwhile (by
-                // it or by a later payment): that part goes back to the house's prepaid balance,
-                // the latest payments of the late fee reversed first.
-                let returns = match adj.payment_id {
-                    Some(_) if amount > owed => {
-                        let returns = late_fee_returns(&entries, amount - owed);
-                        if returns.iter().map(|r| r.amount).sum::<i64>() < amount - owed {
-                            return Err(Error::invalid("amount_fen", "exceeds_due"));
-                        }
-                        returns
-                    }
-                    _ if amount > owed => return Err(Error::invalid("amount_fen", "exceeds_due")),
-                    _ => Vec::new(),
-                };
-                p.kind = EntryKind::Waiver;
-                p.late_fee = Fen(-amount);
-                post(&tx, p.clone(), seal).await?;
-                for r in returns {
-                    // The allocation reversed: the late fee is owed again (and waived just
-                    // above), the money is the house's again, under the earmark it came from.
-                    let mut back = Post::new(EntryKind::Allocation, adj.project_id, adj.house_id, today);
-                    back.bill_id = Some(b.id);
-                    back.fee_item_id = Some(b.fee_item_id);
-                    back.late_fee = Fen(r.amount);
-                    back.balance = Fen(r.amount);
-                    back.earmark = r.earmark;
-                    back.payment_id = r.payment_id;
-                    back.adjustment_id = Some(id);
-                    back.channel = r.channel;
-                    back.created_by = granted.actor().user_id;
-                    post(&tx, back, seal).await?;
-                }
-            }
-        }
-        if adj.kind != AdjustmentKind::WaiveLateFee {
-            post(&tx, p, seal).await?;
-        }
+        // Only a late-fee waiver reads the bill's history (what accrued, who paid it).
+        let entries = if adj.kind == AdjustmentKind::WaiveLateFee {
+            entries_of(&tx, &[b.id]).await?.remove(&b.id).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let (fee, posted) = accrued(&b, &entries, today);
+        let due = BillDue {
+            id: b.id,
+            fee_item_id: b.fee_item_id,
+            principal_due: Fen(b.principal_due_fen),
+            late_fee_due: Fen(b.late_fee_due_fen),
+            unposted_late_fee: Fen(fee.amount.0 - posted.0),
+        };
+        post_all(&tx, approval_entries(&adj, &due, &entries, today, granted.actor().user_id)?, seal).await?;
     }
     let v = by_id(&tx, id).await?;
     audit::write(&tx, audit_event.after(&v)).await?;
     tx.commit().await.or_internal()?;
     Ok(v)
-}
-
-/// Late fee paid on a bill to give back, taken from the latest payments of it first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Return {
-    payment_id: Option<Id>,
-    channel: Option<String>,
-    earmark: Id,
-    amount: i64,
-}
-
-/// Up to `wanted` of the late fee the bill's allocations paid (net of what was returned
-/// already), by who paid it (payment, channel, earmark), the latest first.
-fn late_fee_returns(entries: &[ledger_entry::Model], wanted: i64) -> Vec<Return> {
-    // (payment, channel, earmark) → (net late fee paid, latest entry id)
-    let mut paid: Vec<(Return, Id)> = Vec::new();
-    for e in entries.iter().filter(|e| e.kind == EntryKind::Allocation.as_str() && e.late_fee_fen != 0) {
-        let key = (e.payment_id, e.channel.clone(), e.earmark);
-        match paid.iter_mut().find(|(r, _)| (r.payment_id, r.channel.clone(), r.earmark) == key) {
-            Some((r, last)) => {
-                r.amount -= e.late_fee_fen;
-                *last = (*last).max(e.id);
-            }
-            None => paid.push((
-                Return {
-                    payment_id: e.payment_id,
-                    channel: e.channel.clone(),
-                    earmark: e.earmark,
-                    amount: -e.late_fee_fen,
-                },
-                e.id,
-            )),
-        }
-    }
-    paid.sort_by_key(|(_, last)| std::cmp::Reverse(*last));
-    let mut left = wanted;
-    let mut out = Vec::new();
-    for (mut r, _) in paid {
-        if left <= 0 {
-            break;
-        }
-        if r.amount <= 0 {
-            continue;
-        }
-        r.amount = r.amount.min(left);
-        left -= r.amount;
-        out.push(r);
-    }
-    out
 }

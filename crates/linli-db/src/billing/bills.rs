@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use linli_billing::{
     Balance, Bill, BillDetail, BillFilter, BillState, Entry, EntryKind, HouseAccount, LateFee, LateFeeRule, Line,
-    OpenBill, Period, PrincipalChange, late_fee,
+    OpenBill, Period, PostedEntry,
 };
 use linli_core::{Error, Fen, Id, Page, PageRequest, Result, Scope};
 use rust_decimal::Decimal;
@@ -45,21 +45,12 @@ pub(crate) fn entry_view(e: ledger_entry::Model) -> Entry {
 }
 
 /// The late fee of a bill up to `as_of` from its entries, and how much of it is posted already.
-pub(crate) fn accrued(b: &bill::Model, entries: &[ledger_entry::Model], as_of: NaiveDate) -> (LateFee, Fen) {
-    let changes: Vec<PrincipalChange> = entries
-        .iter()
-        .filter(|e| e.kind != EntryKind::Charge.as_str() && e.principal_fen != 0)
-        .map(|e| PrincipalChange { on: e.effective_on, delta: Fen(e.principal_fen) })
-        .collect();
-    let fee = late_fee(&rule(b), Fen(b.amount_fen), b.due_on, &changes, as_of);
-    let posted = entries.iter().filter(|e| e.kind == EntryKind::LateFee.as_str()).map(|e| e.late_fee_fen).sum();
-    (fee, Fen(posted))
+pub(crate) fn accrued(b: &bill::Model, entries: &[PostedEntry], as_of: NaiveDate) -> (LateFee, Fen) {
+    linli_billing::accrued(&rule(b), Fen(b.amount_fen), b.due_on, entries, as_of)
 }
 
-pub(crate) async fn entries_of(
-    c: &impl ConnectionTrait,
-    bill_ids: &[Id],
-) -> Result<HashMap<Id, Vec<ledger_entry::Model>>> {
+/// Each bill's stored entries, oldest first.
+async fn entry_rows_of(c: &impl ConnectionTrait, bill_ids: &[Id]) -> Result<HashMap<Id, Vec<ledger_entry::Model>>> {
     let mut out: HashMap<Id, Vec<ledger_entry::Model>> = HashMap::new();
     for ids in bill_ids.chunks(500) {
         let rows = ledger_entry::Entity::find()
@@ -73,6 +64,15 @@ pub(crate) async fn entries_of(
         }
     }
     Ok(out)
+}
+
+/// Each bill's entries as the rules read them, oldest first.
+pub(crate) async fn entries_of(c: &impl ConnectionTrait, bill_ids: &[Id]) -> Result<HashMap<Id, Vec<PostedEntry>>> {
+    Ok(entry_rows_of(c, bill_ids)
+        .await?
+        .into_iter()
+        .map(|(bill, rows)| (bill, rows.iter().map(super::ledger::posted).collect()))
+        .collect())
 }
 
 pub(crate) async fn views(c: &impl ConnectionTrait, rows: Vec<bill::Model>, today: NaiveDate) -> Result<Vec<Bill>> {
@@ -165,8 +165,8 @@ pub(crate) async fn scoped_bill(c: &impl ConnectionTrait, scope: &Scope, id: Id)
 
 pub(crate) async fn detail(c: &impl ConnectionTrait, scope: &Scope, id: Id, as_of: NaiveDate) -> Result<BillDetail> {
     let b = scoped_bill(c, scope, id).await?;
-    let entries = entries_of(c, &[id]).await?.remove(&id).unwrap_or_default();
-    let (late_fee, _) = accrued(&b, &entries, as_of);
+    let rows = entry_rows_of(c, &[id]).await?.remove(&id).unwrap_or_default();
+    let (late_fee, _) = accrued(&b, &rows.iter().map(super::ledger::posted).collect::<Vec<_>>(), as_of);
     let lines: Vec<Line> = serde_json::from_value(b.lines.clone()).or_internal()?;
     let rule = rule(&b);
     let bill = views(c, vec![b], as_of).await?.remove(0);
@@ -174,7 +174,7 @@ pub(crate) async fn detail(c: &impl ConnectionTrait, scope: &Scope, id: Id, as_o
         bill,
         lines,
         late_fee_rule: rule,
-        entries: entries.into_iter().map(entry_view).collect(),
+        entries: rows.into_iter().map(entry_view).collect(),
         late_fee,
         as_of,
     })

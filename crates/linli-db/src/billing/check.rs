@@ -1,8 +1,8 @@
-//! `linli check ledger`: every entry's seal, and every cache against the sum of its entries.
+//! `linli check ledger`: streams every entry, bill, balance and payment into the check's tally
+//! (`linli_billing::ledger_check`), in batches so a large ledger never sits in memory at once.
 
-use std::collections::HashMap;
-
-use linli_billing::{EntryKind, LedgerCheck, Seal, Sealed};
+use linli_billing::ledger_check::{StoredEntry, Tally};
+use linli_billing::{EntryKind, LedgerCheck, Seal};
 use linli_core::{Fen, Id, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -11,18 +11,8 @@ use crate::error::OrInternal;
 
 const BATCH: u64 = 5000;
 
-#[derive(Default)]
-struct Sums {
-    principal: i64,
-    late_fee: i64,
-    charged: i64,
-}
-
 pub(crate) async fn check(c: &impl ConnectionTrait, seal: &Seal) -> Result<LedgerCheck> {
-    let mut out = LedgerCheck::default();
-    let mut bills: HashMap<Id, Sums> = HashMap::new();
-    let mut balances: HashMap<(Id, Id), i64> = HashMap::new();
-    let mut paid: HashMap<Id, i64> = HashMap::new();
+    let mut tally = Tally::default();
     let mut after = 0;
     loop {
         let rows = ledger_entry::Entity::find()
@@ -34,46 +24,24 @@ pub(crate) async fn check(c: &impl ConnectionTrait, seal: &Seal) -> Result<Ledge
             .or_internal()?;
         let Some(last) = rows.last() else { break };
         after = last.id;
-        for e in rows {
-            out.entries += 1;
-            let kind = EntryKind::parse(&e.kind);
-            let sealed = kind.is_some_and(|kind| {
-                seal.verify(
-                    &Sealed {
-                        key: &e.entry_key,
-                        project_id: e.project_id,
-                        house_id: e.house_id,
-                        bill_id: e.bill_id,
-                        fee_item_id: e.fee_item_id,
-                        kind,
-                        principal: Fen(e.principal_fen),
-                        late_fee: Fen(e.late_fee_fen),
-                        balance: Fen(e.balance_fen),
-                        earmark: e.earmark,
-                        effective_on: e.effective_on,
-                    },
-                    &e.seal,
-                )
-            });
-            if !sealed {
-                out.bad_seals.push(e.id);
-            }
-            if let Some(b) = e.bill_id {
-                let s = bills.entry(b).or_default();
-                s.principal += e.principal_fen;
-                s.late_fee += e.late_fee_fen;
-                if kind == Some(EntryKind::Charge) {
-                    s.charged += e.principal_fen;
-                }
-            }
-            if e.balance_fen != 0 {
-                *balances.entry((e.house_id, e.earmark)).or_default() += e.balance_fen;
-            }
-            if kind == Some(EntryKind::Payment)
-                && let Some(p) = e.payment_id
-            {
-                *paid.entry(p).or_default() += e.balance_fen;
-            }
+        for e in &rows {
+            let stored = StoredEntry {
+                id: e.id,
+                key: &e.entry_key,
+                seal: &e.seal,
+                project_id: e.project_id,
+                house_id: e.house_id,
+                bill_id: e.bill_id,
+                fee_item_id: e.fee_item_id,
+                kind: EntryKind::parse(&e.kind),
+                principal: Fen(e.principal_fen),
+                late_fee: Fen(e.late_fee_fen),
+                balance: Fen(e.balance_fen),
+                earmark: e.earmark,
+                effective_on: e.effective_on,
+                payment_id: e.payment_id,
+            };
+            tally.entry(seal, &stored);
         }
     }
 
@@ -97,32 +65,14 @@ pub(crate) async fn check(c: &impl ConnectionTrait, seal: &Seal) -> Result<Ledge
         let Some(last) = rows.last() else { break };
         after = last.0;
         for (id, amount, principal, late_fee) in rows {
-            out.bills += 1;
-            let s = bills.remove(&id).unwrap_or_default();
-            if s.charged != amount || s.principal != principal || s.late_fee != late_fee {
-                out.bill_mismatches.push(id);
-            }
+            tally.bill(id, Fen(amount), Fen(principal), Fen(late_fee));
         }
     }
-    // Entries naming bills that no longer exist.
-    out.bill_mismatches.extend(bills.keys().copied());
-
     for b in house_balance::Entity::find().all(c).await.or_internal()? {
-        let derived = balances.remove(&(b.house_id, b.fee_item_id)).unwrap_or(0);
-        if derived != b.amount_fen || b.amount_fen < 0 {
-            out.balance_mismatches.push(b.house_id);
-        }
+        tally.balance(b.house_id, b.fee_item_id, Fen(b.amount_fen));
     }
-    out.balance_mismatches.extend(balances.into_iter().filter(|(_, v)| *v != 0).map(|((h, _), _)| h));
-
     for p in payment::Entity::find().all(c).await.or_internal()? {
-        if paid.remove(&p.id).unwrap_or(0) != p.amount_fen {
-            out.payment_mismatches.push(p.id);
-        }
+        tally.payment(p.id, Fen(p.amount_fen));
     }
-    out.bad_seals.sort_unstable();
-    out.bill_mismatches.sort_unstable();
-    out.balance_mismatches.sort_unstable();
-    out.balance_mismatches.dedup();
-    Ok(out)
+    Ok(tally.finish())
 }

@@ -1,8 +1,8 @@
 //! Writing ledger entries: each entry is sealed, and the caches it moves (a bill's unpaid
 //! principal and late fee, a house's prepaid balance) change in the same transaction.
 
-use chrono::{NaiveDate, Utc};
-use linli_billing::{EntryKind, Seal, Sealed};
+use chrono::Utc;
+use linli_billing::{EntryKind, NewEntry, PostedEntry, Seal};
 use linli_core::{Fen, Id, Result};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, NotSet, QueryFilter};
@@ -10,60 +10,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprT
 use crate::entity::{bill, house_balance, ledger_entry};
 use crate::error::OrInternal;
 
-/// One movement to record.
-#[derive(Debug, Clone)]
-pub(crate) struct Post {
-    pub project_id: Id,
-    pub house_id: Id,
-    pub bill_id: Option<Id>,
-    pub fee_item_id: Option<Id>,
-    pub kind: EntryKind,
-    pub principal: Fen,
-    pub late_fee: Fen,
-    pub balance: Fen,
-    pub earmark: Id,
-    pub effective_on: NaiveDate,
-    pub payment_id: Option<Id>,
-    pub adjustment_id: Option<Id>,
-    pub channel: Option<String>,
-    pub created_by: Option<Id>,
-}
-
-impl Post {
-    pub fn new(kind: EntryKind, project_id: Id, house_id: Id, effective_on: NaiveDate) -> Post {
-        Post {
-            project_id,
-            house_id,
-            bill_id: None,
-            fee_item_id: None,
-            kind,
-            principal: Fen::ZERO,
-            late_fee: Fen::ZERO,
-            balance: Fen::ZERO,
-            earmark: 0,
-            effective_on,
-            payment_id: None,
-            adjustment_id: None,
-            channel: None,
-            created_by: None,
-        }
-    }
-}
-
-pub(crate) fn entry_model(p: &Post, key: String, seal: &Seal) -> ledger_entry::ActiveModel {
-    let s = seal.sign(&Sealed {
-        key: &key,
-        project_id: p.project_id,
-        house_id: p.house_id,
-        bill_id: p.bill_id,
-        fee_item_id: p.fee_item_id,
-        kind: p.kind,
-        principal: p.principal,
-        late_fee: p.late_fee,
-        balance: p.balance,
-        earmark: p.earmark,
-        effective_on: p.effective_on,
-    });
+pub(crate) fn entry_model(p: &NewEntry, key: String, seal: &Seal) -> ledger_entry::ActiveModel {
+    let s = seal.sign(&p.sealed(&key));
     ledger_entry::ActiveModel {
         id: NotSet,
         entry_key: Set(key),
@@ -86,12 +34,35 @@ pub(crate) fn entry_model(p: &Post, key: String, seal: &Seal) -> ledger_entry::A
     }
 }
 
+/// A stored entry as the rules read a bill's history.
+pub(crate) fn posted(e: &ledger_entry::Model) -> PostedEntry {
+    PostedEntry {
+        id: e.id,
+        kind: EntryKind::parse(&e.kind).unwrap_or(EntryKind::Charge),
+        principal: Fen(e.principal_fen),
+        late_fee: Fen(e.late_fee_fen),
+        balance: Fen(e.balance_fen),
+        earmark: e.earmark,
+        effective_on: e.effective_on,
+        payment_id: e.payment_id,
+        channel: e.channel.clone(),
+    }
+}
+
 pub(crate) fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Records every entry of a plan, in its order. The house must be locked (`lock_house`).
+pub(crate) async fn post_all(c: &impl ConnectionTrait, entries: Vec<NewEntry>, seal: &Seal) -> Result<()> {
+    for e in entries {
+        post(c, e, seal).await?;
+    }
+    Ok(())
+}
+
 /// Records the entry and moves the caches it touches. The house must be locked (`lock_house`).
-pub(crate) async fn post(c: &impl ConnectionTrait, p: Post, seal: &Seal) -> Result<()> {
+pub(crate) async fn post(c: &impl ConnectionTrait, p: NewEntry, seal: &Seal) -> Result<()> {
     ledger_entry::Entity::insert(entry_model(&p, new_key(), seal)).exec(c).await.or_internal()?;
     if let Some(bill_id) = p.bill_id
         && (p.principal.0 != 0 || p.late_fee.0 != 0)

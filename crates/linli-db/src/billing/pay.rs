@@ -6,10 +6,10 @@
 //! answers the same receipt.
 
 use chrono::{NaiveDate, Utc};
-use linli_billing::spending::{self, OpenBill, Spent};
+use linli_billing::spending::{self, OpenBill, Spender};
 use linli_billing::{
-    Allocation, AllocationOrder, Backdated, Channel, EntryKind, NewPayment, Open, Part, Payment, PrincipalChange,
-    Receipt, Seal, backdating_saving,
+    Allocation, AllocationOrder, Backdated, Channel, EntryKind, NewPayment, Open, Part, Payment, PostedEntry, Receipt,
+    Seal, backdating_saving, principal_changes,
 };
 use linli_core::time::date_of;
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
@@ -17,7 +17,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
 
 use super::bills::{accrued, entries_of, open_bills, rule};
-use super::ledger::{Post, balances, lock_house, post};
+use super::ledger::{balances, lock_house, post, post_all};
 use crate::entity::{bill, house, ledger_entry, payment};
 use crate::error::OrInternal;
 use crate::{Db, audit};
@@ -135,25 +135,19 @@ pub(crate) async fn pay(
         .exec(&tx)
         .await
         .or_internal()?;
-    let mut p = Post::new(EntryKind::Payment, h.project_id, house_id, new.received_on);
-    p.balance = new.amount_fen;
-    p.earmark = new.earmark_fee_item_id.unwrap_or(0);
-    p.fee_item_id = new.earmark_fee_item_id;
-    p.payment_id = Some(id);
-    p.channel = Some(new.channel.as_str().to_owned());
-    p.created_by = granted.actor().user_id;
-    post(&tx, p, seal).await?;
+    post(&tx, new.entry(h.project_id, house_id, id, granted.actor().user_id), seal).await?;
     if new.allocate {
         // As of the day it is recorded, whatever day the money came in: late fees accrued up
         // to today are posted, and the principal it pays counts from tomorrow.
-        let how = Spend {
+        let by = Spender {
+            project_id: h.project_id,
+            house_id,
             as_of: recorded_on,
-            only: new.bill_ids.as_deref(),
             payment_id: Some(id),
             channel: Some(new.channel.as_str()),
             created_by: granted.actor().user_id,
         };
-        spend_balance(&tx, h.project_id, house_id, order, &how, seal).await?;
+        spend_balance(&tx, order, new.bill_ids.as_deref(), &by, seal).await?;
         if new.received_on < recorded_on {
             propose_waivers(&tx, granted, id, new.received_on, recorded_on).await?;
         }
@@ -205,14 +199,13 @@ async fn propose_waivers(
     for (bill_id, amount) in paid {
         let Some(b) = bills.iter().find(|b| b.id == bill_id) else { continue };
         // The bill's other principal changes; this payment's own are what is being re-dated.
-        let changes: Vec<PrincipalChange> = entries
+        let others: Vec<PostedEntry> = entries
             .remove(&bill_id)
             .unwrap_or_default()
             .into_iter()
-            .filter(|e| e.kind != EntryKind::Charge.as_str() && e.principal_fen != 0)
-            .filter(|e| !(e.payment_id == Some(payment_id) && e.kind == EntryKind::Allocation.as_str()))
-            .map(|e| PrincipalChange { on: e.effective_on, delta: Fen(e.principal_fen) })
+            .filter(|e| !(e.payment_id == Some(payment_id) && e.kind == EntryKind::Allocation))
             .collect();
+        let changes = principal_changes(&others);
         let backdated = Backdated { paid: Fen(amount), received_on, recorded_on, issued_on: date_of(b.issued_at) };
         let saved = backdating_saving(&rule(b), Fen(b.amount_fen), b.due_on, &changes, backdated);
         if saved.0 > 0 {
@@ -226,34 +219,25 @@ async fn propose_waivers(
     Ok(())
 }
 
-/// How a balance is spent.
-pub(crate) struct Spend<'a> {
-    pub as_of: NaiveDate,
-    pub only: Option<&'a [Id]>,
-    pub payment_id: Option<Id>,
-    pub channel: Option<&'a str>,
-    pub created_by: Option<Id>,
-}
-
-/// Spends the house's balances on its open bills as of `how.as_of` (`linli_billing::spending`
-/// decides what moves; this writes it). The house must be locked.
+/// Spends the house's balances on its open bills as of `by.as_of`: `linli_billing::spending`
+/// decides what moves and which entries record it; this reads the facts and writes them. The
+/// house must be locked.
 pub(crate) async fn spend_balance(
     c: &impl ConnectionTrait,
-    project_id: Id,
-    house_id: Id,
     order: AllocationOrder,
-    how: &Spend<'_>,
+    only: Option<&[Id]>,
+    by: &Spender<'_>,
     seal: &Seal,
 ) -> Result<()> {
-    let mut bills = open_bills(c, house_id).await?;
-    if let Some(only) = how.only {
+    let mut bills = open_bills(c, by.house_id).await?;
+    if let Some(only) = only {
         bills.retain(|b| only.contains(&b.id));
     }
     let ids: Vec<Id> = bills.iter().map(|b| b.id).collect();
     let mut entries = entries_of(c, &ids).await?;
     let mut facts = Vec::with_capacity(bills.len());
     for b in &bills {
-        let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), how.as_of);
+        let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), by.as_of);
         facts.push(OpenBill {
             owes: Open {
                 bill_id: b.id,
@@ -266,33 +250,8 @@ pub(crate) async fn spend_balance(
             unposted_late_fee: Fen(fee.amount.0 - posted.0),
         });
     }
-    let pots = balances(c, house_id).await?;
-    for step in spending::plan(facts, &pots, order) {
-        let p = match step {
-            Spent::LateFee { bill_id, fee_item_id, amount } => {
-                let mut p = Post::new(EntryKind::LateFee, project_id, house_id, how.as_of);
-                p.bill_id = Some(bill_id);
-                p.fee_item_id = Some(fee_item_id);
-                p.late_fee = amount;
-                p
-            }
-            Spent::Paid { earmark, fee_item_id, allocation: a } => {
-                let mut p = Post::new(EntryKind::Allocation, project_id, house_id, how.as_of);
-                p.bill_id = Some(a.bill_id);
-                p.fee_item_id = Some(fee_item_id);
-                p.balance = Fen(-a.amount.0);
-                p.earmark = earmark;
-                match a.part {
-                    Part::Principal => p.principal = Fen(-a.amount.0),
-                    Part::LateFee => p.late_fee = Fen(-a.amount.0),
-                }
-                p.channel = Some(how.channel.unwrap_or("prepaid").to_owned());
-                p
-            }
-        };
-        post(c, Post { payment_id: how.payment_id, created_by: how.created_by, ..p }, seal).await?;
-    }
-    Ok(())
+    let pots = balances(c, by.house_id).await?;
+    post_all(c, spending::entries(spending::plan(facts, &pots, order), by), seal).await
 }
 
 pub(crate) async fn apply_balance(
@@ -305,8 +264,8 @@ pub(crate) async fn apply_balance(
 ) -> Result<()> {
     let tx = db.begin().await.or_internal()?;
     lock_house(&tx, project_id, house_id).await?;
-    let how = Spend { as_of: today, only: None, payment_id: None, channel: None, created_by: None };
-    spend_balance(&tx, project_id, house_id, order, &how, seal).await?;
+    let by = Spender { project_id, house_id, as_of: today, payment_id: None, channel: None, created_by: None };
+    spend_balance(&tx, order, None, &by, seal).await?;
     tx.commit().await.or_internal()
 }
 
@@ -332,13 +291,7 @@ pub(crate) async fn refund(
     if r.amount_fen.0 > held {
         return Err(Error::invalid("amount_fen", "exceeds_balance"));
     }
-    let mut p = Post::new(EntryKind::Refund, h.project_id, house_id, today);
-    p.balance = Fen(-r.amount_fen.0);
-    p.earmark = earmark;
-    p.fee_item_id = r.earmark_fee_item_id;
-    p.channel = Some(r.channel.as_str().to_owned());
-    p.created_by = granted.actor().user_id;
-    post(&tx, p, seal).await?;
+    post(&tx, r.entry(h.project_id, house_id, today, granted.actor().user_id), seal).await?;
     audit::write(
         &tx,
         audit_event.after(&serde_json::json!({"amount_fen": r.amount_fen, "reason": r.reason, "earmark": earmark})),

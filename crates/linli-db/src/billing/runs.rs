@@ -3,9 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use linli_billing::{
-    EntryKind, HouseRow, NewBill, Period, Problem, Run, RunInputs, RunItem, RunState, RunSummary, Seal,
-};
+use linli_billing::{HouseRow, NewBill, Period, Problem, Run, RunInputs, RunItem, RunState, RunSummary, Seal};
 use linli_core::{Area, AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequest, Result, Scope};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -13,7 +11,7 @@ use sea_orm::{
 };
 
 use super::fees::{assignment_view, item_view, standard_view};
-use super::ledger::{Post, entry_model};
+use super::ledger::entry_model;
 use crate::entity::{
     bill, billing_run, fee_assignment, fee_item, fee_standard, house, house_balance, job, ledger_entry, occupancy,
     ownership,
@@ -280,10 +278,7 @@ async fn insert_new(tx: &impl ConnectionTrait, run_id: Option<Id>, bills: &[NewB
     let entries: Vec<ledger_entry::ActiveModel> = fresh
         .iter()
         .map(|b| {
-            let mut p = Post::new(EntryKind::Charge, b.project_id, b.house_id, b.period_start);
-            p.bill_id = ids.get(&b.bill_key).copied();
-            p.fee_item_id = Some(b.fee_item_id);
-            p.principal = b.amount;
+            let p = b.charge_entry(ids.get(&b.bill_key).copied());
             entry_model(&p, format!("charge:{}", b.bill_key), seal)
         })
         .collect();
@@ -371,10 +366,7 @@ pub async fn bulk_insert_plain(db: &Db, bills: &[NewBill], seal: &Seal, chunk: u
             let mut m = bill_model(b, None, now)?;
             m.id = Set(next);
             models.push(m);
-            let mut p = Post::new(EntryKind::Charge, b.project_id, b.house_id, b.period_start);
-            p.bill_id = Some(next);
-            p.fee_item_id = Some(b.fee_item_id);
-            p.principal = b.amount;
+            let p = b.charge_entry(Some(next));
             entries.push(entry_model(&p, format!("charge:{}", b.bill_key), seal));
             next += 1;
         }
