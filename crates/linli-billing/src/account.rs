@@ -171,20 +171,6 @@ pub struct NewRefund {
     pub reason: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn received_on_is_a_strict_day() {
-        for bad in ["-0001-01-01", "2026-1-1", "2026-02-30"] {
-            let p: Result<NewPayment, _> =
-                serde_json::from_value(serde_json::json!({"amount_fen": 1, "channel": "cash", "received_on": bad}));
-            assert_eq!(linli_core::date::code_of(&p.unwrap_err().to_string()), Some("invalid_date"), "{bad}");
-        }
-    }
-}
-
 impl NewPayment {
     /// The payment's own entry: the money lands in the house's prepaid balance (earmarked when
     /// it was paid for one fee item), dated the day it came in.
@@ -211,6 +197,20 @@ impl NewRefund {
             channel: Some(self.channel.as_str().to_owned()),
             created_by: by,
             ..NewEntry::new(EntryKind::Refund, project_id, house_id, on)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn received_on_is_a_strict_day() {
+        for bad in ["-0001-01-01", "2026-1-1", "2026-02-30"] {
+            let p: Result<NewPayment, _> =
+                serde_json::from_value(serde_json::json!({"amount_fen": 1, "channel": "cash", "received_on": bad}));
+            assert_eq!(linli_core::date::code_of(&p.unwrap_err().to_string()), Some("invalid_date"), "{bad}");
         }
     }
 }

@@ -159,6 +159,7 @@ mod tests {
         kind: EntryKind,
         principal: i64,
         balance: i64,
+        bill_id: Option<Id>,
     ) -> StoredEntry<'a> {
         let mut e = StoredEntry {
             id: 1,
@@ -166,7 +167,7 @@ mod tests {
             seal: "",
             project_id: 1,
             house_id: 2,
-            bill_id: Some(3),
+            bill_id,
             fee_item_id: Some(4),
             kind: Some(kind),
             principal: Fen(principal),
@@ -197,10 +198,9 @@ mod tests {
     fn kept_balances_that_match_their_entries_pass_and_any_difference_is_named() {
         let seal = Seal::new([1; 32]);
         let (mut s1, mut s2) = (String::new(), String::new());
-        let charge = entry(&seal, "k1", &mut s1, EntryKind::Charge, 1_000, 0);
-        let mut paid = entry(&seal, "k2", &mut s2, EntryKind::Payment, 0, 300);
+        let charge = entry(&seal, "k1", &mut s1, EntryKind::Charge, 1_000, 0, Some(3));
+        let mut paid = entry(&seal, "k2", &mut s2, EntryKind::Payment, 0, 300, None);
         paid.id = 2;
-        paid.bill_id = None;
         let mut t = Tally::default();
         t.entry(&seal, &charge);
         t.entry(&seal, &paid);
