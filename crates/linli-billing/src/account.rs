@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use linli_core::{Fen, Id, date, text_enum};
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::Allocation;
+use crate::allocation::{Allocation, Part};
 use crate::bill::Bill;
 use crate::ledger::{EntryKind, NewEntry};
 
@@ -70,6 +70,25 @@ pub struct Receipt {
     /// When the money came in before the day it is recorded: per bill, the late fee the earlier
     /// day would have saved, proposed as a waiver awaiting someone else's approval.
     pub waivers_proposed: Vec<Adjustment>,
+}
+
+/// What a payment's entries say it paid: each allocation in the order posted, and the late
+/// fees posted before allocating. The receipt of a new payment and of a repeated one alike.
+pub fn paid_by<'a>(entries: impl IntoIterator<Item = &'a NewEntry>) -> (Vec<Allocation>, Fen) {
+    let mut allocations = Vec::new();
+    let mut posted = Fen::ZERO;
+    for e in entries {
+        match e.kind {
+            EntryKind::Allocation => {
+                let (part, amount) =
+                    if e.principal.0 != 0 { (Part::Principal, -e.principal.0) } else { (Part::LateFee, -e.late_fee.0) };
+                allocations.push(Allocation { bill_id: e.bill_id.unwrap_or_default(), part, amount: Fen(amount) });
+            }
+            EntryKind::LateFee => posted = Fen(posted.0 + e.late_fee.0),
+            _ => {}
+        }
+    }
+    (allocations, posted)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -204,6 +223,29 @@ impl NewRefund {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_receipt_lists_the_allocations_in_order_and_sums_the_late_fees_posted() {
+        let on = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let entry = |kind, bill, principal, late_fee| NewEntry {
+            bill_id: Some(bill),
+            principal: Fen(principal),
+            late_fee: Fen(late_fee),
+            ..NewEntry::new(kind, 1, 2, on)
+        };
+        let entries = [
+            entry(EntryKind::LateFee, 7, 0, 120),
+            entry(EntryKind::LateFee, 8, 0, 30),
+            entry(EntryKind::Allocation, 7, 0, -120),
+            entry(EntryKind::Allocation, 7, -10_000, 0),
+            entry(EntryKind::Allocation, 8, -500, 0),
+            entry(EntryKind::Payment, 0, 0, 0),
+        ];
+        let (allocations, posted) = paid_by(&entries);
+        assert_eq!(posted, Fen(150));
+        let got: Vec<_> = allocations.iter().map(|a| (a.bill_id, a.part, a.amount.0)).collect();
+        assert_eq!(got, [(7, Part::LateFee, 120), (7, Part::Principal, 10_000), (8, Part::Principal, 500)]);
+    }
 
     #[test]
     fn received_on_is_a_strict_day() {

@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use linli_core::{Area, Fen};
+use linli_meters::MeteredUse;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -155,13 +156,6 @@ pub fn compute_area_or_fixed(
         });
     }
     Ok(lines)
-}
-
-/// A house's metered use in a period: its own consumption and its share of shared meters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct MeteredUse {
-    pub consumption: Decimal,
-    pub shared: Decimal,
 }
 
 /// Metered fees: tiers on the house's own consumption, shared use at the standard's price, then

@@ -109,6 +109,11 @@ impl NewEntry {
         }
     }
 
+    /// Whether the entry moves what a bill still owes (and so the bill's cached dues).
+    pub fn moves_bill(&self) -> bool {
+        self.bill_id.is_some() && (self.principal.0 != 0 || self.late_fee.0 != 0)
+    }
+
     /// The fields the seal covers, under the entry's key.
     pub fn sealed<'a>(&self, key: &'a str) -> Sealed<'a> {
         Sealed {
@@ -139,6 +144,26 @@ pub struct PostedEntry {
     pub effective_on: NaiveDate,
     pub payment_id: Option<Id>,
     pub channel: Option<String>,
+}
+
+/// What a bill still owes, as its cached columns hold it between entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BillDues {
+    pub principal: Fen,
+    pub late_fee: Fen,
+    pub settled_on: Option<NaiveDate>,
+}
+
+impl BillDues {
+    /// The dues once `e` has moved them. A bill is settled on the day of the entry that cleared
+    /// it; one already settled keeps its day (a waiver and the return of what it covered move
+    /// nothing that is owed); one that owes again is open again.
+    pub fn after(self, e: &NewEntry) -> BillDues {
+        let principal = Fen(self.principal.0 + e.principal.0);
+        let late_fee = Fen(self.late_fee.0 + e.late_fee.0);
+        let settled_on = (principal.0 <= 0 && late_fee.0 <= 0).then(|| self.settled_on.unwrap_or(e.effective_on));
+        BillDues { principal, late_fee, settled_on }
+    }
 }
 
 /// Seals and checks entries with a 32-byte key.
@@ -175,6 +200,30 @@ impl std::fmt::Debug for Seal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn moving(principal: i64, late_fee: i64, on: u32) -> NewEntry {
+        let mut e = NewEntry::new(EntryKind::Allocation, 1, 2, day(on));
+        (e.bill_id, e.principal, e.late_fee) = (Some(3), Fen(principal), Fen(late_fee));
+        e
+    }
+
+    #[test]
+    fn a_bill_is_settled_on_the_day_it_is_cleared_and_keeps_that_day() {
+        let owed = BillDues { principal: Fen(10_000), late_fee: Fen(50), settled_on: None };
+        let part = owed.after(&moving(-4_000, 0, 5));
+        assert_eq!(part, BillDues { principal: Fen(6_000), late_fee: Fen(50), settled_on: None });
+        let cleared = part.after(&moving(-6_000, -50, 9));
+        assert_eq!(cleared.settled_on, Some(day(9)));
+        // A later entry that moves nothing owed keeps the day; one that makes it owe reopens it.
+        assert_eq!(cleared.after(&moving(0, 0, 20)).settled_on, Some(day(9)));
+        assert_eq!(cleared.after(&moving(100, 0, 20)).settled_on, None);
+        assert!(!moving(0, 0, 1).moves_bill());
+        assert!(moving(-1, 0, 1).moves_bill());
+    }
 
     #[test]
     fn a_changed_field_breaks_the_seal() {

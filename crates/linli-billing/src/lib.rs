@@ -17,11 +17,8 @@ mod fee_service;
 pub mod late_fee;
 pub mod ledger;
 pub mod ledger_check;
-pub mod meter;
-mod meter_service;
 mod payment_service;
 pub mod period;
-pub mod reading_sheet;
 pub mod reminder;
 pub mod report;
 mod report_service;
@@ -36,28 +33,20 @@ pub mod tier;
 
 pub use account::{
     Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewCharge, NewPayment,
-    NewRefund, OpenBill, Payment, Receipt,
+    NewRefund, OpenBill, Payment, Receipt, paid_by,
 };
 pub use adjustment_service::AdjustmentService;
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
 pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
-pub use charge::{ChargeError, HouseFacts, Line, LineKind, MeteredUse, compute_area_or_fixed, compute_metered, total};
+pub use charge::{ChargeError, HouseFacts, Line, LineKind, compute_area_or_fixed, compute_metered, total};
 pub use document_service::DocumentService;
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
 pub use fee_service::FeeService;
 pub use late_fee::{
     Backdated, LateFee, LateFeeDay, PrincipalChange, accrued, backdating_saving, late_fee, principal_changes,
 };
-pub use ledger::{EntryKind, NewEntry, PostedEntry, Seal, Sealed};
+pub use ledger::{BillDues, EntryKind, NewEntry, PostedEntry, Seal, Sealed};
 pub use ledger_check::LedgerCheck;
-pub use meter::{
-    Apportion, HouseShare, Meter, MeterFields, MeterKind, MeterPatch, MeterUse, NewMeter, Reading, ReadingFlag,
-    ReadingState, Replacement,
-};
-pub use meter_service::{
-    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingsBatch,
-    SheetRow, UsageRow,
-};
 pub use payment_service::PaymentService;
 pub use period::Period;
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use linli_core::{Area, Fen, Id, text_enum};
+use linli_meters::MeteredUse;
 use serde::{Deserialize, Serialize};
 
 use crate::bill::NewBill;
-use crate::charge::{ChargeError, HouseFacts, MeteredUse, compute_area_or_fixed, compute_metered, total};
+use crate::charge::{ChargeError, HouseFacts, compute_area_or_fixed, compute_metered, total};
 use crate::fee::{FeeItem, FeeKind, Standard, standard_for};
 use crate::period::{Period, due_on};
 

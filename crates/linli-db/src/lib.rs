@@ -12,6 +12,7 @@ mod equipment;
 mod error;
 mod import_tx;
 mod job_store;
+mod meters;
 mod notify;
 mod page;
 mod people;

@@ -3,6 +3,7 @@
 
 use crate::connect::connect_with;
 use crate::{Db, connect};
+use sea_orm::{ConnectionTrait, Statement};
 
 pub struct TestDb {
     pub db: Db,
@@ -104,16 +105,131 @@ macro_rules! db_test {
 }
 
 impl crate::Db {
-    /// Tests only: the connection, to stage what the API cannot make (a tampered ledger entry, a
-    /// run killed half-way, a database that went away) and to look at what storage holds (that
-    /// an ID number is stored encrypted).
-    pub fn raw(&self) -> &sea_orm::DatabaseConnection {
-        self.writer()
-    }
-
     /// Tests only: closes every pool, so each later query fails as it would with the server gone.
     pub async fn close_pools(&self) {
         self.conn.clone().close().await.ok();
         self.writer().clone().close().await.ok();
     }
+}
+
+/// Tests only: what the API cannot make or show, staged or read here, where the SQL lives, so
+/// that no test writes SQL of its own: a tampered ledger entry, a run killed half-way, a bill
+/// issued in the past, what storage holds byte for byte.
+impl TestDb {
+    async fn execute(&self, sql: &str, values: Vec<sea_orm::Value>) -> Result<(), sea_orm::DbErr> {
+        let conn = self.db.writer();
+        let backend = conn.get_database_backend();
+        conn.execute_raw(Statement::from_sql_and_values(backend, placeholders(backend, sql), values)).await.map(|_| ())
+    }
+
+    async fn number(&self, sql: &str) -> i64 {
+        let conn = self.db.writer();
+        let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap();
+        row.and_then(|r| r.try_get_by_index::<Option<i64>>(0).unwrap()).unwrap_or(0)
+    }
+
+    async fn texts(&self, sql: &str) -> Vec<String> {
+        let conn = self.db.writer();
+        let rows = conn.query_all_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap();
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    }
+
+    /// How many bills are stored, whatever their state.
+    pub async fn bill_count(&self) -> i64 {
+        self.number("SELECT COUNT(*) FROM bills").await
+    }
+
+    /// How many charge entries the ledger holds (one per bill).
+    pub async fn charge_entry_count(&self) -> i64 {
+        self.number("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'charge'").await
+    }
+
+    /// The sum of every stored bill's amount, in fen.
+    pub async fn bills_total_fen(&self) -> i64 {
+        self.number("SELECT CAST(SUM(amount_fen) AS BIGINT) FROM bills").await
+    }
+
+    /// Sets every allocation entry's principal, as someone editing the database by hand would:
+    /// refused while the ledger's append-only guard stands.
+    pub async fn edit_allocations(&self, principal_fen: i64) -> Result<(), sea_orm::DbErr> {
+        self.execute(
+            "UPDATE ledger_entries SET principal_fen = ? WHERE kind = 'allocation'",
+            vec![principal_fen.into()],
+        )
+        .await
+    }
+
+    /// Drops the trigger that keeps ledger entries append-only.
+    pub async fn drop_ledger_guard(&self) {
+        let sql = match self.db.backend {
+            crate::Backend::Postgres => "DROP TRIGGER ledger_entries_append_only ON ledger_entries",
+            crate::Backend::Sqlite => "DROP TRIGGER ledger_entries_no_update",
+        };
+        self.execute(sql, vec![]).await.unwrap();
+    }
+
+    /// Pretends the bill was issued at `at` (the run that wrote it ran back then).
+    pub async fn set_bill_issued_at(&self, bill: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.execute("UPDATE bills SET issued_at = ? WHERE id = ?", vec![at.into(), bill.into()]).await.unwrap();
+    }
+
+    /// Renames an equipment category behind the service's back (a company's own name for it).
+    pub async fn rename_category(&self, code: &str, name_zh: &str) {
+        self.execute("UPDATE equipment_categories SET name_zh = ? WHERE code = ?", vec![name_zh.into(), code.into()])
+            .await
+            .unwrap();
+    }
+
+    /// Deletes an equipment category outright, as a damaged seed would leave it.
+    pub async fn delete_category(&self, code: &str) {
+        self.execute("DELETE FROM equipment_categories WHERE code = ?", vec![code.into()]).await.unwrap();
+    }
+
+    async fn insert(&self, sql: &str, values: Vec<sea_orm::Value>, table: &str) -> i64 {
+        self.execute(sql, values).await.unwrap();
+        self.number(&format!("SELECT MAX(id) FROM {table}")).await
+    }
+
+    /// A residential project written straight to storage, for storage tests below the services.
+    pub async fn insert_project(&self, company: i64, name: &str) -> i64 {
+        let sql = "INSERT INTO projects (company_id, name, kind, created_at, updated_at) \
+                   VALUES (?, ?, 'residential', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
+        self.insert(sql, vec![company.into(), name.into()], "projects").await
+    }
+
+    /// A residential building of `floors` floors written straight to storage.
+    pub async fn insert_building(&self, project: i64, name: &str, floors: i32) -> i64 {
+        let sql = "INSERT INTO buildings (project_id, name, floors_above, floors_below, elevator_count, kind, \
+                   created_at, updated_at) VALUES (?, ?, ?, 0, 0, 'residential', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
+        self.insert(sql, vec![project.into(), name.into(), floors.into()], "buildings").await
+    }
+
+    /// An occupied first-floor house of `area_x100` hundredths of a m², written straight to storage.
+    pub async fn insert_house(&self, project: i64, building: i64, number: &str, area_x100: i64) -> i64 {
+        let sql = "INSERT INTO houses (project_id, building_id, unit_id, number, floor, gross_area_x100, usage, \
+                   state, created_at, updated_at) VALUES (?, ?, 0, ?, 1, ?, 'residential', 'occupied', \
+                   CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
+        self.insert(sql, vec![project.into(), building.into(), number.into(), area_x100.into()], "houses").await
+    }
+
+    /// The HTML bodies of every email message in the outbox.
+    pub async fn email_bodies(&self) -> Vec<String> {
+        self.texts("SELECT html FROM messages WHERE channel = 'email' ORDER BY id").await
+    }
+
+    /// Every row of a table as JSON text (PostgreSQL), to look for a plain value in storage.
+    pub async fn rows_as_json(&self, table: &str) -> Vec<String> {
+        assert!(table.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "a table name");
+        self.texts(&format!("SELECT row_to_json(t)::text FROM {table} t")).await
+    }
+}
+
+/// `?` placeholders as the backend writes them (`$1, $2…` on PostgreSQL).
+fn placeholders(backend: sea_orm::DbBackend, sql: &str) -> String {
+    if backend != sea_orm::DbBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut parts = sql.split('?');
+    let first = parts.next().unwrap_or_default().to_string();
+    parts.enumerate().fold(first, |out, (n, part)| format!("{out}${}{part}", n + 1))
 }

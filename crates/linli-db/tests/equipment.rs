@@ -2,7 +2,6 @@
 
 use linli_db::db_test;
 use linli_equipment::EquipmentRepo;
-use sea_orm::ConnectionTrait;
 
 db_test!(
     async fn the_default_categories_are_seeded_once_even_by_racing_instances(db: TestDb) {
@@ -26,11 +25,8 @@ db_test!(
     async fn seeding_again_keeps_a_companys_own_names_and_restores_only_missing_codes(db: TestDb) {
         let company = linli_db::ensure_company(&db.db, "测试物业").await.unwrap();
         linli_db::ensure_equipment_categories(&db.db, company).await.unwrap();
-        let conn = db.db.raw();
-        conn.execute_unprepared("UPDATE equipment_categories SET name_zh = '直梯' WHERE code = 'passenger'")
-            .await
-            .unwrap();
-        conn.execute_unprepared("DELETE FROM equipment_categories WHERE code = 'hydrant'").await.unwrap();
+        db.rename_category("passenger", "直梯").await;
+        db.delete_category("hydrant").await;
         linli_db::ensure_equipment_categories(&db.db, company).await.unwrap();
         let all = db.db.categories(company).await.unwrap();
         assert_eq!(all.len(), 23);

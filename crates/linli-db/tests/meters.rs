@@ -3,31 +3,13 @@
 
 use std::sync::Arc;
 
-use linli_billing::{MeterKind, MeterService, MeteredUse, NewMeter, NewReading, ReadingState, ReadingsBatch};
 use linli_core::Authz;
 use linli_db::db_test;
+use linli_meters::{MeterKind, MeterService, MeteredUse, NewMeter, NewReading, ReadingState, ReadingsBatch};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, Statement};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
-}
-
-async fn insert(db: &linli_db::Db, sql: &str, table: &str) -> i64 {
-    let c = db.raw();
-    c.execute_unprepared(sql).await.unwrap();
-    let q = format!("SELECT MAX(id) AS id FROM {table}");
-    let row = c.query_one_raw(Statement::from_string(c.get_database_backend(), q)).await.unwrap().unwrap();
-    row.try_get::<i64>("", "id").unwrap()
-}
-
-async fn house(db: &linli_db::Db, project: i64, building: i64, number: &str, area_x100: i64) -> i64 {
-    let sql = format!(
-        "INSERT INTO houses (project_id, building_id, unit_id, number, floor, gross_area_x100, usage, state, \
-         created_at, updated_at) VALUES ({project}, {building}, 0, '{number}', 1, {area_x100}, 'residential', \
-         'occupied', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-    );
-    insert(db, &sql, "houses").await
 }
 
 fn meter(project_id: i64, house_id: Option<i64>, building_id: Option<i64>, number: &str) -> NewMeter {
@@ -44,28 +26,11 @@ fn row(meter_id: i64, value: &str) -> NewReading {
 db_test!(
     async fn usage_adds_own_consumption_and_apportioned_shares_of_accepted_readings(db: TestDb) {
         let company = linli_db::ensure_company(&db.db, "测试物业").await.unwrap();
-        let p = insert(
-            &db.db,
-            &format!(
-                "INSERT INTO projects (company_id, name, kind, created_at, updated_at) \
-                 VALUES ({company}, '翠湖花园', 'residential', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            ),
-            "projects",
-        )
-        .await;
-        let b = insert(
-            &db.db,
-            &format!(
-                "INSERT INTO buildings (project_id, name, floors_above, floors_below, elevator_count, kind, \
-                 created_at, updated_at) VALUES ({p}, '1栋', 6, 0, 0, 'residential', CURRENT_TIMESTAMP, \
-                 CURRENT_TIMESTAMP)"
-            ),
-            "buildings",
-        )
-        .await;
-        let h1 = house(&db.db, p, b, "101", 8947).await;
-        let h2 = house(&db.db, p, b, "102", 12053).await;
-        let h3 = house(&db.db, p, b, "103", 10000).await;
+        let p = db.insert_project(company, "翠湖花园").await;
+        let b = db.insert_building(p, "1栋", 6).await;
+        let h1 = db.insert_house(p, b, "101", 8947).await;
+        let h2 = db.insert_house(p, b, "102", 12053).await;
+        let h3 = db.insert_house(p, b, "103", 10000).await;
         let svc = MeterService::new(Arc::new(db.db.clone()));
         let system = Authz::system(company);
         let m1 = svc.create(&system, meter(p, Some(h1), None, "W-101")).await.unwrap();

@@ -5,8 +5,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
 use linli_audit::AuditService;
 use linli_auth::{AuthService, UserService};
-use linli_billing::MeterService;
 use linli_equipment::EquipmentService;
+use linli_meters::MeterService;
 use linli_notify::{Hub, NotifyService};
 use linli_people::{PeopleService, PiiCipher};
 use linli_property::{ProjectService, StructureService};
@@ -64,7 +64,7 @@ impl App {
             + linli_audit::AuditRepo
             + linli_equipment::EquipmentRepo
             + linli_billing::BillingRepo
-            + linli_billing::MeterRepo
+            + linli_meters::MeterRepo
             + linli_core::ThrottleStore
             + linli_core::Probe
             + 'static,

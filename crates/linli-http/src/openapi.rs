@@ -63,7 +63,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::billing::bills::router())
         .merge(routes::billing::reports::router())
         .merge(routes::equipment::attachments::router())
-        .merge(routes::billing::meters::router())
+        .merge(routes::meters::router())
         .merge(routes::served_elsewhere::router())
 }
 

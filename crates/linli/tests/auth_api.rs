@@ -109,7 +109,7 @@ db_test!(
             .await;
         assert_problem(&again, 403, "account_disabled");
         // Nobody disables themselves by accident.
-        let me = s.get("/api/v1/auth/me", &admin).await.body["id"].as_i64().unwrap();
+        let me = s.get("/api/v1/auth/me", &admin).await.id();
         assert_problem(
             &s.post(&format!("/api/v1/users/{me}/disable"), &admin, json!({})).await,
             409,

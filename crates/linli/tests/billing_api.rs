@@ -5,64 +5,25 @@
 mod common;
 
 use chrono::Utc;
-use common::{TestServer, assert_problem};
+use common::{Community, TestServer, assert_problem};
 use linli_db::db_test;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 /// A project with one owned house of 100 m² and a property fee of 10.00 元/m²/月 with 万分之五
 /// per day late: January 2026 is a bill of exactly 1,000.00 元 due on 2026-01-31.
 async fn setup(s: &TestServer, admin: &str) -> (i64, i64, i64) {
-    let p = s.create_project(admin, "翠湖花园").await;
-    let b = s.post("/api/v1/buildings", admin, json!({"project_id": p, "name": "1栋", "floors_above": 10})).await.body
-        ["id"]
-        .as_i64()
-        .unwrap();
-    let h = s
-        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "100"}))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let owner = s
-        .post("/api/v1/persons", admin, json!({"project_id": p, "name": "张伟", "phone": "13800001111"}))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let o = s
-        .post(&format!("/api/v1/houses/{h}/ownerships"), admin, json!({"person_id": owner, "started_on": "2020-05-01"}))
-        .await;
-    assert_eq!(o.status, StatusCode::CREATED, "{}", o.body);
-    let item = s
-        .post(
-            "/api/v1/fee-items",
-            admin,
-            json!({"project_id": p, "code": "WYF", "name": "物业费", "kind": "area", "cycle": "monthly", "due_day": 31,
-                   "late_fee": {"daily_rate": "0.0005", "grace_days": 0, "cap_rate": null}}),
-        )
-        .await;
-    assert_eq!(item.status, StatusCode::CREATED, "{}", item.body);
-    let item = item.body["id"].as_i64().unwrap();
-    let std = s
-        .post(
-            &format!("/api/v1/fee-items/{item}/standards"),
-            admin,
-            json!({"effective_from": "2025-01-01", "price": "10.00"}),
-        )
-        .await;
-    assert_eq!(std.status, StatusCode::CREATED, "{}", std.body);
-    let a = s.post(&format!("/api/v1/fee-items/{item}/assignments"), admin, json!({"target": "project"})).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    (p, h, item)
+    let c = Community::new(s, admin, "100").await;
+    c.owner(s, admin, "张伟", "13800001111", "2020-05-01").await;
+    let item = c.property_fee(s, admin).await;
+    (c.project, c.house, item)
 }
 
 async fn bill_month(s: &TestServer, token: &str, p: i64, period: &str) -> Value {
     let preview = s.post("/api/v1/billing-runs", token, json!({"project_id": p, "period": period})).await;
     assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
-    let id = preview.body["id"].as_i64().unwrap();
+    let id = preview.id();
     let confirmed = s.post(&format!("/api/v1/billing-runs/{id}/confirm"), token, json!({})).await;
     assert_eq!(confirmed.status, StatusCode::ACCEPTED, "{}", confirmed.body);
     s.run_jobs(Utc::now()).await;
@@ -243,7 +204,7 @@ db_test!(
 
         // A one-off fee: two key cards at 50.00, charged once however often the request is sent.
         let body = json!({"project_id": p, "code": "MJK", "name": "门禁卡", "kind": "one_off"});
-        let card = s.post("/api/v1/fee-items", &admin, body).await.body["id"].as_i64().unwrap();
+        let card = s.post("/api/v1/fee-items", &admin, body).await.id();
         let body = json!({"effective_from": "2020-01-01", "price": "50"});
         s.post(&format!("/api/v1/fee-items/{card}/standards"), &admin, body).await;
         let mut charges = Vec::new();
@@ -317,7 +278,7 @@ db_test!(
             )
             .await;
         assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
-        let id = asked.body["id"].as_i64().unwrap();
+        let id = asked.id();
         // Nothing changes until approved; the cashier may not approve.
         assert_eq!(s.get(&format!("/api/v1/bills/{bill}"), &admin).await.body["principal_due_fen"], 100_000);
         assert_problem(
@@ -342,7 +303,7 @@ db_test!(
                 json!({"kind": "waive_late_fee", "amount_fen": 100, "reason": "x"}),
             )
             .await;
-        let own = own.body["id"].as_i64().unwrap();
+        let own = own.id();
         assert_problem(
             &s.post(&format!("/api/v1/adjustments/{own}/approve"), &admin, json!({})).await,
             403,
@@ -415,22 +376,10 @@ db_test!(
         assert!(s.app().billing.reports.check_ledger().await.unwrap().ok());
 
         // The database refuses to change an entry.
-        let conn = s.db.db.raw();
-        assert!(
-            conn.execute_unprepared("UPDATE ledger_entries SET principal_fen = -1 WHERE kind = 'allocation'")
-                .await
-                .is_err()
-        );
+        assert!(s.db.edit_allocations(-1).await.is_err());
         // Someone who drops the guard and edits one is caught by the seals.
-        let drop = if s.backend() == "postgres" {
-            "DROP TRIGGER ledger_entries_append_only ON ledger_entries"
-        } else {
-            "DROP TRIGGER ledger_entries_no_update"
-        };
-        conn.execute_unprepared(drop).await.unwrap();
-        conn.execute_unprepared("UPDATE ledger_entries SET principal_fen = -3000000 WHERE kind = 'allocation'")
-            .await
-            .unwrap();
+        s.db.drop_ledger_guard().await;
+        s.db.edit_allocations(-3_000_000).await.unwrap();
         let check = s.app().billing.reports.check_ledger().await.unwrap();
         assert!(!check.ok());
         assert_eq!(check.bad_seals.len(), 1, "{check:?}");
@@ -451,7 +400,7 @@ db_test!(
             )
             .await;
         assert_eq!(water.status, StatusCode::CREATED, "{}", water.body);
-        let water = water.body["id"].as_i64().unwrap();
+        let water = water.id();
         let tiers =
             json!([{"up_to": "10", "price": "3.5"}, {"up_to": "20", "price": "4.5"}, {"up_to": null, "price": "6.0"}]);
         let std = s
@@ -531,14 +480,7 @@ db_test!(
 
 /// Pretends the bill was issued on `day` (the run that wrote it ran back then).
 async fn issued_on(s: &TestServer, bill: i64, day: chrono::NaiveDate) {
-    let conn = s.db.db.raw();
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => "UPDATE bills SET issued_at = $1 WHERE id = $2",
-        _ => "UPDATE bills SET issued_at = ? WHERE id = ?",
-    };
-    let at = day.and_hms_opt(1, 0, 0).unwrap().and_utc();
-    conn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [at.into(), bill.into()])).await.unwrap();
+    s.db.set_bill_issued_at(bill, day.and_hms_opt(1, 0, 0).unwrap().and_utc()).await;
 }
 
 db_test!(
@@ -707,7 +649,7 @@ db_test!(
                           "late_fee": {"daily_rate": "0.0005", "grace_days": 0, "cap_rate": null}});
         let card = s.post("/api/v1/fee-items", &admin, body).await;
         assert_eq!(card.status, StatusCode::CREATED, "{}", card.body);
-        let card = card.body["id"].as_i64().unwrap();
+        let card = card.id();
         let body = json!({"effective_from": "2020-01-01", "price": "10"});
         s.post(&format!("/api/v1/fee-items/{card}/standards"), &admin, body).await;
         let yesterday = linli_core::time::today().checked_sub_days(Days::new(1)).unwrap();

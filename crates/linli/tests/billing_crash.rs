@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use common::TestServer;
 use linli_billing::{BillingRepo, Period, run};
 use linli_db::db_test;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 const KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
@@ -25,12 +24,6 @@ fn linli(s: &TestServer, args: &[&str]) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
-}
-
-async fn count(s: &TestServer, sql: &str) -> i64 {
-    let conn = &s.db.db.raw();
-    let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap().unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 db_test!(
@@ -49,9 +42,7 @@ db_test!(
                     json!({"project_id": p, "code": code, "name": name, "kind": kind, "vacancy_rate": "0.7"}),
                 )
                 .await
-                .body["id"]
-                .as_i64()
-                .unwrap();
+                .id();
             s.post(
                 &format!("/api/v1/fee-items/{item}/standards"),
                 &admin,
@@ -73,12 +64,12 @@ db_test!(
         let started = Instant::now();
         let mut written = 0;
         while written == 0 && started.elapsed() < Duration::from_mins(2) {
-            written = count(&s, "SELECT COUNT(*) FROM bills").await;
+            written = s.db.bill_count().await;
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        let at_kill = count(&s, "SELECT COUNT(*) FROM bills").await;
+        let at_kill = s.db.bill_count().await;
         println!("{}: killed with {at_kill} of {} bills written", s.backend(), expected.len());
         assert!(at_kill > 0 && (at_kill as usize) < expected.len(), "killed at {at_kill} of {}", expected.len());
 
@@ -91,11 +82,11 @@ db_test!(
         assert!(again.status.success() && out.contains(" 0 bills written now"), "{out}");
 
         // Exactly the computed bills, once each, each with one charge entry.
-        let bills = count(&s, "SELECT COUNT(*) FROM bills").await;
+        let bills = s.db.bill_count().await;
         assert_eq!(bills as usize, expected.len());
-        assert_eq!(count(&s, "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'charge'").await, bills);
+        assert_eq!(s.db.charge_entry_count().await, bills);
         let total: i64 = expected.iter().map(|b| b.amount.0).sum();
-        assert_eq!(count(&s, "SELECT CAST(SUM(amount_fen) AS BIGINT) FROM bills").await, total);
+        assert_eq!(s.db.bills_total_fen().await, total);
         let page = linli_core::PageRequest { page: 1, page_size: 500 };
         let authz = linli_core::Authz::system(s.company);
         let mut seen = std::collections::HashSet::new();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestServer, assert_problem};
+use common::{Community, TestServer, assert_problem};
 use linli_db::db_test;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -21,26 +21,9 @@ async fn minute_passes(s: &TestServer, phone: &str) {
 
 /// A project with one house owned by someone with this phone.
 async fn owned_house(s: &TestServer, admin: &str, phone: &str) -> i64 {
-    let p = s.create_project(admin, "翠湖花园").await;
-    let b =
-        s.post("/api/v1/buildings", admin, json!({"project_id": p, "name": "1栋", "floors_above": 6})).await.body["id"]
-            .as_i64()
-            .unwrap();
-    let h = s
-        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "89.47"}))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let owner = s.post("/api/v1/persons", admin, json!({"project_id": p, "name": "陈业主", "phone": phone})).await.body
-        ["id"]
-        .as_i64()
-        .unwrap();
-    let o = s
-        .post(&format!("/api/v1/houses/{h}/ownerships"), admin, json!({"person_id": owner, "started_on": "2021-01-01"}))
-        .await;
-    assert_eq!(o.status, StatusCode::CREATED, "{}", o.body);
-    h
+    let c = Community::with_floors(s, admin, 6, "89.47").await;
+    c.owner(s, admin, "陈业主", phone, "2021-01-01").await;
+    c.house
 }
 
 /// Status, `Retry-After` and the body's keys and code: everything but the values a client cannot
@@ -131,37 +114,12 @@ db_test!(
     async fn a_resident_binds_to_the_owners_house_with_the_code_from_the_owners_phone(db: TestDb) {
         let s = TestServer::start(db).await;
         let admin = s.login("admin").await;
-        let p = s.create_project(&admin, "翠湖花园").await;
-        let b =
-            s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "1栋", "floors_above": 6})).await.body
-                ["id"]
-                .as_i64()
-                .unwrap();
-        let h = s
-            .post(
-                "/api/v1/houses",
-                &admin,
-                json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "89.47"}),
-            )
-            .await
-            .body["id"]
-            .as_i64()
-            .unwrap();
+        let c = Community::with_floors(&s, &admin, 6, "89.47").await;
+        let (p, h) = (c.project, c.house);
         // A phone number unique to this test run, since the demo SMS outbox is shared in the process.
         // The SQLite and PostgreSQL variants run at the same time with the same ids.
         let phone = format!("139{}{:07}", u8::from(s.backend() == "postgres"), (h * 7919 + p) % 10_000_000);
-        let owner = s
-            .post("/api/v1/persons", &admin, json!({"project_id": p, "name": "陈业主", "phone": phone}))
-            .await
-            .body["id"]
-            .as_i64()
-            .unwrap();
-        s.post(
-            &format!("/api/v1/houses/{h}/ownerships"),
-            &admin,
-            json!({"person_id": owner, "started_on": "2021-01-01"}),
-        )
-        .await;
+        let owner = c.owner(&s, &admin, "陈业主", &phone, "2021-01-01").await;
 
         // A freshly registered account with no grants at all.
         s.create_user("newcomer", None, None).await;

@@ -24,60 +24,22 @@ const HOUSES: usize = 24;
 /// January 2026: every house owes 100.00 元, and the run has queued one notice per owner.
 async fn billed_project(s: &TestServer, admin: &str) -> Vec<i64> {
     let p = s.create_project(admin, "翠湖花园").await;
-    let b = s.post("/api/v1/buildings", admin, json!({"project_id": p, "name": "1栋", "floors_above": 30})).await;
-    let b = b.body["id"].as_i64().unwrap();
+    let b = s.create_building(admin, p, "1栋", 30).await;
     let mut houses = Vec::new();
     for i in 0..HOUSES {
         let number = format!("{}{:02}", i / 4 + 1, i % 4 + 1);
-        let h = s
-            .post(
-                "/api/v1/houses",
-                admin,
-                json!({"building_id": b, "number": number, "floor": i / 4 + 1, "gross_area": "100"}),
-            )
-            .await;
-        assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
-        let h = h.body["id"].as_i64().unwrap();
-        let owner = s
-            .post(
-                "/api/v1/persons",
-                admin,
-                json!({"project_id": p, "name": format!("业主{i}"), "phone": format!("1380000{:04}", i)}),
-            )
-            .await;
-        let owner = owner.body["id"].as_i64().unwrap();
-        let o = s
-            .post(
-                &format!("/api/v1/houses/{h}/ownerships"),
-                admin,
-                json!({"person_id": owner, "started_on": "2020-05-01"}),
-            )
-            .await;
-        assert_eq!(o.status, StatusCode::CREATED, "{}", o.body);
+        let h = s.create_house(admin, b, &number, (i / 4 + 1) as i32, "100").await;
+        let owner = s.create_person(admin, p, &format!("业主{i}"), &format!("1380000{i:04}")).await;
+        s.add_ownership(admin, h, owner, "2020-05-01").await;
         houses.push(h);
     }
-    let item = s
-        .post(
-            "/api/v1/fee-items",
-            admin,
-            json!({"project_id": p, "code": "WYF", "name": "物业费", "kind": "area", "cycle": "monthly", "due_day": 31}),
-        )
-        .await;
-    assert_eq!(item.status, StatusCode::CREATED, "{}", item.body);
-    let item = item.body["id"].as_i64().unwrap();
-    let std = s
-        .post(
-            &format!("/api/v1/fee-items/{item}/standards"),
-            admin,
-            json!({"effective_from": "2025-01-01", "price": "1.00"}),
-        )
-        .await;
-    assert_eq!(std.status, StatusCode::CREATED, "{}", std.body);
-    let a = s.post(&format!("/api/v1/fee-items/{item}/assignments"), admin, json!({"target": "project"})).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let body =
+        json!({"project_id": p, "code": "WYF", "name": "物业费", "kind": "area", "cycle": "monthly", "due_day": 31});
+    let item = s.create_fee_item(admin, body, "2025-01-01", "1.00").await;
+    s.assign_to_project(admin, item).await;
     let run = s.post("/api/v1/billing-runs", admin, json!({"project_id": p, "period": "2026-01"})).await;
     assert_eq!(run.status, StatusCode::CREATED, "{}", run.body);
-    let id = run.body["id"].as_i64().unwrap();
+    let id = run.id();
     let confirmed = s.post(&format!("/api/v1/billing-runs/{id}/confirm"), admin, json!({})).await;
     assert_eq!(confirmed.status, StatusCode::ACCEPTED, "{}", confirmed.body);
     // Writes the bills and queues the notices; their delivery is left for the writers' time.

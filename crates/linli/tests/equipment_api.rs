@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use common::{TestServer, assert_problem};
 use linli_db::db_test;
 use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 /// Category codes to ids, from the seeded tree.
@@ -28,16 +27,7 @@ async fn categories(s: &TestServer, token: &str) -> HashMap<String, i64> {
 
 /// A building row: the buildings API belongs to the property module.
 async fn insert_building(s: &TestServer, project: i64, name: &str) -> i64 {
-    let conn = s.db.db.raw();
-    conn.execute_unprepared(&format!(
-        "INSERT INTO buildings (project_id, name, floors_above, floors_below, elevator_count, kind, created_at, \
-         updated_at) VALUES ({project}, '{name}', 18, 1, 2, 'residential', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-    ))
-    .await
-    .unwrap();
-    let sql = format!("SELECT id FROM buildings WHERE project_id = {project} AND name = '{name}'");
-    let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await.unwrap().unwrap();
-    row.try_get::<i64>("", "id").unwrap()
+    s.db.insert_building(project, name, 18).await
 }
 
 async fn create(s: &TestServer, token: &str, body: Value) -> Value {
@@ -350,7 +340,7 @@ db_test!(
         assert_eq!(up.body["file_name"], "电梯 使用说明书.pdf");
         assert_eq!(up.body["content_type"], "application/pdf");
         assert_eq!(up.body["size"], pdf.len());
-        let att = up.body["id"].as_i64().unwrap();
+        let att = up.id();
         let listed = s.get(&format!("/api/v1/equipment/{lift}/attachments"), &admin).await;
         assert_eq!(listed.body.as_array().unwrap().len(), 1);
 

@@ -20,20 +20,10 @@ struct Site {
 
 async fn site(s: &TestServer, token: &str) -> Site {
     let project = s.create_project(token, "翠湖花园").await;
-    let b = s.post("/api/v1/buildings", token, json!({"project_id": project, "name": "1栋", "floors_above": 6})).await;
-    assert_eq!(b.status, StatusCode::CREATED, "{}", b.body);
-    let building = b.body["id"].as_i64().unwrap();
+    let building = s.create_building(token, project, "1栋", 6).await;
     let mut houses = [0; 3];
     for (i, (number, area)) in [("101", "89.47"), ("102", "120.53"), ("103", "100")].into_iter().enumerate() {
-        let h = s
-            .post(
-                "/api/v1/houses",
-                token,
-                json!({"building_id": building, "number": number, "floor": 1, "gross_area": area}),
-            )
-            .await;
-        assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
-        houses[i] = h.body["id"].as_i64().unwrap();
+        houses[i] = s.create_house(token, building, number, 1, area).await;
     }
     Site { project, building, houses }
 }
@@ -41,7 +31,7 @@ async fn site(s: &TestServer, token: &str) -> Site {
 async fn meter(s: &TestServer, token: &str, body: Value) -> i64 {
     let a = s.post("/api/v1/meters", token, body).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    a.body["id"].as_i64().unwrap()
+    a.id()
 }
 
 /// Enters one period's rows; answers the per-row outcomes.

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use common::TestServer;
+use common::{Community, TestServer};
 use linli::config::Config;
 use linli_db::db_test;
 use linli_gateway::sms::simulator::{SimulatorConfig, SimulatorHandle, start_aliyun};
@@ -125,35 +125,10 @@ db_test!(
         let endpoint = sim.base_url.clone();
         let s = TestServer::start_with(db, |c| configure(c, endpoint)).await;
         let admin = s.login("admin").await;
-        let p = s.create_project(&admin, "翠湖花园").await;
-        let b =
-            s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "1栋", "floors_above": 6})).await.body
-                ["id"]
-                .as_i64()
-                .unwrap();
-        let h = s
-            .post(
-                "/api/v1/houses",
-                &admin,
-                json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "89.47"}),
-            )
-            .await
-            .body["id"]
-            .as_i64()
-            .unwrap();
+        let c = Community::with_floors(&s, &admin, 6, "89.47").await;
+        let p = c.project;
         let phone = "13900003333";
-        let owner = s
-            .post("/api/v1/persons", &admin, json!({"project_id": p, "name": "陈业主", "phone": phone}))
-            .await
-            .body["id"]
-            .as_i64()
-            .unwrap();
-        s.post(
-            &format!("/api/v1/houses/{h}/ownerships"),
-            &admin,
-            json!({"person_id": owner, "started_on": "2021-01-01"}),
-        )
-        .await;
+        c.owner(&s, &admin, "陈业主", phone, "2021-01-01").await;
         s.create_user("newcomer", None, None).await;
         let me = s.login("newcomer").await;
         let asked = s.post("/api/v1/bindings/code", &me, json!({"phone": phone})).await;

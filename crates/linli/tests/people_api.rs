@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestServer, assert_problem};
+use common::{Community, TestServer, assert_problem};
 use linli_db::db_test;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -13,15 +13,8 @@ const ID_A: &str = "110101199003074477";
 const ID_B: &str = "11010519491231002X";
 
 async fn setup(s: &TestServer, admin: &str) -> (i64, i64) {
-    let p = s.create_project(admin, "翠湖花园").await;
-    let b = s.post("/api/v1/buildings", admin, json!({"project_id": p, "name": "1栋", "floors_above": 10})).await.body
-        ["id"]
-        .as_i64()
-        .unwrap();
-    let h = s
-        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "89.47"}))
-        .await;
-    (p, h.body["id"].as_i64().unwrap())
+    let c = Community::new(s, admin, "89.47").await;
+    (c.project, c.house)
 }
 
 async fn person(s: &TestServer, token: &str, project: i64, name: &str, id_number: &str) -> Value {
@@ -40,21 +33,9 @@ async fn everything_stored(s: &TestServer) -> String {
         }
         String::from_utf8_lossy(&all).into_owned()
     } else {
-        use sea_orm::ConnectionTrait;
         let mut out = String::new();
         for table in ["persons", "audit_log"] {
-            let rows =
-                s.db.db
-                    .raw()
-                    .query_all_raw(sea_orm::Statement::from_string(
-                        sea_orm::DatabaseBackend::Postgres,
-                        format!("SELECT row_to_json(t)::text AS j FROM {table} t"),
-                    ))
-                    .await
-                    .unwrap();
-            for r in rows {
-                out.push_str(&r.try_get::<String>("", "j").unwrap());
-            }
+            out.extend(s.db.rows_as_json(table).await);
         }
         out
     }
@@ -197,7 +178,7 @@ db_test!(
             )
             .await;
         assert_problem(&again, 409, "occupancy_exists");
-        let stay_id = stay.body["id"].as_i64().unwrap();
+        let stay_id = stay.id();
         let early =
             s.post(&format!("/api/v1/occupancies/{stay_id}/end"), &admin, json!({"moved_out_on": "2026-01-01"})).await;
         assert_eq!(early.body["errors"][0], json!({"field": "moved_out_on", "code": "before_start"}));

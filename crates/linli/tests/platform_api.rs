@@ -486,7 +486,7 @@ db_test!(
         let first =
             tokio::time::timeout(Duration::from_secs(5), events.next()).await.expect("the first event").unwrap();
         assert!(String::from_utf8(first.unwrap().to_vec()).unwrap().contains("event: unread"));
-        let me = s.get("/api/v1/auth/me", &admin).await.body["id"].as_i64().unwrap();
+        let me = s.get("/api/v1/auth/me", &admin).await.id();
         let sent = s
             .post(
                 "/api/v1/messages",

@@ -94,7 +94,7 @@ db_test!(
             )
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-        let uid = created.body["id"].as_i64().unwrap();
+        let uid = created.id();
         let dup = s
             .post(
                 "/api/v1/users",
@@ -142,7 +142,7 @@ db_test!(
         assert_eq!(reset.status, StatusCode::NO_CONTENT);
         assert_problem(&s.get("/api/v1/auth/me", &tech).await, 401, "unauthenticated");
 
-        let grant_id = g.body["id"].as_i64().unwrap();
+        let grant_id = g.id();
         let del = s.call(Method::DELETE, &format!("/api/v1/users/{uid}/grants/{grant_id}"), Some(&admin), None).await;
         assert_eq!(del.status, StatusCode::NO_CONTENT);
         assert_eq!(s.get(&format!("/api/v1/users/{uid}/grants"), &admin).await.body, json!([]));

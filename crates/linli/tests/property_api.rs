@@ -16,13 +16,13 @@ async fn building(s: &TestServer, token: &str, project: i64, name: &str) -> i64 
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    a.body["id"].as_i64().unwrap()
+    a.id()
 }
 
 async fn unit(s: &TestServer, token: &str, building: i64, name: &str) -> i64 {
     let a = s.post("/api/v1/units", token, json!({"building_id": building, "name": name})).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    a.body["id"].as_i64().unwrap()
+    a.id()
 }
 
 async fn house(s: &TestServer, token: &str, body: Value) -> reqwest::StatusCode {
@@ -40,7 +40,7 @@ db_test!(
         assert_eq!(created.body["land_area"], "52000.50");
         assert_eq!(created.body["building_area"], "168000.00");
         assert_eq!(created.body["time_zone"], "Asia/Shanghai");
-        let p = created.body["id"].as_i64().unwrap();
+        let p = created.id();
 
         let b1 = building(&s, &admin, p, "1栋").await;
         let b2 = building(&s, &admin, p, "2栋").await;
@@ -56,7 +56,7 @@ db_test!(
         assert_eq!(h.body["building_name"], "1栋");
         assert_eq!(h.body["unit_name"], "1单元");
         assert_eq!(h.body["state"], "vacant");
-        let house_id = h.body["id"].as_i64().unwrap();
+        let house_id = h.id();
 
         // Area 0 and -1 are field errors; so is a floor the building does not have.
         for bad in [json!("0"), json!("-1"), json!("0.00")] {
@@ -206,10 +206,7 @@ db_test!(
     async fn houses_are_found_by_the_label_the_console_shows_and_wildcards_match_literally(db: TestDb) {
         let s = TestServer::start(db).await;
         let admin = s.login("admin").await;
-        let p =
-            s.post("/api/v1/projects", &admin, json!({"name": "翠湖_花园", "kind": "residential"})).await.body["id"]
-                .as_i64()
-                .unwrap();
+        let p = s.post("/api/v1/projects", &admin, json!({"name": "翠湖_花园", "kind": "residential"})).await.id();
         let other = s.post("/api/v1/projects", &admin, json!({"name": "翠湖x花园", "kind": "residential"})).await;
         assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
         let b1 = building(&s, &admin, p, "1栋").await;

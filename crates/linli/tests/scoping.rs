@@ -73,9 +73,9 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
             json!({"project_id": project, "name": format!("{tag}1栋"), "floors_above": 6}),
         )
         .await;
-    let b = b.body["id"].as_i64().unwrap();
+    let b = b.id();
     let u = s.post("/api/v1/units", admin, json!({"building_id": b, "name": "1单元"})).await;
-    let u = u.body["id"].as_i64().unwrap();
+    let u = u.id();
     let h = s
         .post(
             "/api/v1/houses",
@@ -116,7 +116,7 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
     };
     s.app().notify.notify(notice, chrono::Utc::now()).await.unwrap();
     // Billing: an owned house, a fee item, a run with its bill, and an adjustment asked for.
-    let (house, owner) = (h.body["id"].as_i64().unwrap(), person.body["id"].as_i64().unwrap());
+    let (house, owner) = (h.id(), person.id());
     s.post(
         &format!("/api/v1/houses/{house}/ownerships"),
         admin,
@@ -130,7 +130,7 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
             json!({"project_id": project, "code": "WYF", "name": "物业费", "kind": "area"}),
         )
         .await;
-    let item = item.body["id"].as_i64().unwrap();
+    let item = item.id();
     s.post(
         &format!("/api/v1/fee-items/{item}/standards"),
         admin,

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestServer, assert_problem};
+use common::{Community, TestServer, assert_problem};
 use linli_db::db_test;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -10,37 +10,12 @@ use serde_json::{Value, json};
 /// A project with one building, one house (100 m²), one person and a one-off fee item with a
 /// standard of 50,000.00 元 at 万分之五 per day late.
 async fn setup(s: &TestServer, admin: &str) -> (i64, i64, i64, i64, i64) {
-    let p = s.create_project(admin, "翠湖花园").await;
-    let b = s.post("/api/v1/buildings", admin, json!({"project_id": p, "name": "1栋", "floors_above": 10})).await.body
-        ["id"]
-        .as_i64()
-        .unwrap();
-    let h = s
-        .post("/api/v1/houses", admin, json!({"building_id": b, "number": "301", "floor": 3, "gross_area": "100"}))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let person = s
-        .post("/api/v1/persons", admin, json!({"project_id": p, "name": "张伟", "phone": "13800001111"}))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let body = json!({"project_id": p, "code": "ZX", "name": "装修押金", "kind": "one_off",
+    let c = Community::new(s, admin, "100").await;
+    let person = s.create_person(admin, c.project, "张伟", "13800001111").await;
+    let body = json!({"project_id": c.project, "code": "ZX", "name": "装修押金", "kind": "one_off",
                       "late_fee": {"daily_rate": "0.0005", "grace_days": 0, "cap_rate": null}});
-    let item = s.post("/api/v1/fee-items", admin, body).await;
-    assert_eq!(item.status, StatusCode::CREATED, "{}", item.body);
-    let item = item.body["id"].as_i64().unwrap();
-    let std = s
-        .post(
-            &format!("/api/v1/fee-items/{item}/standards"),
-            admin,
-            json!({"effective_from": "2020-01-01", "price": "50000"}),
-        )
-        .await;
-    assert_eq!(std.status, StatusCode::CREATED, "{}", std.body);
-    (p, b, h, person, item)
+    let item = s.create_fee_item(admin, body, "2020-01-01", "50000").await;
+    (c.project, c.building, c.house, person, item)
 }
 
 fn field_error(a: &common::Answer, field: &str, code: &str) {
@@ -138,9 +113,7 @@ db_test!(
         let h2 = s
             .post("/api/v1/houses", &admin, json!({"building_id": b, "number": "302", "floor": 3, "gross_area": "90"}))
             .await
-            .body["id"]
-            .as_i64()
-            .unwrap();
+            .id();
         let meter = s
             .post(
                 "/api/v1/meters",
@@ -155,10 +128,7 @@ db_test!(
 
         // A building with only a shared meter; a unit with a house.
         let b2 =
-            s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "2栋", "floors_above": 6})).await.body
-                ["id"]
-                .as_i64()
-                .unwrap();
+            s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "2栋", "floors_above": 6})).await.id();
         let shared = s
             .post(
                 "/api/v1/meters",
@@ -171,13 +141,8 @@ db_test!(
         assert_problem(&refused, 409, "still_referenced");
         assert_eq!(refused.body["referenced_by"], json!(["meter"]), "{}", refused.body);
         let b3 =
-            s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "3栋", "floors_above": 6})).await.body
-                ["id"]
-                .as_i64()
-                .unwrap();
-        let u = s.post("/api/v1/units", &admin, json!({"building_id": b3, "name": "1单元"})).await.body["id"]
-            .as_i64()
-            .unwrap();
+            s.post("/api/v1/buildings", &admin, json!({"project_id": p, "name": "3栋", "floors_above": 6})).await.id();
+        let u = s.post("/api/v1/units", &admin, json!({"building_id": b3, "name": "1单元"})).await.id();
         let placed = s
             .post(
                 "/api/v1/houses",
@@ -195,9 +160,7 @@ db_test!(
         let h3 = s
             .post("/api/v1/houses", &admin, json!({"building_id": b, "number": "303", "floor": 3, "gross_area": "90"}))
             .await
-            .body["id"]
-            .as_i64()
-            .unwrap();
+            .id();
         assert_eq!(delete(format!("/api/v1/houses/{h3}")).await.status, StatusCode::NO_CONTENT);
     }
 );
@@ -219,7 +182,7 @@ db_test!(
         let month = linli_core::time::today().format("%Y-%m").to_string();
         let preview = s.post("/api/v1/billing-runs", &admin, json!({"project_id": p, "period": month})).await;
         assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
-        let id = preview.body["id"].as_i64().unwrap();
+        let id = preview.id();
         let confirmed = s.post(&format!("/api/v1/billing-runs/{id}/confirm"), &admin, json!({})).await;
         assert_eq!(confirmed.status, StatusCode::ACCEPTED, "{}", confirmed.body);
         let run = s.get(&format!("/api/v1/billing-runs/{id}"), &admin).await.body;

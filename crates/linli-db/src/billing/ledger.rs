@@ -1,8 +1,10 @@
 //! Writing ledger entries: each entry is sealed, and the caches it moves (a bill's unpaid
 //! principal and late fee, a house's prepaid balance) change in the same transaction.
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
-use linli_billing::{EntryKind, NewEntry, PostedEntry, Seal};
+use linli_billing::{BillDues, EntryKind, NewEntry, PostedEntry, Seal};
 use linli_core::{Fen, Id, Result};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, NotSet, QueryFilter};
@@ -53,50 +55,72 @@ pub(crate) fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Records every entry of a plan, in its order. The house must be locked (`lock_house`).
+/// Records every entry of a plan, in its order, with one insert; then moves each bill's cached
+/// dues (`BillDues::after`, entry by entry) and each balance once. The house must be locked
+/// (`lock_house`).
 pub(crate) async fn post_all(c: &impl ConnectionTrait, entries: Vec<NewEntry>, seal: &Seal) -> Result<()> {
-    for e in entries {
-        post(c, e, seal).await?;
+    // Well below SQLite's limit of bound values per statement (18 columns an entry).
+    for chunk in entries.chunks(500) {
+        let models = chunk.iter().map(|e| entry_model(e, new_key(), seal));
+        ledger_entry::Entity::insert_many(models).exec(c).await.or_internal()?;
+    }
+    let mut bill_ids: Vec<Id> = entries.iter().filter(|e| e.moves_bill()).filter_map(|e| e.bill_id).collect();
+    bill_ids.sort_unstable();
+    bill_ids.dedup();
+    if !bill_ids.is_empty() {
+        let mut dues: BTreeMap<Id, BillDues> = bill::Entity::find()
+            .filter(bill::Column::Id.is_in(bill_ids.iter().copied()))
+            .all(c)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|b| {
+                let d = BillDues {
+                    principal: Fen(b.principal_due_fen),
+                    late_fee: Fen(b.late_fee_due_fen),
+                    settled_on: b.settled_on,
+                };
+                (b.id, d)
+            })
+            .collect();
+        for e in entries.iter().filter(|e| e.moves_bill()) {
+            let id = e.bill_id.unwrap_or_default();
+            let d = dues.get_mut(&id).ok_or_else(|| linli_core::Error::not_found("bill", id))?;
+            *d = d.after(e);
+        }
+        for (id, d) in dues {
+            bill::Entity::update_many()
+                .col_expr(bill::Column::PrincipalDueFen, Expr::value(d.principal.0))
+                .col_expr(bill::Column::LateFeeDueFen, Expr::value(d.late_fee.0))
+                .col_expr(bill::Column::SettledOn, Expr::value(d.settled_on))
+                .filter(bill::Column::Id.eq(id))
+                .exec(c)
+                .await
+                .or_internal()?;
+        }
+    }
+    let mut moved: BTreeMap<(Id, Id, Id), i64> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.balance.0 != 0) {
+        *moved.entry((e.house_id, e.earmark, e.project_id)).or_default() += e.balance.0;
+    }
+    for ((house_id, earmark, project_id), amount) in moved {
+        ensure_balance_row(c, project_id, house_id, earmark).await?;
+        if amount != 0 {
+            house_balance::Entity::update_many()
+                .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen).add(amount))
+                .filter(house_balance::Column::HouseId.eq(house_id))
+                .filter(house_balance::Column::FeeItemId.eq(earmark))
+                .exec(c)
+                .await
+                .or_internal()?;
+        }
     }
     Ok(())
 }
 
-/// Records the entry and moves the caches it touches. The house must be locked (`lock_house`).
+/// Records one entry (`post_all` of one).
 pub(crate) async fn post(c: &impl ConnectionTrait, p: NewEntry, seal: &Seal) -> Result<()> {
-    ledger_entry::Entity::insert(entry_model(&p, new_key(), seal)).exec(c).await.or_internal()?;
-    if let Some(bill_id) = p.bill_id
-        && (p.principal.0 != 0 || p.late_fee.0 != 0)
-    {
-        let b = bill::Entity::find_by_id(bill_id)
-            .one(c)
-            .await
-            .or_internal()?
-            .ok_or_else(|| linli_core::Error::not_found("bill", bill_id))?;
-        let principal = b.principal_due_fen + p.principal.0;
-        let late_fee = b.late_fee_due_fen + p.late_fee.0;
-        // Settled on the day of the entry that cleared it; a bill already settled keeps its day
-        // (a waiver and the return of what it covered move nothing that is owed).
-        let settled = (principal <= 0 && late_fee <= 0).then(|| b.settled_on.unwrap_or(p.effective_on));
-        bill::Entity::update_many()
-            .col_expr(bill::Column::PrincipalDueFen, Expr::value(principal))
-            .col_expr(bill::Column::LateFeeDueFen, Expr::value(late_fee))
-            .col_expr(bill::Column::SettledOn, Expr::value(settled))
-            .filter(bill::Column::Id.eq(bill_id))
-            .exec(c)
-            .await
-            .or_internal()?;
-    }
-    if p.balance.0 != 0 {
-        ensure_balance_row(c, p.project_id, p.house_id, p.earmark).await?;
-        house_balance::Entity::update_many()
-            .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen).add(p.balance.0))
-            .filter(house_balance::Column::HouseId.eq(p.house_id))
-            .filter(house_balance::Column::FeeItemId.eq(p.earmark))
-            .exec(c)
-            .await
-            .or_internal()?;
-    }
-    Ok(())
+    post_all(c, vec![p], seal).await
 }
 
 async fn ensure_balance_row(c: &impl ConnectionTrait, project_id: Id, house_id: Id, earmark: Id) -> Result<()> {

@@ -6,7 +6,6 @@ mod bills;
 mod check;
 mod fees;
 mod ledger;
-mod meters;
 mod notices;
 mod pay;
 mod reports;
@@ -78,14 +77,14 @@ impl RunRepo for Db {
     /// Metered items take the accepted readings of the month, apportioned (公摊) to houses.
     async fn run_inputs(&self, project_id: Id, month: Period, fee_item_ids: &[Id]) -> Result<RunInputs> {
         let mut inputs = runs::inputs(&self.conn, project_id, month, fee_item_ids).await?;
-        let metered: Vec<(Id, linli_billing::MeterKind)> = inputs
+        let metered: Vec<(Id, linli_meters::MeterKind)> = inputs
             .items
             .iter()
             .filter(|i| i.kind == linli_billing::FeeKind::Metered)
-            .filter_map(|i| i.meter_kind.as_deref().and_then(linli_billing::MeterKind::parse).map(|k| (i.id, k)))
+            .filter_map(|i| i.meter_kind.as_deref().and_then(linli_meters::MeterKind::parse).map(|k| (i.id, k)))
             .collect();
         for (item, kind) in metered {
-            let usage = linli_billing::MeterRepo::usage(self, project_id, &month.label(), kind).await?;
+            let usage = linli_meters::MeterRepo::usage(self, project_id, &month.label(), kind).await?;
             inputs.usage.extend(usage.into_iter().map(|(house, used)| ((item, house), used)));
         }
         Ok(inputs)

@@ -5,11 +5,11 @@
 //! proposed as a waiver for someone else to approve. One transaction; the same idempotency key
 //! answers the same receipt.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, SubsecRound, Utc};
 use linli_billing::spending::{self, OpenBill, Spender};
 use linli_billing::{
-    Allocation, AllocationOrder, Backdated, Channel, EntryKind, NewPayment, Open, Part, Payment, PostedEntry, Receipt,
-    Seal, backdating_saving, principal_changes,
+    Adjustment, AllocationOrder, Backdated, Channel, EntryKind, NewEntry, NewPayment, Open, Payment, PostedEntry,
+    Receipt, Seal, backdating_saving, paid_by, principal_changes,
 };
 use linli_core::time::date_of;
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
@@ -38,39 +38,53 @@ fn payment_view(p: payment::Model) -> Payment {
     }
 }
 
-/// The receipt of a payment already recorded, rebuilt from its entries.
+/// The receipt of a payment already recorded (its key sent again), rebuilt from its entries.
 async fn receipt_of(c: &impl ConnectionTrait, p: payment::Model) -> Result<Receipt> {
-    let entries = ledger_entry::Entity::find()
+    let entries: Vec<NewEntry> = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::PaymentId.eq(p.id))
         .order_by_asc(ledger_entry::Column::Id)
         .all(c)
         .await
-        .or_internal()?;
-    let mut allocations = Vec::new();
-    let mut posted = 0;
-    for e in &entries {
-        match EntryKind::parse(&e.kind) {
-            Some(EntryKind::Allocation) => {
-                let (part, amount) = if e.principal_fen != 0 {
-                    (Part::Principal, -e.principal_fen)
-                } else {
-                    (Part::LateFee, -e.late_fee_fen)
-                };
-                allocations.push(Allocation { bill_id: e.bill_id.unwrap_or_default(), part, amount: Fen(amount) });
-            }
-            Some(EntryKind::LateFee) => posted += e.late_fee_fen,
-            _ => {}
-        }
-    }
-    let balance = balances(c, p.house_id).await?.iter().map(|(_, f)| f.0).sum();
+        .or_internal()?
+        .iter()
+        .map(as_new)
+        .collect();
+    let (allocations, late_fees_posted_fen) = paid_by(&entries);
     let waivers_proposed = super::adjust::of_payment(c, p.id).await?;
     Ok(Receipt {
-        payment: payment_view(p),
         allocations,
-        late_fees_posted_fen: Fen(posted),
-        balance_fen: Fen(balance),
+        late_fees_posted_fen,
+        balance_fen: balance_of(c, p.house_id).await?,
+        payment: payment_view(p),
         waivers_proposed,
     })
+}
+
+/// A stored entry as the entry it was planned as.
+fn as_new(e: &ledger_entry::Model) -> NewEntry {
+    NewEntry {
+        bill_id: e.bill_id,
+        fee_item_id: e.fee_item_id,
+        principal: Fen(e.principal_fen),
+        late_fee: Fen(e.late_fee_fen),
+        balance: Fen(e.balance_fen),
+        earmark: e.earmark,
+        payment_id: e.payment_id,
+        adjustment_id: e.adjustment_id,
+        channel: e.channel.clone(),
+        created_by: e.created_by,
+        ..NewEntry::new(
+            EntryKind::parse(&e.kind).unwrap_or(EntryKind::Charge),
+            e.project_id,
+            e.house_id,
+            e.effective_on,
+        )
+    }
+}
+
+/// The house's prepaid balance, all earmarks together.
+async fn balance_of(c: &impl ConnectionTrait, house_id: Id) -> Result<Fen> {
+    Ok(Fen(balances(c, house_id).await?.iter().map(|(_, f)| f.0).sum()))
 }
 
 // The trait method's inputs, passed through.
@@ -111,7 +125,8 @@ pub(crate) async fn pay(
     if let Some(item) = new.earmark_fee_item_id {
         super::fees::item_in_project(&tx, h.project_id, item).await?;
     }
-    let now = Utc::now();
+    // As stored (microseconds), so that the receipt is the one a repeated key answers.
+    let now = Utc::now().trunc_subsecs(6);
     let am = payment::ActiveModel {
         id: NotSet,
         project_id: Set(h.project_id),
@@ -130,12 +145,14 @@ pub(crate) async fn pay(
     let id = payment::Entity::insert(am).exec(&tx).await.or_internal()?.last_insert_id;
     let receipt_no = format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id);
     payment::Entity::update_many()
-        .col_expr(payment::Column::ReceiptNo, Expr::value(receipt_no))
+        .col_expr(payment::Column::ReceiptNo, Expr::value(receipt_no.clone()))
         .filter(payment::Column::Id.eq(id))
         .exec(&tx)
         .await
         .or_internal()?;
     post(&tx, new.entry(h.project_id, house_id, id, granted.actor().user_id), seal).await?;
+    let mut spent = Vec::new();
+    let mut waivers_proposed = Vec::new();
     if new.allocate {
         // As of the day it is recorded, whatever day the money came in: late fees accrued up
         // to today are posted, and the principal it pays counts from tomorrow.
@@ -147,20 +164,43 @@ pub(crate) async fn pay(
             channel: Some(new.channel.as_str()),
             created_by: granted.actor().user_id,
         };
-        spend_balance(&tx, order, new.bill_ids.as_deref(), &by, seal).await?;
+        spent = spend_balance(&tx, order, new.bill_ids.as_deref(), &by, seal).await?;
         if new.received_on < recorded_on {
-            propose_waivers(&tx, granted, id, new.received_on, recorded_on).await?;
+            let paid = Paid { payment_id: id, receipt_no: &receipt_no, entries: &spent };
+            waivers_proposed = propose_waivers(&tx, granted, paid, new.received_on, recorded_on).await?;
         }
     }
-    let done = payment::Entity::find_by_id(id)
-        .one(&tx)
-        .await
-        .or_internal()?
-        .ok_or_else(|| Error::internal("payment vanished"))?;
-    let receipt = receipt_of(&tx, done).await?;
+    // The receipt is what was planned and written, not read back.
+    let (allocations, late_fees_posted_fen) = paid_by(spent.iter().filter(|e| e.payment_id == Some(id)));
+    let receipt = Receipt {
+        payment: Payment {
+            id,
+            project_id: h.project_id,
+            house_id,
+            receipt_no,
+            amount_fen: new.amount_fen,
+            channel: new.channel,
+            received_on: new.received_on,
+            earmark_fee_item_id: new.earmark_fee_item_id,
+            payer: new.payer,
+            note: new.note,
+            created_at: now,
+        },
+        allocations,
+        late_fees_posted_fen,
+        balance_fen: balance_of(&tx, house_id).await?,
+        waivers_proposed,
+    };
     audit::write(&tx, audit_event.entity_id(id).after(&receipt)).await?;
     tx.commit().await.or_internal()?;
     Ok(receipt)
+}
+
+/// A payment just written and the entries that spent it.
+struct Paid<'a> {
+    payment_id: Id,
+    receipt_no: &'a str,
+    entries: &'a [NewEntry],
 }
 
 /// For each bill whose principal the payment paid, the late fee it would have saved had it
@@ -168,34 +208,27 @@ pub(crate) async fn pay(
 async fn propose_waivers(
     c: &impl ConnectionTrait,
     granted: &Granted,
-    payment_id: Id,
+    payment: Paid<'_>,
     received_on: NaiveDate,
     recorded_on: NaiveDate,
-) -> Result<()> {
-    let p = payment::Entity::find_by_id(payment_id)
-        .one(c)
-        .await
-        .or_internal()?
-        .ok_or_else(|| Error::internal("payment vanished"))?;
-    let mine = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::PaymentId.eq(payment_id))
-        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
-        .filter(ledger_entry::Column::PrincipalFen.ne(0))
-        .order_by_asc(ledger_entry::Column::Id)
-        .all(c)
-        .await
-        .or_internal()?;
+) -> Result<Vec<Adjustment>> {
+    let payment_id = payment.payment_id;
     let mut paid: Vec<(Id, i64)> = Vec::new();
+    let mine = payment
+        .entries
+        .iter()
+        .filter(|e| e.payment_id == Some(payment_id) && e.kind == EntryKind::Allocation && e.principal.0 != 0);
     for e in mine {
         let bill_id = e.bill_id.unwrap_or_default();
         match paid.iter_mut().find(|(b, _)| *b == bill_id) {
-            Some((_, sum)) => *sum -= e.principal_fen,
-            None => paid.push((bill_id, -e.principal_fen)),
+            Some((_, sum)) => *sum -= e.principal.0,
+            None => paid.push((bill_id, -e.principal.0)),
         }
     }
     let ids: Vec<Id> = paid.iter().map(|(b, _)| *b).collect();
     let mut entries = entries_of(c, &ids).await?;
     let bills = bill::Entity::find().filter(bill::Column::Id.is_in(ids.iter().copied())).all(c).await.or_internal()?;
+    let mut proposed = Vec::new();
     for (bill_id, amount) in paid {
         let Some(b) = bills.iter().find(|b| b.id == bill_id) else { continue };
         // The bill's other principal changes; this payment's own are what is being re-dated.
@@ -211,12 +244,12 @@ async fn propose_waivers(
         if saved.0 > 0 {
             let reason = format!(
                 "补录收款 {}：到账日 {received_on}，登记日 {recorded_on}；按到账日计算可少计滞纳金 {saved} 元",
-                p.receipt_no
+                payment.receipt_no
             );
-            super::adjust::propose_for_payment(c, granted, b, payment_id, saved, reason).await?;
+            proposed.push(super::adjust::propose_for_payment(c, granted, b, payment_id, saved, reason).await?);
         }
     }
-    Ok(())
+    Ok(proposed)
 }
 
 /// Spends the house's balances on its open bills as of `by.as_of`: `linli_billing::spending`
@@ -228,7 +261,7 @@ pub(crate) async fn spend_balance(
     only: Option<&[Id]>,
     by: &Spender<'_>,
     seal: &Seal,
-) -> Result<()> {
+) -> Result<Vec<NewEntry>> {
     let mut bills = open_bills(c, by.house_id).await?;
     if let Some(only) = only {
         bills.retain(|b| only.contains(&b.id));
@@ -251,7 +284,9 @@ pub(crate) async fn spend_balance(
         });
     }
     let pots = balances(c, by.house_id).await?;
-    post_all(c, spending::entries(spending::plan(facts, &pots, order), by), seal).await
+    let entries = spending::entries(spending::plan(facts, &pots, order), by);
+    post_all(c, entries.clone(), seal).await?;
+    Ok(entries)
 }
 
 pub(crate) async fn apply_balance(

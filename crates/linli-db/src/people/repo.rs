@@ -307,26 +307,7 @@ impl PersonRepo for Db {
     ) -> Result<Person> {
         let tx = self.begin().await.or_internal()?;
         ensure_project(&tx, granted).await?;
-        let now = Utc::now();
-        let mut am = person::ActiveModel {
-            id: NotSet,
-            project_id: Set(granted.project_id()),
-            created_at: Set(now),
-            user_id: Set(None),
-            ..Default::default()
-        };
-        for col in [
-            &mut am.id_number_enc,
-            &mut am.id_number_index,
-            &mut am.id_number_masked,
-            &mut am.bank_account_enc,
-            &mut am.bank_account_index,
-            &mut am.bank_account_masked,
-        ] {
-            *col = Set(None);
-        }
-        set_person(&mut am, f, s);
-        let p = person_view(am.insert(&tx).await.or_internal()?);
+        let p = person_view(new_person_model(granted.project_id(), f, s).insert(&tx).await.or_internal()?);
         audit::write(&tx, audit.entity_id(p.id).after(&p)).await?;
         tx.commit().await.or_internal()?;
         Ok(p)

@@ -4,6 +4,7 @@ pub mod billing;
 pub mod equipment;
 pub mod health;
 pub mod imports;
+pub mod meters;
 pub mod notify;
 pub mod people;
 pub mod property;

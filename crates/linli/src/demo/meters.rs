@@ -6,10 +6,11 @@
 //! below the previous one waiting for a manager; one replaced meter and one retired meter.
 
 use chrono::{Datelike, Months, NaiveDate};
-use linli_billing::{Apportion, MeterFilter, MeterKind, NewMeter, NewReading, Period, ReadingsBatch, Replacement};
+use linli_billing::Period;
 use linli_core::time::today;
 use linli_core::{Authz, Id, PageRequest};
 use linli_http::App;
+use linli_meters::{Apportion, MeterFilter, MeterKind, NewMeter, NewReading, ReadingsBatch, Replacement};
 use linli_property::{House, HouseFilter};
 use rust_decimal::Decimal;
 

@@ -8,6 +8,10 @@ use linli_db::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+mod fixture;
+#[allow(unused_imports)] // not every test file builds a community
+pub use fixture::Community;
+
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 
 pub struct TestServer {

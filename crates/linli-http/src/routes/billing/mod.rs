@@ -1,6 +1,5 @@
-//! Fee items, runs, bills, payments, reports and meters (`linli-billing`).
+//! Fee items, runs, bills, payments and reports (`linli-billing`).
 
 pub mod bills;
 pub mod fees;
-pub mod meters;
 pub mod reports;

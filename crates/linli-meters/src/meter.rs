@@ -28,8 +28,6 @@ use linli_core::{Area, FieldError, Id, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::charge::MeteredUse;
-
 linli_core::text_enum! {
     /// What a meter measures.
     MeterKind {
@@ -344,7 +342,7 @@ pub struct Checked {
 
 /// `YYYY-MM` with a real month.
 pub fn valid_period(s: &str) -> bool {
-    s.len() == 7 && crate::period::Period::parse_month(s).is_some()
+    s.len() == 7 && linli_core::date::parse_month(s).is_some()
 }
 
 /// The consumption of a reading: see the module comment.
@@ -478,6 +476,13 @@ pub struct MeterUse {
     pub building_id: Option<Id>,
     pub apportion: Option<Apportion>,
     pub consumption: Decimal,
+}
+
+/// A house's metered use in a period: its own consumption and its share of shared meters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MeteredUse {
+    pub consumption: Decimal,
+    pub shared: Decimal,
 }
 
 /// Each house's own consumption and its parts of the shared meters whose scope holds it (its

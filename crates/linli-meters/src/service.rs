@@ -21,9 +21,9 @@ use linli_import::{ImportReport, RowError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::charge::MeteredUse;
 use crate::meter::{
-    self, Meter, MeterFields, MeterKind, MeterPatch, NewMeter, Reading, ReadingFlag, ReadingState, Replacement,
+    self, Meter, MeterFields, MeterKind, MeterPatch, MeteredUse, NewMeter, Reading, ReadingFlag, ReadingState,
+    Replacement,
 };
 
 const READ: Permission = Permission::BillingMeterRead;

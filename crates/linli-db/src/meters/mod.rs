@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use linli_billing::meter::{self, HouseShare, MeterUse};
-use linli_billing::{
+use linli_core::{Area, AuditEvent, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
+use linli_meters::meter::{self, HouseShare, MeterUse};
+use linli_meters::{
     Apportion, Meter, MeterFields, MeterFilter, MeterKind, MeterRepo, MeteredUse, Reading, ReadingFields,
     ReadingFilter, ReadingFlag, ReadingState, Replacement,
 };
-use linli_core::{Area, AuditEvent, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{

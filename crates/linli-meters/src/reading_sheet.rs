@@ -8,7 +8,7 @@ use linli_import::{Column, RowError, Sheet};
 use rust_decimal::Decimal;
 
 use crate::meter::Replacement;
-use crate::meter_service::{NewReading, SheetRow};
+use crate::service::{NewReading, SheetRow};
 
 pub const NUMBER: &str = "表号";
 const PLACE: &str = "位置";

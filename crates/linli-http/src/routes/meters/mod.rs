@@ -6,12 +6,12 @@ use axum::Json;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use linli_billing::{
+use linli_core::{Id, Page, PageRequest};
+use linli_import::ImportReport;
+use linli_meters::{
     Meter, MeterFilter, MeterKind, MeterPatch, NewMeter, Reading, ReadingFilter, ReadingOutcome, ReadingsBatch,
     Replacement, SheetRow, UsageRow,
 };
-use linli_core::{Id, Page, PageRequest};
-use linli_import::ImportReport;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
