@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use linli_core::{
-    Id, Result,
+    Change, Id, Result,
+    change::keep_or_set,
     error::{Validator, required_text},
 };
 use serde::{Deserialize, Serialize};
@@ -53,11 +54,13 @@ pub struct NewUser {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserPatch {
-    #[schema(min_length = 1, max_length = 50)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 50)]
     pub display_name: Option<String>,
-    /// `null` keeps the phone; an empty string removes it.
-    #[schema(pattern = "^(1[0-9]{10})?$")]
-    pub phone: Option<String>,
+    /// `null` removes the phone (so does an empty string).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^(1[0-9]{10})?$")]
+    pub phone: Change<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -114,21 +117,24 @@ impl UserPatch {
     pub fn validated(self) -> Result<Self> {
         let mut v = Validator::default();
         let display_name = self.display_name.as_deref().map(|d| required_text(&mut v, "display_name", d, 50));
-        let phone = self.phone.map(|p| p.trim().to_string());
-        if let Some(p) = phone.as_deref().filter(|p| !p.is_empty()) {
+        // An empty phone is the older way to remove it.
+        let phone = match self.phone.map(|p| p.trim().to_string()) {
+            Change::Set(p) if p.is_empty() => Change::Clear,
+            other => other,
+        };
+        if let Change::Set(p) = &phone {
             v.check(phone_ok(p), "phone", "invalid_format");
         }
         v.finish()?;
         Ok(Self { display_name, phone })
     }
 
+    /// Applies a validated patch.
     pub fn apply(&self, u: &mut User) {
         if let Some(d) = &self.display_name {
             u.display_name.clone_from(d);
         }
-        if let Some(p) = &self.phone {
-            u.phone = if p.is_empty() { None } else { Some(p.clone()) };
-        }
+        u.phone = self.phone.clone().apply(u.phone.take());
     }
 }
 

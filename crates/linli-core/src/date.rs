@@ -204,8 +204,8 @@ pub mod de {
 }
 
 /// Serde deserialisers for one window: `day`, `opt_day` (absent or `null` = none; add
-/// `#[serde(default)]`), `patch_day` (absent = unchanged, `null` = clear; add `#[serde(default)]`),
-/// `month` and `opt_month` (billing periods as `YYYY-MM` strings).
+/// `#[serde(default)]`), `change_day` (a patch's `Change`: absent = keep, `null` = clear; add
+/// `#[serde(default)]`), `month` and `opt_month` (billing periods as `YYYY-MM` strings).
 macro_rules! window_module {
     ($(#[$doc:meta])* $name:ident, $window:expr) => {
         $(#[$doc])*
@@ -225,8 +225,8 @@ macro_rules! window_module {
                 de::opt_day(d, W)
             }
 
-            pub fn patch_day<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<NaiveDate>>, D::Error> {
-                de::opt_day(d, W).map(Some)
+            pub fn change_day<'de, D: Deserializer<'de>>(d: D) -> Result<crate::Change<NaiveDate>, D::Error> {
+                de::opt_day(d, W).map(crate::Change::from_nullable)
             }
 
             pub fn month<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

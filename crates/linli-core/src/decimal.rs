@@ -2,10 +2,13 @@
 //! answers write them. A JSON number is refused: a float may already have lost digits the user
 //! typed, and a server that reads both promises less than its document. Used as
 //! `#[serde(deserialize_with = "linli_core::decimal::text")]` (`optional` with `default` for an
-//! optional field, `nullable` for a patch field whose `null` clears it).
+//! optional field; in a patch, with `default`, `change` for a field whose `null` clears it and
+//! `keep_or_set` for a required one, see `linli_core::change`).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
+
+use crate::Change;
 
 /// Plain decimal notation: an optional minus, digits, and optionally a point and digits. No
 /// exponent, no plus sign, no spaces (the document's patterns say the same).
@@ -32,10 +35,14 @@ pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::E
     Option::<String>::deserialize(d)?.map(|s| read(&s)).transpose()
 }
 
-/// Absent (with `#[serde(default)]`) leaves the field as it is; `null` clears it.
-#[allow(clippy::option_option)]
-pub fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Decimal>>, D::Error> {
-    optional(d).map(Some)
+/// A patch's optional decimal: absent (with `#[serde(default)]`) keeps it, `null` clears it.
+pub fn change<'de, D: Deserializer<'de>>(d: D) -> Result<Change<Decimal>, D::Error> {
+    optional(d).map(Change::from_nullable)
+}
+
+/// A patch's required decimal: absent (with `#[serde(default)]`) keeps it, `null` is refused.
+pub fn keep_or_set<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    text(d).map(Some)
 }
 
 #[cfg(test)]
@@ -66,5 +73,27 @@ mod tests {
             assert_eq!(read(json!({"area": bad})), None, "{bad}");
         }
         assert_eq!(read(json!({"area": "1", "inner": 2})), None);
+    }
+
+    #[derive(Deserialize, Debug)]
+    struct Patch {
+        #[serde(default, deserialize_with = "super::keep_or_set")]
+        gross: Option<rust_decimal::Decimal>,
+        #[serde(default, deserialize_with = "super::change")]
+        inner: crate::Change<rust_decimal::Decimal>,
+    }
+
+    #[test]
+    fn a_patch_keeps_clears_or_sets_a_decimal_text() {
+        use crate::Change;
+        let patch = |v| serde_json::from_value::<Patch>(v).map(|p| (p.gross.map(|d| d.to_string()), p.inner));
+        assert_eq!(patch(json!({})).unwrap(), (None, Change::Keep));
+        assert_eq!(patch(json!({"inner": null})).unwrap(), (None, Change::Clear));
+        assert_eq!(
+            patch(json!({"gross": "2", "inner": "1.5"})).unwrap(),
+            (Some("2".into()), Change::Set("1.5".parse().unwrap()))
+        );
+        assert!(patch(json!({"gross": null})).is_err());
+        assert!(patch(json!({"inner": 1.5})).is_err());
     }
 }

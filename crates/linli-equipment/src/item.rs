@@ -1,14 +1,11 @@
 //! An equipment item's archive (设备档案): what it is, where, when bought, how often maintained
 //! and its state. Validation and the derived next maintenance date are pure.
 
-// A patch field has three states (absent: keep, null: clear, value: set); `Option<Option<T>>`
-// says exactly that and serde fills it with one helper.
-#![allow(clippy::option_option)]
-
 use chrono::{DateTime, NaiveDate, Utc};
+use linli_core::change::keep_or_set;
 use linli_core::error::{Validator, required_text};
-use linli_core::{Id, Result, date, text_enum};
-use serde::{Deserialize, Deserializer, Serialize};
+use linli_core::{Change, Id, Result, date, text_enum};
+use serde::{Deserialize, Serialize};
 
 use crate::cycle::{Cycle, CycleUnit, MAX_EVERY, next_maintenance_on};
 
@@ -105,59 +102,55 @@ pub struct NewEquipment {
     pub state: EquipmentState,
 }
 
-/// Absent leaves a field as it is; `null` clears it.
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EquipmentPatch {
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = i64)]
     pub category_id: Option<Id>,
-    #[schema(pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,30}$")]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,30}$")]
     pub code: Option<String>,
-    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 100)]
-    pub brand: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 100)]
-    pub model: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 100)]
-    pub serial_number: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 100)]
-    pub supplier: Option<Option<String>>,
-    #[serde(default, deserialize_with = "date::record::patch_day")]
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub brand: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub model: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub serial_number: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub supplier: Change<String>,
+    #[serde(default, deserialize_with = "date::record::change_day")]
     #[schema(value_type = Option<NaiveDate>)]
-    pub purchased_on: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "nullable")]
+    pub purchased_on: Change<NaiveDate>,
+    #[serde(default)]
     #[schema(value_type = Option<i64>, minimum = 0)]
-    pub purchase_price_fen: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "nullable")]
+    pub purchase_price_fen: Change<i64>,
+    #[serde(default)]
     #[schema(value_type = Option<i64>)]
-    pub building_id: Option<Option<Id>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 200)]
-    pub location: Option<Option<String>>,
-    #[serde(default, deserialize_with = "date::record::patch_day")]
+    pub building_id: Change<Id>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub location: Change<String>,
+    #[serde(default, deserialize_with = "date::record::change_day")]
     #[schema(value_type = Option<NaiveDate>)]
-    pub warranty_until: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "nullable")]
+    pub warranty_until: Change<NaiveDate>,
+    #[serde(default)]
     #[schema(value_type = Option<CycleUnit>)]
-    pub cycle_unit: Option<Option<CycleUnit>>,
-    #[serde(default, deserialize_with = "nullable")]
+    pub cycle_unit: Change<CycleUnit>,
+    #[serde(default)]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 999)]
-    pub cycle_every: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "date::record::patch_day")]
+    pub cycle_every: Change<i32>,
+    #[serde(default, deserialize_with = "date::record::change_day")]
     #[schema(value_type = Option<NaiveDate>)]
-    pub last_maintained_on: Option<Option<NaiveDate>>,
+    pub last_maintained_on: Change<NaiveDate>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = EquipmentState)]
     pub state: Option<EquipmentState>,
 }
 
@@ -303,18 +296,18 @@ impl EquipmentPatch {
             category_id: self.category_id.unwrap_or(f.category_id),
             code: self.code.unwrap_or(f.code),
             name: self.name.unwrap_or(f.name),
-            brand: self.brand.unwrap_or(f.brand),
-            model: self.model.unwrap_or(f.model),
-            serial_number: self.serial_number.unwrap_or(f.serial_number),
-            supplier: self.supplier.unwrap_or(f.supplier),
-            purchased_on: self.purchased_on.unwrap_or(f.purchased_on),
-            purchase_price_fen: self.purchase_price_fen.unwrap_or(f.purchase_price_fen),
-            building_id: self.building_id.unwrap_or(f.building_id),
-            location: self.location.unwrap_or(f.location),
-            warranty_until: self.warranty_until.unwrap_or(f.warranty_until),
-            cycle_unit: self.cycle_unit.unwrap_or(f.cycle_unit),
-            cycle_every: self.cycle_every.unwrap_or(f.cycle_every),
-            last_maintained_on: self.last_maintained_on.unwrap_or(f.last_maintained_on),
+            brand: self.brand.apply(f.brand),
+            model: self.model.apply(f.model),
+            serial_number: self.serial_number.apply(f.serial_number),
+            supplier: self.supplier.apply(f.supplier),
+            purchased_on: self.purchased_on.apply(f.purchased_on),
+            purchase_price_fen: self.purchase_price_fen.apply(f.purchase_price_fen),
+            building_id: self.building_id.apply(f.building_id),
+            location: self.location.apply(f.location),
+            warranty_until: self.warranty_until.apply(f.warranty_until),
+            cycle_unit: self.cycle_unit.apply(f.cycle_unit),
+            cycle_every: self.cycle_every.apply(f.cycle_every),
+            last_maintained_on: self.last_maintained_on.apply(f.last_maintained_on),
             next_maintenance_on: f.next_maintenance_on,
             state: self.state.unwrap_or(f.state),
         }

@@ -23,10 +23,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use linli_core::change::keep_or_set;
 use linli_core::error::{Validator, required_text};
-use linli_core::{Area, FieldError, Id, Result};
+use linli_core::{Area, Change, FieldError, Id, Result};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 linli_core::text_enum! {
     /// What a meter measures.
@@ -183,33 +184,31 @@ impl NewMeter {
     }
 }
 
-/// Absent leaves a field as it is; `null` clears it.
-#[allow(clippy::option_option)]
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A meter's house and kind are what it is: a different one is a new meter.
-#[allow(clippy::option_option)]
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MeterPatch {
-    #[schema(pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,40}$")]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, pattern = "^[^\\s\\u0000-\\u001F\\u007F-\\u009F]{1,40}$")]
     pub number: Option<String>,
-    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
-    #[schema(schema_with = linli_core::schema::optional_positive_quantity)]
+    #[serde(default, deserialize_with = "linli_core::decimal::keep_or_set")]
+    #[schema(schema_with = linli_core::schema::positive_quantity)]
     pub multiplier: Option<Decimal>,
+    /// Shared meters only.
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = Apportion)]
     pub apportion: Option<Apportion>,
     /// A shared meter's scope; `null` for the whole project.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default)]
     #[schema(value_type = Option<i64>)]
-    pub building_id: Option<Option<Id>>,
-    #[serde(default, deserialize_with = "linli_core::decimal::nullable")]
+    pub building_id: Change<Id>,
+    #[serde(default, deserialize_with = "linli_core::decimal::change")]
     #[schema(schema_with = linli_core::schema::optional_positive_quantity)]
-    pub max_consumption: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    #[schema(max_length = 100)]
-    pub location: Option<Option<String>>,
+    pub max_consumption: Change<Decimal>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub location: Change<String>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = bool)]
     pub active: Option<bool>,
 }
 
@@ -220,9 +219,9 @@ impl MeterPatch {
             number: self.number.unwrap_or(f.number),
             multiplier: self.multiplier.unwrap_or(f.multiplier),
             apportion: self.apportion.or(f.apportion),
-            building_id: if m.is_shared() { self.building_id.unwrap_or(f.building_id) } else { f.building_id },
-            max_consumption: self.max_consumption.unwrap_or(f.max_consumption),
-            location: self.location.unwrap_or(f.location),
+            building_id: if m.is_shared() { self.building_id.apply(f.building_id) } else { f.building_id },
+            max_consumption: self.max_consumption.apply(f.max_consumption),
+            location: self.location.apply(f.location),
             active: self.active.unwrap_or(f.active),
             ..f
         }

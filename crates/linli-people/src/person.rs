@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use linli_core::change::keep_or_set;
 use linli_core::error::{Validator, required_text};
 use linli_core::text_enum;
 use linli_core::{Change, Id, Result};
@@ -72,27 +73,43 @@ fn person() -> PersonKind {
     PersonKind::Person
 }
 
-/// Changed fields; an empty string clears an optional one.
+/// Changed fields: `null` clears an optional one (so does an empty string), and is refused on a
+/// required one.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonPatch {
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = PersonKind)]
     pub kind: Option<PersonKind>,
-    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
-    pub phone: Option<String>,
-    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
-    pub phone2: Option<String>,
-    pub id_type: Option<IdType>,
-    pub id_number: Option<String>,
-    pub gender: Option<Gender>,
-    #[schema(max_length = 50)]
-    pub emergency_contact: Option<String>,
-    #[schema(pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
-    pub emergency_phone: Option<String>,
-    #[schema(pattern = "^([0-9]{8,30})?$")]
-    pub bank_account: Option<String>,
-    #[schema(max_length = 1000)]
-    pub notes: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
+    pub phone: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
+    pub phone2: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<IdType>)]
+    pub id_type: Change<IdType>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub id_number: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Gender>)]
+    pub gender: Change<Gender>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 50)]
+    pub emergency_contact: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^([-+ ()]*([0-9][-+ ()]*){7,15})?$", max_length = 20)]
+    pub emergency_phone: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^([0-9]{8,30})?$")]
+    pub bank_account: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub notes: Change<String>,
 }
 
 /// Validated plain values; the repository encrypts, indexes and masks the secrets.
@@ -130,8 +147,12 @@ fn phone(v: &mut Validator, field: &str, s: Option<&str>) -> Option<String> {
 }
 
 /// The ID number normalised and checked against its type (身份证 by default).
-fn id_number(v: &mut Validator, kind: PersonKind, id_type: Option<IdType>, n: Option<&str>) -> Change<String> {
-    let Some(raw) = n else { return Change::Keep };
+fn id_number(v: &mut Validator, kind: PersonKind, id_type: Option<IdType>, n: Change<&str>) -> Change<String> {
+    let raw = match n {
+        Change::Set(raw) => raw,
+        Change::Keep => return Change::Keep,
+        Change::Clear => return Change::Clear,
+    };
     let n = id_number::normalize(raw);
     if n.is_empty() {
         return Change::Clear;
@@ -146,8 +167,12 @@ fn id_number(v: &mut Validator, kind: PersonKind, id_type: Option<IdType>, n: Op
     Change::Set(n)
 }
 
-fn bank_account(v: &mut Validator, n: Option<&str>) -> Change<String> {
-    let Some(n) = n else { return Change::Keep };
+fn bank_account(v: &mut Validator, n: Change<&str>) -> Change<String> {
+    let n = match n {
+        Change::Set(n) => n,
+        Change::Keep => return Change::Keep,
+        Change::Clear => return Change::Clear,
+    };
     let n: String = n.chars().filter(|c| !c.is_whitespace()).collect();
     if n.is_empty() {
         return Change::Clear;
@@ -173,39 +198,43 @@ impl NewPerson {
             emergency_contact: text(&mut v, "emergency_contact", self.emergency_contact.as_deref(), 50),
             emergency_phone: phone(&mut v, "emergency_phone", self.emergency_phone.as_deref()),
             notes: text(&mut v, "notes", self.notes.as_deref(), 1000),
-            id_number: id_number(&mut v, self.kind, id_type, self.id_number.as_deref()),
-            bank_account: bank_account(&mut v, self.bank_account.as_deref()),
+            id_number: id_number(&mut v, self.kind, id_type, given(self.id_number.as_deref())),
+            bank_account: bank_account(&mut v, given(self.bank_account.as_deref())),
         };
         v.finish()?;
         Ok(f)
     }
 }
 
+/// A new person's secret: nothing to keep, so what is not given is not stored.
+fn given(s: Option<&str>) -> Change<&str> {
+    s.map_or(Change::Keep, Change::Set)
+}
+
 impl PersonPatch {
     pub fn apply(&self, p: &Person) -> Result<PersonFields> {
         let mut v = Validator::default();
         let kind = self.kind.unwrap_or(p.kind);
-        let id_type = self.id_type.or(p.id_type);
-        let keep = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
+        let id_type = self.id_type.apply(p.id_type);
         let f = PersonFields {
             kind,
             name: required_text(&mut v, "name", self.name.as_deref().unwrap_or(&p.name), 100),
-            phone: phone(&mut v, "phone", keep(&self.phone, &p.phone).as_deref()),
-            phone2: phone(&mut v, "phone2", keep(&self.phone2, &p.phone2).as_deref()),
+            phone: phone(&mut v, "phone", self.phone.as_deref().apply(p.phone.as_deref())),
+            phone2: phone(&mut v, "phone2", self.phone2.as_deref().apply(p.phone2.as_deref())),
             id_type,
-            gender: self.gender.or(p.gender),
+            gender: self.gender.apply(p.gender),
             emergency_contact: text(
                 &mut v,
                 "emergency_contact",
-                keep(&self.emergency_contact, &p.emergency_contact).as_deref(),
+                self.emergency_contact.as_deref().apply(p.emergency_contact.as_deref()),
                 50,
             ),
             emergency_phone: phone(
                 &mut v,
                 "emergency_phone",
-                keep(&self.emergency_phone, &p.emergency_phone).as_deref(),
+                self.emergency_phone.as_deref().apply(p.emergency_phone.as_deref()),
             ),
-            notes: text(&mut v, "notes", keep(&self.notes, &p.notes).as_deref(), 1000),
+            notes: text(&mut v, "notes", self.notes.as_deref().apply(p.notes.as_deref()), 1000),
             id_number: id_number(&mut v, kind, id_type, self.id_number.as_deref()),
             bank_account: bank_account(&mut v, self.bank_account.as_deref()),
         };

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use linli_core::change::keep_or_set;
 use linli_core::error::{Validator, required_text};
 use linli_core::text_enum;
 use linli_core::{Id, Result};
@@ -54,16 +55,23 @@ fn residential() -> BuildingKind {
     BuildingKind::Residential
 }
 
+/// Changed fields; a building has no optional field, so `null` is refused on every one.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct BuildingPatch {
-    #[schema(min_length = 1, max_length = 50)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 50)]
     pub name: Option<String>,
-    #[schema(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = i32, minimum = 1, maximum = 200)]
     pub floors_above: Option<i32>,
-    #[schema(minimum = 0, maximum = 20)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = i32, minimum = 0, maximum = 20)]
     pub floors_below: Option<i32>,
-    #[schema(minimum = 0, maximum = 100)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = i32, minimum = 0, maximum = 100)]
     pub elevator_count: Option<i32>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = BuildingKind)]
     pub kind: Option<BuildingKind>,
 }
 
@@ -117,10 +125,12 @@ pub struct NewUnit {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+/// A unit has its name only; absent keeps it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitPatch {
-    #[schema(min_length = 1, max_length = 30)]
-    pub name: String,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 30)]
+    pub name: Option<String>,
 }
 
 pub fn unit_name(v: &mut Validator, name: &str) -> String {

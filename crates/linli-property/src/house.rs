@@ -1,7 +1,8 @@
 use chrono::{DateTime, Utc};
+use linli_core::change::keep_or_set;
 use linli_core::error::{Validator, required_text};
 use linli_core::text_enum;
-use linli_core::{Area, Error, FieldError, Id, Result};
+use linli_core::{Area, Change, Error, FieldError, Id, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -74,22 +75,33 @@ fn vacant() -> HouseState {
     HouseState::Vacant
 }
 
+/// Changed fields: `null` clears an optional one (so does an empty text), and is refused on a
+/// required one.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct HousePatch {
-    #[schema(min_length = 1, max_length = 20)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 20)]
     pub number: Option<String>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = i32)]
     pub floor: Option<i32>,
-    #[schema(max_length = 20)]
-    pub layout: Option<String>,
-    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
-    #[schema(schema_with = linli_core::schema::optional_area)]
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 20)]
+    pub layout: Change<String>,
+    #[serde(default, deserialize_with = "linli_core::decimal::keep_or_set")]
+    #[schema(schema_with = linli_core::schema::area)]
     pub gross_area: Option<Decimal>,
-    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[serde(default, deserialize_with = "linli_core::decimal::change")]
     #[schema(schema_with = linli_core::schema::optional_area)]
-    pub inner_area: Option<Decimal>,
-    #[schema(max_length = 10)]
-    pub orientation: Option<String>,
+    pub inner_area: Change<Decimal>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 10)]
+    pub orientation: Change<String>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = HouseUsage)]
     pub usage: Option<HouseUsage>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = HouseState)]
     pub state: Option<HouseState>,
 }
 
@@ -176,10 +188,10 @@ impl HousePatch {
             building,
             self.number.as_deref().unwrap_or(&h.number),
             self.floor.unwrap_or(h.floor),
-            self.layout.as_deref().or(h.layout.as_deref()),
+            self.layout.as_deref().apply(h.layout.as_deref()),
             self.gross_area.unwrap_or(h.gross_area.decimal()),
-            self.inner_area.or(h.inner_area.map(Area::decimal)),
-            self.orientation.as_deref().or(h.orientation.as_deref()),
+            self.inner_area.apply(h.inner_area.map(Area::decimal)),
+            self.orientation.as_deref().apply(h.orientation.as_deref()),
             self.usage.unwrap_or(h.usage),
             self.state.unwrap_or(h.state),
         )

@@ -1,7 +1,8 @@
 use chrono::{DateTime, Utc};
+use linli_core::change::keep_or_set;
 use linli_core::error::{Validator, required_text};
 use linli_core::text_enum;
-use linli_core::{Area, Id, Result};
+use linli_core::{Area, Change, Id, Result};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -73,25 +74,34 @@ impl NewProject {
     }
 }
 
+/// Changed fields: `null` clears an optional one (so does an empty text), and is refused on a
+/// required one.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProjectPatch {
-    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = ProjectKind)]
     pub kind: Option<ProjectKind>,
-    #[schema(max_length = 200)]
-    pub address: Option<String>,
-    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub address: Change<String>,
+    #[serde(default, deserialize_with = "linli_core::decimal::change")]
     #[schema(schema_with = linli_core::schema::optional_area)]
-    pub land_area: Option<Decimal>,
-    #[serde(default, deserialize_with = "linli_core::decimal::optional")]
+    pub land_area: Change<Decimal>,
+    #[serde(default, deserialize_with = "linli_core::decimal::change")]
     #[schema(schema_with = linli_core::schema::optional_area)]
-    pub building_area: Option<Decimal>,
-    #[schema(pattern = "^[A-Za-z0-9_+-]{1,20}/[A-Za-z0-9_+-]{1,19}$")]
+    pub building_area: Change<Decimal>,
+    #[serde(default, deserialize_with = "keep_or_set")]
+    #[schema(value_type = String, pattern = "^[A-Za-z0-9_+-]{1,20}/[A-Za-z0-9_+-]{1,19}$")]
     pub time_zone: Option<String>,
-    #[schema(max_length = 50)]
-    pub contact_name: Option<String>,
-    #[schema(max_length = 20)]
-    pub contact_phone: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 50)]
+    pub contact_name: Change<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 20)]
+    pub contact_phone: Change<String>,
 }
 
 /// Validated project details, ready to store.
@@ -170,20 +180,17 @@ impl NewProject {
 }
 
 impl ProjectPatch {
-    /// The project's fields after the patch; an empty string clears an optional text.
+    /// The project's fields after the patch; an empty string clears an optional text too.
     pub fn apply(&self, p: &Project) -> Result<ProjectFields> {
-        fn pick<'a>(new: Option<&'a str>, old: Option<&'a str>) -> Option<&'a str> {
-            new.or(old)
-        }
         fields(
             self.name.as_deref().unwrap_or(&p.name),
             self.kind.unwrap_or(p.kind),
-            pick(self.address.as_deref(), p.address.as_deref()),
-            self.land_area.or(p.land_area.map(Area::decimal)),
-            self.building_area.or(p.building_area.map(Area::decimal)),
+            self.address.as_deref().apply(p.address.as_deref()),
+            self.land_area.apply(p.land_area.map(Area::decimal)),
+            self.building_area.apply(p.building_area.map(Area::decimal)),
             Some(self.time_zone.as_deref().unwrap_or(&p.time_zone)),
-            pick(self.contact_name.as_deref(), p.contact_name.as_deref()),
-            pick(self.contact_phone.as_deref(), p.contact_phone.as_deref()),
+            self.contact_name.as_deref().apply(p.contact_name.as_deref()),
+            self.contact_phone.as_deref().apply(p.contact_phone.as_deref()),
         )
     }
 }

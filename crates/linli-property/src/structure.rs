@@ -170,7 +170,7 @@ impl StructureService {
         let u = self.repo.get_unit(&authz.scope(READ)?, id).await?;
         let granted = authz.require(MANAGE, u.project_id)?;
         let mut v = Validator::default();
-        let name = crate::building::unit_name(&mut v, &patch.name);
+        let name = crate::building::unit_name(&mut v, patch.name.as_deref().unwrap_or(&u.name));
         v.finish()?;
         let audit = AuditEvent::new(granted.actor(), "property.unit.updated", "unit")
             .project(Some(u.project_id))

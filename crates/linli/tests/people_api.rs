@@ -272,3 +272,72 @@ db_test!(
         assert_eq!(s.get(&format!("/api/v1/persons?id_number={ID_A}"), &admin).await.body["total"], 1);
     }
 );
+
+async fn patch(s: &TestServer, token: &str, path: &str, body: Value) -> common::Answer {
+    s.call(Method::PATCH, path, Some(token), Some(body)).await
+}
+
+db_test!(
+    async fn a_person_patch_keeps_what_it_leaves_out_sets_values_and_clears_with_null(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, _) = setup(&s, &admin).await;
+        let created = s.post("/api/v1/persons", &admin, json!({"project_id": p, "name": "张伟", "phone": "13800001111", "phone2": "13900002222", "gender": "male", "emergency_contact": "李娜", "notes": "业委会委员", "id_number": ID_A, "bank_account": "6222020200112233445"})).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let person = format!("/api/v1/persons/{}", created.body["id"]);
+
+        let set = patch(&s, &admin, &person, json!({"phone2": "13900003333", "notes": "已搬离"})).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert_eq!((set.body["phone2"].as_str(), set.body["notes"].as_str()), (Some("13900003333"), Some("已搬离")));
+        // Left out: kept, the secrets too.
+        assert_eq!((set.body["name"].as_str(), set.body["phone"].as_str()), (Some("张伟"), Some("13800001111")));
+        assert_eq!((set.body["gender"].as_str(), set.body["emergency_contact"].as_str()), (Some("male"), Some("李娜")));
+        assert_eq!(
+            (set.body["id_number"].as_str(), set.body["id_type"].as_str()),
+            (Some("110101********4477"), Some("resident_id_card"))
+        );
+        assert_eq!(set.body["bank_account"], "622202*********3445");
+
+        let cleared = patch(
+            &s,
+            &admin,
+            &person,
+            json!({"phone": null, "gender": null, "notes": null, "id_number": null, "bank_account": null}),
+        )
+        .await;
+        assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+        for field in ["phone", "gender", "notes", "id_number", "bank_account"] {
+            assert_eq!(cleared.body[field], Value::Null, "{field}");
+        }
+        assert_eq!(
+            (cleared.body["phone2"].as_str(), cleared.body["emergency_contact"].as_str()),
+            (Some("13900003333"), Some("李娜"))
+        );
+        // An empty string clears too, as it always has.
+        assert_eq!(
+            patch(&s, &admin, &person, json!({"emergency_contact": ""})).await.body["emergency_contact"],
+            Value::Null
+        );
+        let stored = s.get(&person, &admin).await.body;
+        assert_eq!(
+            (&stored["phone"], &stored["id_number"], &stored["emergency_contact"]),
+            (&Value::Null, &Value::Null, &Value::Null)
+        );
+        let revealed = s.post(&format!("{person}/reveal"), &admin, json!({})).await;
+        assert_eq!(
+            (&revealed.body["id_number"], &revealed.body["bank_account"]),
+            (&Value::Null, &Value::Null),
+            "{}",
+            revealed.body
+        );
+
+        // A required field has nothing to clear to: null is refused naming it.
+        for field in ["name", "kind"] {
+            let body = Value::Object([(field.to_string(), Value::Null)].into_iter().collect());
+            let a = patch(&s, &admin, &person, body).await;
+            assert_problem(&a, 422, "validation_failed");
+            assert_eq!(a.body["errors"], json!([{"field": field, "code": "invalid"}]), "{field}");
+        }
+        assert_eq!(s.get(&person, &admin).await.body, stored);
+    }
+);

@@ -153,3 +153,102 @@ db_test!(
         assert_eq!(codes, ["admin", "manager", "cashier", "service_desk", "technician", "guard", "resident"]);
     }
 );
+
+async fn patch(s: &TestServer, token: &str, path: &str, body: serde_json::Value) -> common::Answer {
+    s.call(Method::PATCH, path, Some(token), Some(body)).await
+}
+
+/// `{"<field>": null}`.
+fn null(field: &str) -> serde_json::Value {
+    serde_json::Value::Object([(field.to_string(), serde_json::Value::Null)].into_iter().collect())
+}
+
+db_test!(
+    async fn a_project_patch_keeps_what_it_leaves_out_sets_values_and_clears_with_null(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let created = s
+            .post("/api/v1/projects", &admin, json!({"name": "翠湖花园", "kind": "residential", "address": "翠湖路1号", "land_area": "52000.5", "building_area": "168000", "contact_name": "王经理", "contact_phone": "0571-88880000"}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let project = format!("/api/v1/projects/{}", created.body["id"]);
+
+        let set = patch(&s, &admin, &project, json!({"contact_name": "李经理", "land_area": "52001"})).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert_eq!(
+            (set.body["contact_name"].as_str(), set.body["land_area"].as_str()),
+            (Some("李经理"), Some("52001.00"))
+        );
+        // Left out: kept.
+        assert_eq!(
+            (set.body["address"].as_str(), set.body["building_area"].as_str()),
+            (Some("翠湖路1号"), Some("168000.00"))
+        );
+        assert_eq!(
+            (set.body["name"].as_str(), set.body["time_zone"].as_str()),
+            (Some("翠湖花园"), Some("Asia/Shanghai"))
+        );
+
+        let cleared = patch(
+            &s,
+            &admin,
+            &project,
+            json!({"address": null, "land_area": null, "building_area": null, "contact_phone": null}),
+        )
+        .await;
+        assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+        for field in ["address", "land_area", "building_area", "contact_phone"] {
+            assert_eq!(cleared.body[field], serde_json::Value::Null, "{field}");
+        }
+        assert_eq!(cleared.body["contact_name"], "李经理");
+        // An empty text clears too, as it always has.
+        assert_eq!(
+            patch(&s, &admin, &project, json!({"contact_name": ""})).await.body["contact_name"],
+            serde_json::Value::Null
+        );
+        let stored = s.get(&project, &admin).await.body;
+        assert_eq!(
+            (&stored["address"], &stored["land_area"], &stored["contact_name"]),
+            (&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::Value::Null)
+        );
+
+        // A required field has nothing to clear to: null is refused naming it.
+        for field in ["name", "kind", "time_zone"] {
+            let a = patch(&s, &admin, &project, null(field)).await;
+            assert_problem(&a, 422, "validation_failed");
+            assert_eq!(a.body["errors"], json!([{"field": field, "code": "invalid"}]), "{field}");
+        }
+        assert_eq!(s.get(&project, &admin).await.body, stored);
+    }
+);
+
+db_test!(
+    async fn a_user_patch_removes_the_phone_with_null(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let created = s
+            .post("/api/v1/users", &admin, json!({"username": "zhangsan", "display_name": "张三", "phone": "13800000001", "password": "zhangsan-pw"}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let user = format!("/api/v1/users/{}", created.body["id"]);
+        let renamed = patch(&s, &admin, &user, json!({"display_name": "张三丰"})).await;
+        assert_eq!(
+            (renamed.body["display_name"].as_str(), renamed.body["phone"].as_str()),
+            (Some("张三丰"), Some("13800000001")),
+            "{}",
+            renamed.body
+        );
+        let removed = patch(&s, &admin, &user, null("phone")).await;
+        assert_eq!(
+            (removed.status, &removed.body["phone"]),
+            (StatusCode::OK, &serde_json::Value::Null),
+            "{}",
+            removed.body
+        );
+        assert_eq!(patch(&s, &admin, &user, json!({"phone": "13800000002"})).await.body["phone"], "13800000002");
+        assert_eq!(patch(&s, &admin, &user, json!({"phone": ""})).await.body["phone"], serde_json::Value::Null);
+        let a = patch(&s, &admin, &user, null("display_name")).await;
+        assert_problem(&a, 422, "validation_failed");
+        assert_eq!(a.body["errors"], json!([{"field": "display_name", "code": "invalid"}]));
+    }
+);

@@ -245,3 +245,89 @@ db_test!(
         assert_eq!(s.get("/api/v1/users?q=%25", &admin).await.body["total"], 0);
     }
 );
+
+async fn patch(s: &TestServer, token: &str, path: &str, body: Value) -> common::Answer {
+    s.call(Method::PATCH, path, Some(token), Some(body)).await
+}
+
+/// `{"<field>": null}`.
+fn null(field: &str) -> Value {
+    Value::Object([(field.to_string(), Value::Null)].into_iter().collect())
+}
+
+/// A required field has nothing to clear to: `null` is refused naming it, and nothing changes.
+async fn null_is_refused(s: &TestServer, token: &str, path: &str, fields: &[&str]) {
+    let before = s.get(path, token).await.body;
+    for field in fields {
+        let a = patch(s, token, path, null(field)).await;
+        assert_problem(&a, 422, "validation_failed");
+        assert_eq!(a.body["errors"], json!([{"field": field, "code": "invalid"}]), "{field}");
+    }
+    assert_eq!(s.get(path, token).await.body, before);
+}
+
+db_test!(
+    async fn a_house_patch_keeps_what_it_leaves_out_sets_values_and_clears_with_null(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p = s.create_project(&admin, "翠湖花园").await;
+        let b = building(&s, &admin, p, "1栋").await;
+        let u = unit(&s, &admin, b, "1单元").await;
+        let h = s.post("/api/v1/houses", &admin, json!({"building_id": b, "unit_id": u, "number": "301", "floor": 3, "layout": "3室2厅", "gross_area": "89.47", "inner_area": "72.10", "orientation": "南北"})).await;
+        assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
+        let house = format!("/api/v1/houses/{}", h.body["id"]);
+
+        let set = patch(&s, &admin, &house, json!({"layout": "2室1厅", "inner_area": "70.5"})).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert_eq!((set.body["layout"].as_str(), set.body["inner_area"].as_str()), (Some("2室1厅"), Some("70.50")));
+        // Left out: kept.
+        assert_eq!((set.body["orientation"].as_str(), set.body["number"].as_str()), (Some("南北"), Some("301")));
+        assert_eq!((set.body["gross_area"].as_str(), set.body["floor"].as_i64()), (Some("89.47"), Some(3)));
+
+        let cleared = patch(&s, &admin, &house, json!({"inner_area": null, "orientation": null})).await;
+        assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+        assert_eq!((&cleared.body["inner_area"], &cleared.body["orientation"]), (&Value::Null, &Value::Null));
+        assert_eq!(cleared.body["layout"], "2室1厅");
+        assert_eq!(patch(&s, &admin, &house, null("layout")).await.body["layout"], Value::Null);
+        let stored = s.get(&house, &admin).await.body;
+        assert_eq!(
+            (&stored["layout"], &stored["inner_area"], &stored["orientation"]),
+            (&Value::Null, &Value::Null, &Value::Null)
+        );
+        assert_eq!(stored["gross_area"], "89.47");
+
+        null_is_refused(&s, &admin, &house, &["number", "floor", "gross_area", "usage", "state"]).await;
+    }
+);
+
+db_test!(
+    async fn building_and_unit_patches_keep_what_they_leave_out_and_refuse_null(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p = s.create_project(&admin, "翠湖花园").await;
+        let b = building(&s, &admin, p, "1栋").await;
+        let u = unit(&s, &admin, b, "1单元").await;
+
+        // A building has no optional field: every field is kept or set, none cleared.
+        let building = format!("/api/v1/buildings/{b}");
+        let set = patch(&s, &admin, &building, json!({"name": "1号楼", "elevator_count": 4})).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert_eq!((set.body["name"].as_str(), set.body["elevator_count"].as_i64()), (Some("1号楼"), Some(4)));
+        assert_eq!((set.body["floors_above"].as_i64(), set.body["floors_below"].as_i64()), (Some(18), Some(1)));
+        assert_eq!(set.body["kind"], "residential");
+        null_is_refused(&s, &admin, &building, &["name", "floors_above", "floors_below", "elevator_count", "kind"])
+            .await;
+
+        // A unit has its name only: left out, it is kept.
+        let unit = format!("/api/v1/units/{u}");
+        let kept = patch(&s, &admin, &unit, json!({})).await;
+        assert_eq!((kept.status, kept.body["name"].as_str()), (StatusCode::OK, Some("1单元")), "{}", kept.body);
+        let renamed = patch(&s, &admin, &unit, json!({"name": "一单元"})).await;
+        assert_eq!(renamed.body["name"], "一单元", "{}", renamed.body);
+        let a = patch(&s, &admin, &unit, null("name")).await;
+        assert_problem(&a, 422, "validation_failed");
+        assert_eq!(a.body["errors"], json!([{"field": "name", "code": "invalid"}]));
+        let units = s.get(&format!("/api/v1/units?building_id={b}"), &admin).await;
+        assert_eq!(units.body["items"][0]["name"], "一单元", "{}", units.body);
+    }
+);
