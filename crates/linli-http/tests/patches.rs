@@ -38,7 +38,7 @@ fn null_is_accepted_where_documented_and_an_empty_patch_keeps_everything() {
         check::<linli_property::ProjectPatch>(&doc),
         check::<linli_people::PersonPatch>(&doc),
         check::<linli_auth::UserPatch>(&doc),
-        check::<linli_billing::MeterPatch>(&doc),
+        check::<linli_meters::MeterPatch>(&doc),
         check::<linli_equipment::EquipmentPatch>(&doc),
     ];
     // Every PATCH route's body is among them.
