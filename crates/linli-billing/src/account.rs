@@ -151,6 +151,8 @@ pub struct Adjustment {
     pub id: Id,
     pub project_id: Id,
     pub house_id: Id,
+    /// e.g. `1栋1单元301`.
+    pub house_label: String,
     pub bill_id: Id,
     pub kind: AdjustmentKind,
     pub amount_fen: Fen,

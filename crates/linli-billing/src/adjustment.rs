@@ -146,6 +146,7 @@ mod tests {
             id: 5,
             project_id: 1,
             house_id: 2,
+            house_label: "1栋1单元301".into(),
             bill_id: 3,
             kind,
             amount_fen: Fen(amount),

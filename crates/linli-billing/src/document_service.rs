@@ -29,7 +29,7 @@ impl DocumentService {
         for b in &account.open_bills {
             details.push(self.accounts.bill(&scope, b.bill.id, as_of).await?);
         }
-        Ok(crate::statement::statement_html(&account, &details))
+        crate::statement::statement_html(&account, &details)
     }
     /// The bill notices (缴费通知单) of a building for a month, one page per house.
     pub async fn notices(&self, authz: &Authz, building_id: Id, period: &str) -> Result<String> {
@@ -58,6 +58,6 @@ impl DocumentService {
         if houses.is_empty() {
             return Err(Error::not_found("bills", format!("{building_id}/{period}")));
         }
-        Ok(crate::statement::notices_html(&format!("账期 {period}"), &houses))
+        crate::statement::notices_html(period, &houses)
     }
 }

@@ -104,6 +104,10 @@ text_enum! {
 #[schema(as = RunProblem)]
 pub struct Problem {
     pub house_id: Id,
+    /// e.g. `1栋1单元301`: storage fills it in when it reads the run, so a renamed house shows
+    /// its name of today (the rules leave it empty; runs stored before it have none).
+    #[serde(default)]
+    pub house_label: String,
     pub fee_item_id: Id,
     pub code: ProblemCode,
     pub day: Option<NaiveDate>,
@@ -146,7 +150,8 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
             if assigned.is_none() && metered_use.is_none() {
                 continue;
             }
-            let problem = |code, day| Problem { house_id: house.id, fee_item_id: item.id, code, day };
+            let problem =
+                |code, day| Problem { house_id: house.id, house_label: String::new(), fee_item_id: item.id, code, day };
             let Some(owned_from) = house.owned_from else {
                 out.problems.push(problem(ProblemCode::NoOwner, None));
                 continue;
@@ -357,7 +362,16 @@ mod tests {
         let amounts: Vec<(Id, Id, i64)> = feb.bills.iter().map(|b| (b.house_id, b.fee_item_id, b.amount.0)).collect();
         // The quarterly item is not billed in February.
         assert_eq!(amounts, [(1, 1, 30_000), (2, 1, 20_000)]);
-        assert_eq!(feb.problems, [Problem { house_id: 3, fee_item_id: 1, code: ProblemCode::NoOwner, day: None }]);
+        assert_eq!(
+            feb.problems,
+            [Problem {
+                house_id: 3,
+                house_label: String::new(),
+                fee_item_id: 1,
+                code: ProblemCode::NoOwner,
+                day: None
+            }]
+        );
         assert_eq!(feb.bills[0].due_on, day("2026-02-28"));
 
         let jan = compute(1, Period::parse_month("2026-01").unwrap(), &inputs);

@@ -1,110 +1,160 @@
 //! Printable documents, rendered on the server as HTML with print styles (the browser's "print
 //! to PDF" makes the PDF): a house's statement (对账单) and the bill notices (缴费通知单) of a
-//! building for a period, one page per house.
+//! building for a period, one page per house. The words and markup are minijinja templates in
+//! `templates/`, escaped as HTML like the messages' email bodies; this module only gathers the
+//! values they show.
 
-use std::fmt::Write as _;
+use std::sync::LazyLock;
 
-use linli_core::Fen;
-use linli_core::html::escape;
+use chrono::NaiveDate;
+use linli_core::{Error, Fen, Result};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
 
 use crate::account::HouseAccount;
 use crate::bill::BillDetail;
 use crate::late_fee::LateFee;
 
-const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;font-size:13px;margin:24px}\
-h1{font-size:20px;margin:0 0 4px}table{border-collapse:collapse;width:100%;margin:8px 0}\
-th,td{border:1px solid #999;padding:4px 6px;text-align:left}td.n,th.n{text-align:right}\
-.muted{color:#555}.page{page-break-after:always}.page:last-child{page-break-after:auto}\
-@media print{body{margin:0}}";
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // A value the template names but the document lacks is a bug, not a blank on paper.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    // Money in 元 with two decimals, as everywhere people read it.
+    env.add_filter("yuan", |fen: i64| Fen(fen).to_string());
+    for (name, source) in [
+        ("document.html", include_str!("../templates/document.html")),
+        ("bills.html", include_str!("../templates/bills.html")),
+        ("statement.html", include_str!("../templates/statement.html")),
+        ("notices.html", include_str!("../templates/notices.html")),
+    ] {
+        env.add_template(name, source).expect("the document templates parse");
+    }
+    env
+});
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\
-         <body>{body}</body></html>\n",
-        escape(title)
-    )
+fn render(name: &str, ctx: impl Serialize) -> Result<String> {
+    TEMPLATES
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(|e| Error::internal(format_args!("rendering {name}: {e:#}")))
 }
 
-fn late_fee_rows(fee: &LateFee, out: &mut String) {
-    for d in &fee.days {
-        let _ = write!(
-            out,
-            "<div class=\"muted\">滞纳金 {} 至 {}：{} 天 × {} 元 × {} = {} 元</div>",
-            d.from,
-            d.to,
-            d.days,
-            d.principal,
-            fee.daily_rate.normalize(),
+/// One span of a bill's late fee as printed.
+#[derive(Debug, Serialize)]
+struct LateFeeSpan {
+    from: NaiveDate,
+    to: NaiveDate,
+    days: i64,
+    principal_fen: Fen,
+    amount_fen: Fen,
+}
+
+/// A bill's late fee, span by span.
+#[derive(Debug, Serialize)]
+struct LateFeeLines {
+    daily_rate: String,
+    days: Vec<LateFeeSpan>,
+}
+
+/// A bill's row in the table of bills.
+#[derive(Debug, Serialize)]
+struct BillRow<'a> {
+    fee_item_name: &'a str,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    formulas: Vec<&'a str>,
+    late_fee: LateFeeLines,
+    amount_fen: Fen,
+    due_on: NaiveDate,
+    principal_due_fen: Fen,
+    late_fee_fen: Fen,
+}
+
+fn late_fee_lines(fee: &LateFee) -> LateFeeLines {
+    let days = fee
+        .days
+        .iter()
+        .map(|d| LateFeeSpan {
+            from: d.from,
+            to: d.to,
+            days: d.days,
+            principal_fen: d.principal,
             // The same rounding as the charge (四舍五入), so the line and the column agree.
-            Fen::from_yuan(d.amount).unwrap_or_default()
-        );
-    }
+            amount_fen: Fen::from_yuan(d.amount).unwrap_or_default(),
+        })
+        .collect();
+    LateFeeLines { daily_rate: fee.daily_rate.normalize().to_string(), days }
 }
 
-fn bill_rows(details: &[BillDetail], out: &mut String) {
-    out.push_str(
-        "<table><tr><th>收费项目</th><th>账期</th><th>计算</th><th class=\"n\">应收(元)</th><th>缴费期限</th>\
-         <th class=\"n\">未缴(元)</th><th class=\"n\">滞纳金(元)</th></tr>",
-    );
-    for d in details {
-        let b = &d.bill;
-        let mut how = String::new();
-        for l in &d.lines {
-            let _ = write!(how, "<div>{}</div>", escape(&l.formula));
-        }
-        late_fee_rows(&d.late_fee, &mut how);
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{} 至 {}</td><td>{how}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(&b.fee_item_name),
-            b.period_start,
-            b.period_end,
-            b.amount_fen,
-            b.due_on,
-            b.principal_due_fen,
-            d.late_fee.amount,
-        );
-    }
-    out.push_str("</table>");
+fn bill_rows(details: &[BillDetail]) -> Vec<BillRow<'_>> {
+    details
+        .iter()
+        .map(|d| BillRow {
+            fee_item_name: &d.bill.fee_item_name,
+            period_start: d.bill.period_start,
+            period_end: d.bill.period_end,
+            formulas: d.lines.iter().map(|l| l.formula.as_str()).collect(),
+            late_fee: late_fee_lines(&d.late_fee),
+            amount_fen: d.bill.amount_fen,
+            due_on: d.bill.due_on,
+            principal_due_fen: d.bill.principal_due_fen,
+            late_fee_fen: d.late_fee.amount,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Statement<'a> {
+    house_label: &'a str,
+    as_of: NaiveDate,
+    bills: Vec<BillRow<'a>>,
+    total_due_fen: Fen,
+    balance_fen: Fen,
 }
 
 /// A house's open bills as of a day, with how each amount and late fee came about.
-pub fn statement_html(account: &HouseAccount, details: &[BillDetail]) -> String {
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<h1>对账单 · {}</h1><div class=\"muted\">截至 {}</div>",
-        escape(&account.house_label),
-        account.as_of
-    );
-    bill_rows(details, &mut body);
-    let _ = write!(
-        body,
-        "<p>应缴合计（含滞纳金）：<b>{} 元</b>　预存余额：{} 元</p>",
-        account.total_due_fen, account.balance_fen
-    );
-    page(&format!("对账单 {}", account.house_label), &body)
+pub fn statement_html(account: &HouseAccount, details: &[BillDetail]) -> Result<String> {
+    render(
+        "statement.html",
+        Statement {
+            house_label: &account.house_label,
+            as_of: account.as_of,
+            bills: bill_rows(details),
+            total_due_fen: account.total_due_fen,
+            balance_fen: account.balance_fen,
+        },
+    )
 }
 
-/// One notice per house: `houses` are (house label, its bills of the period).
-pub fn notices_html(title: &str, houses: &[(String, Vec<BillDetail>)]) -> String {
-    let mut body = String::new();
-    for (label, details) in houses {
-        let total: i64 = details.iter().map(|d| d.bill.principal_due_fen.0).sum();
-        let _ = write!(
-            body,
-            "<div class=\"page\"><h1>缴费通知单 · {}</h1><div class=\"muted\">{}</div>",
-            escape(label),
-            escape(title)
-        );
-        bill_rows(details, &mut body);
-        let _ = write!(
-            body,
-            "<p>本期应缴：<b>{} 元</b>。请于缴费期限前缴纳，逾期按约定计收滞纳金。</p></div>",
-            linli_core::Fen(total)
-        );
-    }
-    page(title, &body)
+#[derive(Serialize)]
+struct Notice<'a> {
+    house_label: &'a str,
+    bills: Vec<BillRow<'a>>,
+    /// Principal still due on the period's bills.
+    total_fen: Fen,
+}
+
+#[derive(Serialize)]
+struct Notices<'a> {
+    period: &'a str,
+    notices: Vec<Notice<'a>>,
+}
+
+/// One notice per house for the month `period` (`YYYY-MM`): `houses` are (house label, its
+/// bills of the period).
+pub fn notices_html(period: &str, houses: &[(String, Vec<BillDetail>)]) -> Result<String> {
+    let notices = houses
+        .iter()
+        .map(|(label, details)| Notice {
+            house_label: label,
+            bills: bill_rows(details),
+            total_fen: Fen(details.iter().map(|d| d.bill.principal_due_fen.0).sum()),
+        })
+        .collect();
+    render("notices.html", Notices { period, notices })
 }
 
 #[cfg(test)]
@@ -113,9 +163,15 @@ mod tests {
     use linli_core::Fen;
     use rust_decimal::Decimal;
 
-    use super::late_fee_rows;
+    use super::{TEMPLATES, late_fee_lines};
     use crate::fee::LateFeeRule;
-    use crate::late_fee::late_fee;
+    use crate::late_fee::{LateFee, late_fee};
+
+    /// A late fee's lines as the documents print them.
+    fn late_fee_rows(fee: &LateFee, out: &mut String) {
+        let source = r#"{% from "bills.html" import late_fee_lines %}{{ late_fee_lines(fee) }}"#;
+        out.push_str(&TEMPLATES.render_str(source, minijinja::context! { fee => late_fee_lines(fee) }).unwrap());
+    }
 
     #[test]
     fn a_late_fee_line_rounds_as_the_charge_does() {

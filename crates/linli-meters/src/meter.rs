@@ -86,6 +86,8 @@ pub struct Meter {
     /// The house the meter belongs to; none for a shared meter.
     pub house_id: Option<Id>,
     pub house_number: Option<String>,
+    /// The house's label, e.g. `1栋1单元301`; none for a shared meter.
+    pub house_label: Option<String>,
     /// The house's building, or a shared meter's scope (none: the whole project).
     pub building_id: Option<Id>,
     pub building_name: Option<String>,

@@ -680,3 +680,69 @@ db_test!(
         assert!(page.contains("应缴合计（含滞纳金）：<b>10.01 元</b>"), "{page}");
     }
 );
+
+db_test!(
+    async fn adjustments_run_problems_and_meters_name_their_house_by_its_label(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, owned, _) = setup(&s, &admin).await;
+        // A second house, in a unit and without an owner: the run cannot bill it.
+        let b = s.get(&format!("/api/v1/houses/{owned}"), &admin).await.body["building_id"].as_i64().unwrap();
+        let u = s.post("/api/v1/units", &admin, json!({"building_id": b, "name": "1单元"})).await.body["id"]
+            .as_i64()
+            .unwrap();
+        let h = s
+            .post(
+                "/api/v1/houses",
+                &admin,
+                json!({"building_id": b, "unit_id": u, "number": "302", "floor": 3, "gross_area": "90"}),
+            )
+            .await;
+        assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
+        let unowned = h.body["id"].as_i64().unwrap();
+
+        let preview = s.post("/api/v1/billing-runs", &admin, json!({"project_id": p, "period": "2026-01"})).await.body;
+        let problem = json!({"house_id": unowned, "house_label": "1栋1单元302", "code": "no_owner"});
+        assert_eq!(
+            preview["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| json!({"house_id": q["house_id"], "house_label": q["house_label"], "code": q["code"]}))
+                .collect::<Vec<_>>(),
+            [problem.clone()],
+            "{preview}"
+        );
+        let run = bill_month(&s, &admin, p, "2026-01").await;
+        assert_eq!(run["problems"][0]["house_label"], "1栋1单元302", "{run}");
+        let runs = s.get(&format!("/api/v1/billing-runs?project_id={p}"), &admin).await.body;
+        assert_eq!(runs["items"][0]["problems"][0]["house_label"], "1栋1单元302", "{runs}");
+
+        let bill =
+            s.get(&format!("/api/v1/bills?project_id={p}"), &admin).await.body["items"][0]["id"].as_i64().unwrap();
+        let body = json!({"kind": "waive_principal", "amount_fen": 100, "reason": "漏水维修补偿"});
+        let asked = s.post(&format!("/api/v1/bills/{bill}/adjustments"), &admin, body).await;
+        assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+        assert_eq!(asked.body["house_label"], "1栋301", "{}", asked.body);
+        let listed = s.get(&format!("/api/v1/adjustments?project_id={p}"), &admin).await.body;
+        assert_eq!(listed["items"][0]["house_label"], "1栋301", "{listed}");
+        let account = s.get(&format!("/api/v1/houses/{owned}/account"), &admin).await.body;
+        assert_eq!(account["pending_adjustments"][0]["house_label"], "1栋301", "{account}");
+
+        let m = s
+            .post(
+                "/api/v1/meters",
+                &admin,
+                json!({"project_id": p, "house_id": unowned, "kind": "water", "number": "W-302"}),
+            )
+            .await;
+        assert_eq!(
+            (m.status, m.body["house_label"].as_str()),
+            (StatusCode::CREATED, Some("1栋1单元302")),
+            "{}",
+            m.body
+        );
+        let meters = s.get(&format!("/api/v1/meters?project_id={p}"), &admin).await.body;
+        assert_eq!(meters["items"][0]["house_label"], "1栋1单元302", "{meters}");
+    }
+);

@@ -1672,6 +1672,8 @@ export interface components {
             id: components["schemas"]["i64"];
             project_id: components["schemas"]["i64"];
             house_id: components["schemas"]["i64"];
+            /** @description e.g. `1栋1单元301`. */
+            house_label: string;
             bill_id: components["schemas"]["i64"];
             kind: components["schemas"]["AdjustmentKind"];
             amount_fen: components["schemas"]["Fen"];
@@ -2356,6 +2358,8 @@ export interface components {
             project_id: components["schemas"]["i64"];
             house_id?: null | components["schemas"]["i64"];
             house_number?: string | null;
+            /** @description The house's label, e.g. `1栋1单元301`; none for a shared meter. */
+            house_label?: string | null;
             building_id?: null | components["schemas"]["i64"];
             building_name?: string | null;
             kind: components["schemas"]["MeterKind"];
@@ -2751,6 +2755,8 @@ export interface components {
                 id: components["schemas"]["i64"];
                 project_id: components["schemas"]["i64"];
                 house_id: components["schemas"]["i64"];
+                /** @description e.g. `1栋1单元301`. */
+                house_label: string;
                 bill_id: components["schemas"]["i64"];
                 kind: components["schemas"]["AdjustmentKind"];
                 amount_fen: components["schemas"]["Fen"];
@@ -2976,6 +2982,8 @@ export interface components {
                 project_id: components["schemas"]["i64"];
                 house_id?: null | components["schemas"]["i64"];
                 house_number?: string | null;
+                /** @description The house's label, e.g. `1栋1单元301`; none for a shared meter. */
+                house_label?: string | null;
                 building_id?: null | components["schemas"]["i64"];
                 building_name?: string | null;
                 kind: components["schemas"]["MeterKind"];
@@ -3474,6 +3482,11 @@ export interface components {
         /** @description Why a house got no bill for an item. */
         RunProblem: {
             house_id: components["schemas"]["i64"];
+            /**
+             * @description e.g. `1栋1单元301`: storage fills it in when it reads the run, so a renamed house shows
+             *     its name of today (the rules leave it empty; runs stored before it have none).
+             */
+            house_label?: string;
             fee_item_id: components["schemas"]["i64"];
             code: components["schemas"]["ProblemCode"];
             /** Format: date */

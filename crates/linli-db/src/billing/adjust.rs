@@ -12,14 +12,16 @@ use super::bills::{accrued, entries_of};
 use super::ledger::{lock_house, post_all};
 use crate::entity::{adjustment, bill};
 use crate::error::OrInternal;
+use crate::people::repo::house_labels;
 use crate::scope::project_condition;
 use crate::{Db, audit};
 
-fn view(m: adjustment::Model) -> Adjustment {
+fn view(m: adjustment::Model, house_label: String) -> Adjustment {
     Adjustment {
         id: m.id,
         project_id: m.project_id,
         house_id: m.house_id,
+        house_label,
         bill_id: m.bill_id,
         kind: AdjustmentKind::parse(&m.kind).unwrap_or(AdjustmentKind::Adjust),
         amount_fen: Fen(m.amount_fen),
@@ -31,6 +33,26 @@ fn view(m: adjustment::Model) -> Adjustment {
         decided_at: m.decided_at,
         payment_id: m.payment_id,
     }
+}
+
+/// The rows as shown, each with its house's label (read in one go).
+async fn views(c: &impl ConnectionTrait, rows: Vec<adjustment::Model>) -> Result<Vec<Adjustment>> {
+    let mut ids: Vec<Id> = rows.iter().map(|m| m.house_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let labels = house_labels(c, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let label = labels.get(&m.house_id).cloned().unwrap_or_default();
+            view(m, label)
+        })
+        .collect())
+}
+
+async fn one(c: &impl ConnectionTrait, row: Option<adjustment::Model>, id: Id) -> Result<Adjustment> {
+    let row = row.ok_or_else(|| Error::not_found("adjustment", id))?;
+    Ok(views(c, vec![row]).await?.remove(0))
 }
 
 pub(crate) async fn request(
@@ -106,48 +128,39 @@ pub(crate) async fn propose_for_payment(
 
 /// The waivers a payment proposed, in the order it proposed them.
 pub(crate) async fn of_payment(c: &impl ConnectionTrait, payment_id: Id) -> Result<Vec<Adjustment>> {
-    Ok(adjustment::Entity::find()
+    let rows = adjustment::Entity::find()
         .filter(adjustment::Column::PaymentId.eq(payment_id))
         .order_by_asc(adjustment::Column::Id)
         .all(c)
         .await
-        .or_internal()?
-        .into_iter()
-        .map(view)
-        .collect())
+        .or_internal()?;
+    views(c, rows).await
 }
 
 /// The house's adjustments still awaiting a decision, newest first.
 pub(crate) async fn pending_of_house(c: &impl ConnectionTrait, house_id: Id) -> Result<Vec<Adjustment>> {
-    Ok(adjustment::Entity::find()
+    let rows = adjustment::Entity::find()
         .filter(adjustment::Column::HouseId.eq(house_id))
         .filter(adjustment::Column::State.eq(AdjustmentState::Pending.as_str()))
         .order_by_desc(adjustment::Column::Id)
         .all(c)
         .await
-        .or_internal()?
-        .into_iter()
-        .map(view)
-        .collect())
+        .or_internal()?;
+    views(c, rows).await
 }
 
 async fn by_id(c: &impl ConnectionTrait, id: Id) -> Result<Adjustment> {
-    adjustment::Entity::find_by_id(id)
-        .one(c)
-        .await
-        .or_internal()?
-        .map(view)
-        .ok_or_else(|| Error::not_found("adjustment", id))
+    let row = adjustment::Entity::find_by_id(id).one(c).await.or_internal()?;
+    one(c, row, id).await
 }
 
 pub(crate) async fn scoped(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Result<Adjustment> {
-    adjustment::Entity::find_by_id(id)
+    let row = adjustment::Entity::find_by_id(id)
         .filter(project_condition(scope, adjustment::Column::ProjectId, false))
         .one(c)
         .await
-        .or_internal()?
-        .map(view)
-        .ok_or_else(|| Error::not_found("adjustment", id))
+        .or_internal()?;
+    one(c, row, id).await
 }
 
 pub(crate) async fn list(
@@ -165,7 +178,8 @@ pub(crate) async fn list(
         sel = sel.filter(adjustment::Column::State.eq(s.as_str()));
     }
     let page = crate::page::fetch(sel.order_by_desc(adjustment::Column::Id), c, page).await?;
-    Ok(page.map(view))
+    let items = views(c, page.items).await?;
+    Ok(Page { items, total: page.total, page: page.page, page_size: page.page_size })
 }
 
 pub(crate) async fn decide(

@@ -18,6 +18,7 @@ use crate::entity::{
 };
 use crate::error::OrInternal;
 use crate::job_store::insert_job;
+use crate::people::repo::house_labels;
 use crate::scope::{ensure_project, project_condition};
 use crate::{Db, audit};
 use linli_billing::RUN_JOB;
@@ -43,6 +44,18 @@ fn view(m: billing_run::Model) -> Run {
         lease_expires_at: None,
         stalled: false,
     }
+}
+
+/// The runs with the labels of the houses their problems name, read in one go.
+async fn labelled(c: &impl ConnectionTrait, mut runs: Vec<Run>) -> Result<Vec<Run>> {
+    let mut ids: Vec<Id> = runs.iter().flat_map(|r| r.problems.iter().map(|p| p.house_id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let labels = house_labels(c, &ids).await?;
+    for p in runs.iter_mut().flat_map(|r| r.problems.iter_mut()) {
+        p.house_label = labels.get(&p.house_id).cloned().unwrap_or_default();
+    }
+    Ok(runs)
 }
 
 /// A running run's job: until when its worker holds it, and whether that worker is gone.
@@ -170,12 +183,13 @@ pub(crate) async fn create(
 }
 
 pub(crate) async fn by_id(c: &impl ConnectionTrait, id: Id) -> Result<Run> {
-    billing_run::Entity::find_by_id(id)
+    let run = billing_run::Entity::find_by_id(id)
         .one(c)
         .await
         .or_internal()?
         .map(view)
-        .ok_or_else(|| Error::not_found("billing_run", id))
+        .ok_or_else(|| Error::not_found("billing_run", id))?;
+    Ok(labelled(c, vec![run]).await?.remove(0))
 }
 
 pub(crate) async fn scoped(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Result<Run> {
@@ -186,6 +200,7 @@ pub(crate) async fn scoped(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> R
         .or_internal()?
         .map(view)
         .ok_or_else(|| Error::not_found("billing_run", id))?;
+    let run = labelled(c, vec![run]).await?.remove(0);
     with_worker(c, run).await
 }
 
@@ -201,7 +216,7 @@ pub(crate) async fn list(
     }
     let page = crate::page::fetch(sel.order_by_desc(billing_run::Column::Id), c, page).await?.map(view);
     let mut items = Vec::with_capacity(page.items.len());
-    for run in page.items {
+    for run in labelled(c, page.items).await? {
         items.push(with_worker(c, run).await?);
     }
     Ok(Page { items, ..page })

@@ -34,12 +34,14 @@ fn x1000(d: Decimal, field: &str) -> Result<i64> {
     i64::try_from(t).map_err(|_| Error::invalid(field, "out_of_range"))
 }
 
-fn meter_view(m: meter_e::Model, house_number: Option<String>, building_name: Option<String>) -> Meter {
+fn meter_view(m: meter_e::Model, house: Option<(String, String)>, building_name: Option<String>) -> Meter {
+    let (house_number, house_label) = house.unzip();
     Meter {
         id: m.id,
         project_id: m.project_id,
         house_id: m.house_id,
         house_number,
+        house_label,
         building_id: m.building_id,
         building_name,
         kind: MeterKind::parse(&m.kind).unwrap_or(MeterKind::Water),
@@ -62,7 +64,7 @@ async fn meter_views(c: &impl ConnectionTrait, rows: Vec<meter_e::Model>) -> Res
         HashMap::new()
     } else {
         house::Entity::find()
-            .filter(house::Column::Id.is_in(house_ids))
+            .filter(house::Column::Id.is_in(house_ids.iter().copied()))
             .all(c)
             .await
             .or_internal()?
@@ -70,12 +72,13 @@ async fn meter_views(c: &impl ConnectionTrait, rows: Vec<meter_e::Model>) -> Res
             .map(|h| (h.id, h.number))
             .collect()
     };
+    let labels = crate::people::repo::house_labels(c, &house_ids).await?;
     Ok(rows
         .into_iter()
         .map(|m| {
-            let number = m.house_id.and_then(|h| houses.get(&h).cloned());
+            let house = m.house_id.and_then(|h| Some((houses.get(&h)?.clone(), labels.get(&h)?.clone())));
             let name = m.building_id.and_then(|b| buildings.get(&b).cloned());
-            meter_view(m, number, name)
+            meter_view(m, house, name)
         })
         .collect())
 }

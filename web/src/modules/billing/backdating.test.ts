@@ -6,6 +6,7 @@ const waiver = (id: number, amount: number, paymentId: number | null): Adjustmen
   id,
   project_id: 1,
   house_id: 1,
+  house_label: '1栋1单元301',
   bill_id: 10 + id,
   kind: 'waive_late_fee',
   amount_fen: amount,
