@@ -55,8 +55,8 @@ pub use meter::{
     ReadingState, Replacement,
 };
 pub use meter_service::{
-    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingsBatch,
-    SheetRow, UsageRow,
+    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingWrite,
+    ReadingsBatch, SheetRow, UsageRow,
 };
 pub use payment_service::PaymentService;
 pub use period::Period;
