@@ -5,7 +5,7 @@
 pub mod attachment;
 mod category;
 mod cycle;
-mod import;
+pub mod import;
 mod item;
 pub mod label;
 mod service;
@@ -14,5 +14,6 @@ pub mod sheet;
 pub use attachment::{Attachment, FileStore, StoredFile, Upload};
 pub use category::{Category, CategoryNode, DEFAULT_CATEGORIES, DefaultCategory};
 pub use cycle::{Cycle, CycleUnit, next_maintenance_on};
+pub use import::{ImportPlan, ImportWrite};
 pub use item::{Equipment, EquipmentFields, EquipmentFilter, EquipmentPatch, EquipmentState, Maintained, NewEquipment};
 pub use service::{EquipmentRepo, EquipmentService, MAX_LABELS};

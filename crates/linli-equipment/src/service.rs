@@ -48,8 +48,15 @@ pub trait EquipmentRepo: Send + Sync {
         audit: AuditEvent,
     ) -> Result<Attachment>;
     async fn delete_attachment(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()>;
-    /// An audit row on its own (the summary of an import).
-    async fn record(&self, audit: AuditEvent) -> Result<()>;
+    /// Writes an import's items with their audit rows and the summary `audit` in one
+    /// transaction, rolled back on a dry run. The same checks as `create`.
+    async fn apply_import(
+        &self,
+        granted: &Granted,
+        writes: Vec<crate::ImportWrite>,
+        audit: AuditEvent,
+        dry_run: bool,
+    ) -> Result<()>;
 }
 
 const READ: Permission = Permission::EquipmentItemRead;
@@ -62,7 +69,7 @@ use linli_core::time::{date_of as registered_on, today};
 
 #[derive(Clone)]
 pub struct EquipmentService {
-    repo: Arc<dyn EquipmentRepo>,
+    pub(crate) repo: Arc<dyn EquipmentRepo>,
 }
 
 impl EquipmentService {
@@ -70,31 +77,8 @@ impl EquipmentService {
         Self { repo }
     }
 
-    pub(crate) async fn record(&self, audit: AuditEvent) -> Result<()> {
-        self.repo.record(audit).await
-    }
-
     pub(crate) async fn repo_categories(&self, authz: &Authz) -> Result<Vec<Category>> {
         self.repo.categories(authz.scope(READ)?.company_id()).await
-    }
-
-    /// Validates a new item without storing it (dry runs).
-    pub(crate) fn check(authz: &Authz, new: NewEquipment) -> Result<()> {
-        authz.require(MANAGE, new.project_id)?;
-        let today = today();
-        new.fields().validated(today, today).map(|_| ())
-    }
-
-    /// Replaces an item's fields with an imported row's.
-    pub(crate) async fn replace(&self, authz: &Authz, id: Id, new: NewEquipment) -> Result<Equipment> {
-        let before = self.get(authz, id).await?;
-        let granted = authz.require(MANAGE, before.project_id)?;
-        let fields = new.fields().validated(registered_on(before.created_at), today())?;
-        let audit = AuditEvent::new(granted.actor(), "equipment.item.updated", "equipment")
-            .project(Some(before.project_id))
-            .entity_id(id)
-            .before(&before);
-        self.repo.update(&granted, id, fields, audit).await
     }
 
     /// The company's category tree; anyone who may read equipment somewhere may read it.

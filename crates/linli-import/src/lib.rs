@@ -7,5 +7,5 @@ mod report;
 mod write;
 
 pub use read::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, Sheet, SheetRow, read_sheet};
-pub use report::{EXPORT_MAX, ImportCounts, ImportReport, RowError, report};
+pub use report::{EXPORT_MAX, ImportCounts, ImportReport, ImportSummary, RowError, report};
 pub use write::{Column, write_xlsx};

@@ -30,6 +30,26 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
+/// What an import's summary audit row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failed_rows: usize,
+}
+
+impl ImportReport {
+    pub fn summary(&self) -> ImportSummary {
+        ImportSummary {
+            created: self.created,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            failed_rows: self.failed,
+        }
+    }
+}
+
 /// Rows in one export; a larger community exports by building.
 pub const EXPORT_MAX: u64 = 200_000;
 
@@ -40,6 +60,18 @@ pub struct ImportCounts {
     pub updated: usize,
     pub unchanged: usize,
     pub errors: Vec<RowError>,
+}
+
+impl ImportCounts {
+    /// The summary audit row's counts; `failed_rows` counts the rows storage refused.
+    pub fn summary(&self) -> ImportSummary {
+        ImportSummary {
+            created: self.created,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            failed_rows: self.errors.len(),
+        }
+    }
 }
 
 /// Folds counts and errors into the report; a row with several errors counts once as failed.

@@ -12,6 +12,6 @@ pub use meter::{
     ReadingFlag, ReadingState, Replacement,
 };
 pub use service::{
-    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingsBatch,
-    SheetRow, UsageRow,
+    MeterFilter, MeterRepo, MeterService, NewReading, ReadingFields, ReadingFilter, ReadingOutcome, ReadingWrite,
+    ReadingsBatch, SheetRow, UsageRow,
 };

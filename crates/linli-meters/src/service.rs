@@ -62,8 +62,15 @@ pub trait MeterRepo: Send + Sync {
     async fn usage(&self, project_id: Id, period: &str, kind: MeterKind) -> Result<HashMap<Id, MeteredUse>>;
     /// Each house's label (`linli_property::house_label`), e.g. `1栋1单元101`.
     async fn house_labels(&self, project_id: Id) -> Result<HashMap<Id, String>>;
-    /// An audit row on its own (the summary of an import).
-    async fn record(&self, audit: AuditEvent) -> Result<()>;
+    /// Saves an import's readings (as `save_reading` does each) with their audit rows and the
+    /// summary `audit` in one transaction, rolled back on a dry run.
+    async fn apply_import(
+        &self,
+        granted: &Granted,
+        writes: Vec<ReadingWrite>,
+        audit: AuditEvent,
+        dry_run: bool,
+    ) -> Result<()>;
 }
 
 /// Filters of the meter list.
@@ -173,6 +180,15 @@ impl ReadingFields {
             replacement: r.replacement,
         }
     }
+}
+
+/// A reading an import saves: inserted when `id` is none, else replacing reading `id`; with its
+/// audit event.
+#[derive(Debug, Clone)]
+pub struct ReadingWrite {
+    pub id: Option<Id>,
+    pub fields: ReadingFields,
+    pub audit: AuditEvent,
 }
 
 /// One line of the reading sheet (抄表单): an active meter, the register it is read from, and
@@ -310,6 +326,33 @@ impl MeterService {
         self.repo.update_meter(&granted, id, fields, audit).await
     }
 
+    /// What one reading does: the row's status, the stored reading it leaves unchanged, or the
+    /// reading to save with its audit event. The error is the row's.
+    async fn plan_one(
+        &self,
+        granted: &Granted,
+        meter: &Meter,
+        period: &str,
+        new: &NewReading,
+    ) -> Result<Result<(RowStatus, Option<Reading>, Option<ReadingWrite>), Vec<FieldError>>> {
+        let readings = self.repo.readings_of(meter.id).await?;
+        let (id, fields) = match decide(meter, &readings, period, new, today()) {
+            Ok(d) => d,
+            Err(errs) => return Ok(Err(errs)),
+        };
+        let Some(fields) = fields else {
+            let same = readings.into_iter().find(|r| Some(r.id) == id);
+            return Ok(Ok((RowStatus::Unchanged, same, None)));
+        };
+        let status = if id.is_some() { RowStatus::Updated } else { RowStatus::Created };
+        let mut audit = AuditEvent::new(granted.actor(), "billing.reading.entered", "meter_reading")
+            .project(Some(meter.project_id));
+        if let Some(before) = id.and_then(|id| readings.iter().find(|r| r.id == id)) {
+            audit = audit.before(before);
+        }
+        Ok(Ok((status, None, Some(ReadingWrite { id, fields, audit }))))
+    }
+
     /// Checks and stores one reading; each row is its own transaction. The inner error is the
     /// row's; the outer one fails the whole request.
     async fn enter_one(
@@ -318,26 +361,12 @@ impl MeterService {
         meter: &Meter,
         period: &str,
         new: &NewReading,
-        dry_run: bool,
     ) -> Result<Result<(RowStatus, Option<Reading>), Vec<FieldError>>> {
-        let readings = self.repo.readings_of(meter.id).await?;
-        let (id, fields) = match decide(meter, &readings, period, new, today()) {
-            Ok(d) => d,
+        let (status, same, write) = match self.plan_one(granted, meter, period, new).await? {
+            Ok(planned) => planned,
             Err(errs) => return Ok(Err(errs)),
         };
-        let Some(fields) = fields else {
-            let same = readings.into_iter().find(|r| Some(r.id) == id);
-            return Ok(Ok((RowStatus::Unchanged, same)));
-        };
-        let status = if id.is_some() { RowStatus::Updated } else { RowStatus::Created };
-        if dry_run {
-            return Ok(Ok((status, None)));
-        }
-        let mut audit = AuditEvent::new(granted.actor(), "billing.reading.entered", "meter_reading")
-            .project(Some(meter.project_id));
-        if let Some(before) = id.and_then(|id| readings.iter().find(|r| r.id == id)) {
-            audit = audit.before(before);
-        }
+        let Some(ReadingWrite { id, fields, audit }) = write else { return Ok(Ok((status, same))) };
         match self.repo.save_reading(granted, id, fields, audit).await {
             Ok(r) => Ok(Ok((status, Some(r)))),
             Err(Error::Validation(errs)) => Ok(Err(errs)),
@@ -389,7 +418,7 @@ impl MeterService {
                 out.push(fail(vec![FieldError::new("meter_id", "duplicate_in_batch")]));
                 continue;
             }
-            out.push(match self.enter_one(&granted, &meter, &batch.period, row, false).await? {
+            out.push(match self.enter_one(&granted, &meter, &batch.period, row).await? {
                 Ok((status, reading)) => {
                     ReadingOutcome { index, meter_id: Some(meter.id), status, reading, errors: vec![] }
                 }
@@ -557,7 +586,8 @@ impl MeterService {
     /// Imports a period's readings from a spreadsheet (`sheet::COLUMNS`). Meters are found by
     /// number; a row whose reading is already stored with the same value is unchanged, so the
     /// same file imported twice changes nothing. Flagged readings are stored waiting for
-    /// confirmation, as when entered by hand.
+    /// confirmation, as when entered by hand. The readings and the audit rows are saved in one
+    /// transaction; a dry run rolls it back, so it reports exactly what a real run would do.
     pub async fn import(
         &self,
         authz: &Authz,
@@ -579,6 +609,7 @@ impl MeterService {
             ..ImportReport::default()
         };
         let mut seen = HashSet::new();
+        let mut writes = Vec::new();
         for (row, new) in rows {
             let number = new.meter_number.clone().unwrap_or_default();
             let Some(meter) = meters.get(&number) else {
@@ -589,10 +620,15 @@ impl MeterService {
                 errors.push(RowError::new(row, crate::reading_sheet::NUMBER, "duplicate_in_file"));
                 continue;
             }
-            match self.enter_one(&granted, meter, period, &new, dry_run).await? {
-                Ok((RowStatus::Created, _)) => report.created += 1,
-                Ok((RowStatus::Updated, _)) => report.updated += 1,
-                Ok(_) => report.unchanged += 1,
+            match self.plan_one(&granted, meter, period, &new).await? {
+                Ok((status, _, write)) => {
+                    match status {
+                        RowStatus::Created => report.created += 1,
+                        RowStatus::Updated => report.updated += 1,
+                        _ => report.unchanged += 1,
+                    }
+                    writes.extend(write);
+                }
                 Err(errs) => errors.extend(
                     errs.into_iter().map(|f| RowError::new(row, crate::reading_sheet::header_of(&f.field), &f.code)),
                 ),
@@ -600,13 +636,12 @@ impl MeterService {
         }
         report.failed = finish(&mut errors);
         report.errors = errors;
-        if !dry_run {
-            let mut e =
-                AuditEvent::new(granted.actor(), "billing.reading.imported", "meter_reading").project(Some(project_id));
-            e.after = Some(serde_json::json!({"period": period, "created": report.created, "updated": report.updated,
-                "unchanged": report.unchanged, "failed_rows": report.failed}));
-            self.repo.record(e).await?;
-        }
+        let mut summary =
+            AuditEvent::new(granted.actor(), "billing.reading.imported", "meter_reading").project(Some(project_id));
+        summary.after =
+            Some(serde_json::json!({"period": period, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "failed_rows": report.failed}));
+        self.repo.apply_import(&granted, writes, summary, dry_run).await?;
         Ok(report)
     }
 

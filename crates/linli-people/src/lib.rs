@@ -4,6 +4,7 @@
 pub mod binding;
 pub mod id_number;
 mod person;
+pub mod person_import;
 pub mod person_sheet;
 pub mod pii;
 mod service;

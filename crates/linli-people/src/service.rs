@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::binding::{self, BindingCode, BindingConfirm, BindingRequest, CodeSender, CodeSent};
 use crate::id_number;
+use crate::person_import::{self, PersonImportFacts, PersonImportPlan};
 use crate::person_sheet::{self, HouseRef, PersonRow};
 use crate::pii::{PiiCipher, mask};
 use crate::tenure::{
@@ -18,7 +19,6 @@ use crate::tenure::{
 use crate::{NewPerson, Person, PersonFields, PersonFilter, PersonPatch};
 use chrono::{DateTime, Utc};
 use linli_core::{Code, Error, FieldError};
-use linli_import::ImportCounts;
 use linli_import::{ImportReport, RowError};
 
 /// A secret as stored: ciphertext, blind index and masked form.
@@ -109,15 +109,18 @@ pub trait PersonRepo: Send + Sync {
         audit: AuditEvent,
     ) -> Result<Person>;
     async fn secrets(&self, scope: &Scope, id: Id) -> Result<StoredSecrets>;
-    /// Finds each row's person (by ID number, else by name and phone) or creates it, then links
-    /// it to the named house; one transaction, rolled back on a dry run.
-    async fn import_persons(
+    /// The project's persons, houses, current owners and occupants, for planning an import.
+    async fn person_import_facts(&self, granted: &Granted) -> Result<PersonImportFacts>;
+    /// Writes an import's plan with its audit rows and the summary `audit` in one transaction,
+    /// rolled back on a dry run; each house a person moves into takes the state `house_state`
+    /// gives it.
+    async fn apply_person_import(
         &self,
         granted: &Granted,
-        rows: Vec<SealedPersonRow>,
-        dry_run: bool,
+        plan: PersonImportPlan,
         audit: AuditEvent,
-    ) -> Result<ImportCounts>;
+        dry_run: bool,
+    ) -> Result<()>;
     /// An audit row on its own (for reads that must be recorded, like revealing an ID number).
     async fn record(&self, audit: AuditEvent) -> Result<()>;
 }
@@ -377,8 +380,13 @@ impl PeopleService {
                 .after(&serde_json::json!({ "import": file_name, "rows_with_id_number": with_id, "dry_run": dry_run }));
             self.repo.record(audit).await?;
         }
-        let audit = AuditEvent::new(granted.actor(), "people.person.imported", "person").project(Some(project_id));
-        let counts = self.repo.import_persons(&granted, sealed, dry_run, audit).await?;
+        let facts = self.repo.person_import_facts(&granted).await?;
+        let plan = person_import::plan(sealed, facts, Utc::now().date_naive());
+        let counts = plan.counts.clone();
+        let audit = AuditEvent::new(granted.actor(), "people.person.imported", "person")
+            .project(Some(project_id))
+            .after(&counts.summary());
+        self.repo.apply_person_import(&granted, plan, audit, dry_run).await?;
         Ok(linli_import::report("persons", dry_run, sheet.rows.len(), counts, errors))
     }
 

@@ -3,6 +3,7 @@
 
 mod building;
 mod house;
+pub mod house_import;
 mod house_query;
 pub mod house_sheet;
 pub mod house_state;

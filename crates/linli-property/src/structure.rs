@@ -8,7 +8,8 @@ use linli_core::{AuditEvent, Authz, Granted, Id, Page, PageRequest, Permission, 
 use linli_import::ImportReport;
 use serde::Serialize;
 
-use crate::house_sheet::{self, HouseRow};
+use crate::house_import::{self, HouseImportFacts, HouseImportPlan};
+use crate::house_sheet;
 
 use crate::{
     Building, BuildingPatch, House, HouseFields, HouseFilter, HousePatch, NewBuilding, NewHouse, NewUnit, Unit,
@@ -79,15 +80,17 @@ pub trait HouseRepo: Send + Sync {
     /// `StillReferenced` while anything refers to it: owners or occupants present or past, bills,
     /// payments, meters…
     async fn delete_house(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()>;
-    /// Creates missing buildings and units, creates new houses and updates changed ones, in one
-    /// transaction (rolled back on a dry run). Answers the counts and the rows it refused.
-    async fn import_houses(
+    /// The project's buildings, units and houses, for planning an import.
+    async fn house_import_facts(&self, granted: &Granted) -> Result<HouseImportFacts>;
+    /// Writes an import's plan with its audit rows and the summary `audit` in one transaction,
+    /// rolled back on a dry run.
+    async fn apply_house_import(
         &self,
         granted: &Granted,
-        rows: Vec<HouseRow>,
-        dry_run: bool,
+        plan: HouseImportPlan,
         audit: AuditEvent,
-    ) -> Result<linli_import::ImportCounts>;
+        dry_run: bool,
+    ) -> Result<()>;
     async fn stats(&self, scope: &Scope, project_id: Id) -> Result<ProjectStats>;
 }
 
@@ -228,7 +231,7 @@ impl StructureService {
     }
 
     /// Imports a CSV/XLSX of houses into a project; valid rows go in even when others fail, and
-    /// importing the same file again changes nothing.
+    /// importing the same file again changes nothing. One transaction; a dry run rolls it back.
     pub async fn import_houses(
         &self,
         authz: &Authz,
@@ -240,8 +243,12 @@ impl StructureService {
         let granted = authz.require(MANAGE, project_id)?;
         let sheet = linli_import::read_sheet(file_name, bytes)?;
         let (rows, errors) = house_sheet::parse(&sheet);
-        let audit = AuditEvent::new(granted.actor(), "property.house.imported", "house").project(Some(project_id));
-        let counts = self.repo.import_houses(&granted, rows, dry_run, audit).await?;
+        let plan = house_import::plan(rows, &self.repo.house_import_facts(&granted).await?);
+        let counts = plan.counts.clone();
+        let audit = AuditEvent::new(granted.actor(), "property.house.imported", "house")
+            .project(Some(project_id))
+            .after(&counts.summary());
+        self.repo.apply_house_import(&granted, plan, audit, dry_run).await?;
         Ok(linli_import::report("houses", dry_run, sheet.rows.len(), counts, errors))
     }
 

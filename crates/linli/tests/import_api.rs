@@ -276,3 +276,35 @@ db_test!(
         assert_eq!((round["unchanged"].as_u64(), round["failed"].as_u64()), (Some(3), Some(0)), "{round}");
     }
 );
+
+/// The project's audit rows whose action starts with `action` (all of them for "").
+async fn audit_count(s: &TestServer, token: &str, project: i64, action: &str) -> u64 {
+    let action = if action.is_empty() { String::new() } else { format!("&action={action}") };
+    let log = s.get(&format!("/api/v1/audit-log?project_id={project}{action}&page_size=1"), token).await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.body);
+    log.body["total"].as_u64().unwrap()
+}
+
+db_test!(
+    async fn a_dry_run_of_the_equipment_import_leaves_nothing_and_a_real_one_one_summary_row(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let p = s.create_project(&admin, "翠湖花园").await;
+        let sheet =
+            "编码,名称,分类,保养周期\nDT-01,1号客梯,客梯,每15天\nXF-01,消防泵,消防泵,每月\nZZ-01,不明设备,飞船,\n";
+        let before = audit_count(&s, &admin, p, "").await;
+
+        let dry = import(&s, &admin, "equipment", p, "e.csv", sheet.as_bytes().to_vec(), true).await;
+        assert_eq!((dry["created"].as_u64(), dry["failed"].as_u64()), (Some(2), Some(1)), "{dry}");
+        let items = s.get(&format!("/api/v1/equipment?project_id={p}"), &admin).await;
+        assert_eq!(items.body["total"], 0, "a dry run saves no item");
+        assert_eq!(audit_count(&s, &admin, p, "").await, before, "nor any audit row");
+
+        let real = import(&s, &admin, "equipment", p, "e.csv", sheet.as_bytes().to_vec(), false).await;
+        assert_eq!((real["created"].as_u64(), real["failed"].as_u64()), (Some(2), Some(1)), "{real}");
+        assert_eq!(s.get(&format!("/api/v1/equipment?project_id={p}"), &admin).await.body["total"], 2);
+        assert_eq!(audit_count(&s, &admin, p, "equipment.item.imported").await, 1);
+        assert_eq!(audit_count(&s, &admin, p, "equipment.item.created").await, 2);
+        assert_eq!(audit_count(&s, &admin, p, "").await, before + 3);
+    }
+);

@@ -341,3 +341,44 @@ db_test!(
         assert_eq!(s.get("/api/v1/meters", &other).await.body["total"], 0);
     }
 );
+
+/// The project's audit rows whose action starts with `action` (all of them for "").
+async fn audit_count(s: &TestServer, token: &str, project: i64, action: &str) -> u64 {
+    let action = if action.is_empty() { String::new() } else { format!("&action={action}") };
+    let log = s.get(&format!("/api/v1/audit-log?project_id={project}{action}&page_size=1"), token).await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.body);
+    log.body["total"].as_u64().unwrap()
+}
+
+db_test!(
+    async fn a_dry_run_of_the_readings_import_leaves_nothing_and_a_real_one_one_summary_row(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let site = site(&s, &admin).await;
+        let p = site.project;
+        for (house, number) in site.houses.iter().zip(["W-101", "W-102", "W-103"]) {
+            meter(&s, &admin, json!({"project_id": p, "house_id": house, "kind": "water", "number": number})).await;
+        }
+        let rows: Vec<Vec<String>> =
+            [["W-101", "12.5", "2026-02-25", ""], ["W-102", "8", "", ""], ["W-9", "1", "", ""]]
+                .iter()
+                .map(|r| r.iter().map(|c| (*c).to_string()).collect())
+                .collect();
+        let xlsx = linli_import::write_xlsx("抄表", &COLUMNS, &rows).unwrap();
+        let before = audit_count(&s, &admin, p, "").await;
+
+        let dry = import(&s, &admin, p, xlsx.clone(), true).await;
+        assert_eq!((dry["created"].as_u64(), dry["failed"].as_u64()), (Some(2), Some(1)), "{dry}");
+        let stored = s.get(&format!("/api/v1/meter-readings?project_id={p}"), &admin).await;
+        assert_eq!(stored.body["total"], 0, "a dry run saves no reading");
+        assert_eq!(audit_count(&s, &admin, p, "").await, before, "nor any audit row");
+
+        let real = import(&s, &admin, p, xlsx, false).await;
+        assert_eq!((real["created"].as_u64(), real["failed"].as_u64()), (Some(2), Some(1)), "{real}");
+        let stored = s.get(&format!("/api/v1/meter-readings?project_id={p}"), &admin).await;
+        assert_eq!(stored.body["total"], 2);
+        assert_eq!(audit_count(&s, &admin, p, "billing.reading.imported").await, 1);
+        assert_eq!(audit_count(&s, &admin, p, "billing.reading.entered").await, 2);
+        assert_eq!(audit_count(&s, &admin, p, "").await, before + 3);
+    }
+);

@@ -7,7 +7,7 @@ use linli_audit::AuditEntry;
 use linli_core::{AuditEvent, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
 use linli_equipment::{
     Attachment, Category, CycleUnit, Equipment, EquipmentFields, EquipmentFilter, EquipmentRepo, EquipmentState,
-    StoredFile,
+    ImportWrite, StoredFile,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
@@ -18,7 +18,7 @@ use super::{attachments, categories};
 use crate::entity::{audit_log, equipment, equipment_category, project};
 use crate::error::{OrInternal, delete_failed, unique_as};
 use crate::property::building_ref;
-use crate::scope::project_condition;
+use crate::scope::{ensure_project, project_condition};
 use crate::search;
 use crate::{Db, audit, references};
 
@@ -254,8 +254,34 @@ impl EquipmentRepo for Db {
         attachments::create(self, granted, equipment_id, file, audit).await
     }
 
-    async fn record(&self, audit: AuditEvent) -> Result<()> {
-        crate::audit::write(self.writer(), audit).await
+    async fn apply_import(
+        &self,
+        granted: &Granted,
+        writes: Vec<ImportWrite>,
+        summary: AuditEvent,
+        dry_run: bool,
+    ) -> Result<()> {
+        let tx = self.begin().await.or_internal()?;
+        ensure_project(&tx, granted).await?;
+        let mut audits = Vec::with_capacity(writes.len());
+        for ImportWrite { id, fields, audit } in writes {
+            let building_name = check_refs(&tx, granted, &fields).await?;
+            let mut am = match id {
+                Some(id) => in_project(&tx, granted, id).await?.into_active_model(),
+                None => equipment::ActiveModel {
+                    id: NotSet,
+                    project_id: Set(granted.project_id()),
+                    created_at: Set(Utc::now()),
+                    ..Default::default()
+                },
+            };
+            set_fields(&mut am, fields);
+            let m = if id.is_some() { am.update(&tx).await } else { am.insert(&tx).await }
+                .map_err(unique_as(Code::EquipmentCodeTaken))?;
+            let e = view(m, building_name);
+            audits.push(audit.entity_id(e.id).after(&e));
+        }
+        crate::import_tx::finish(tx, audits, summary, dry_run).await
     }
 
     async fn delete_attachment(&self, granted: &Granted, id: Id, audit: AuditEvent) -> Result<()> {

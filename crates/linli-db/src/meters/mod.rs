@@ -8,7 +8,7 @@ use linli_core::{Area, AuditEvent, Code, Error, Granted, Id, Page, PageRequest, 
 use linli_meters::meter::{self, HouseShare, MeterUse};
 use linli_meters::{
     Apportion, Meter, MeterFields, MeterFilter, MeterKind, MeterRepo, MeteredUse, Reading, ReadingFields,
-    ReadingFilter, ReadingFlag, ReadingState, Replacement,
+    ReadingFilter, ReadingFlag, ReadingState, ReadingWrite, Replacement,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Query};
@@ -196,6 +196,37 @@ fn set_reading(am: &mut meter_reading::ActiveModel, f: &ReadingFields) -> Result
     Ok(())
 }
 
+/// Inserts the reading (`id` none) or replaces reading `id` of the same meter, in the caller's
+/// transaction. A second reading of the same meter and period is `conflict`.
+async fn save(c: &impl ConnectionTrait, granted: &Granted, id: Option<Id>, f: ReadingFields) -> Result<Reading> {
+    let m = meter_in(c, granted, f.meter_id).await?;
+    let saved = match id {
+        None => {
+            let mut am = meter_reading::ActiveModel {
+                id: NotSet,
+                project_id: Set(granted.project_id()),
+                meter_id: Set(m.id),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            };
+            set_reading(&mut am, &f)?;
+            am.insert(c).await.map_err(unique_as(Code::Conflict))?
+        }
+        Some(id) => {
+            let r = meter_reading::Entity::find_by_id(id)
+                .filter(meter_reading::Column::MeterId.eq(m.id))
+                .one(c)
+                .await
+                .or_internal()?
+                .ok_or_else(|| Error::not_found("meter_reading", id))?;
+            let mut am = r.into_active_model();
+            set_reading(&mut am, &f)?;
+            am.update(c).await.map_err(unique_as(Code::Conflict))?
+        }
+    };
+    Ok(reading_view(saved, &m))
+}
+
 async fn one_meter(c: &impl ConnectionTrait, m: meter_e::Model) -> Result<Meter> {
     Ok(meter_views(c, vec![m]).await?.remove(0))
 }
@@ -356,36 +387,27 @@ impl MeterRepo for Db {
         audit: AuditEvent,
     ) -> Result<Reading> {
         let tx = self.begin().await.or_internal()?;
-        let m = meter_in(&tx, granted, f.meter_id).await?;
-        let saved = match id {
-            None => {
-                let now = Utc::now();
-                let mut am = meter_reading::ActiveModel {
-                    id: NotSet,
-                    project_id: Set(granted.project_id()),
-                    meter_id: Set(m.id),
-                    created_at: Set(now),
-                    ..Default::default()
-                };
-                set_reading(&mut am, &f)?;
-                am.insert(&tx).await.map_err(unique_as(Code::Conflict))?
-            }
-            Some(id) => {
-                let r = meter_reading::Entity::find_by_id(id)
-                    .filter(meter_reading::Column::MeterId.eq(m.id))
-                    .one(&tx)
-                    .await
-                    .or_internal()?
-                    .ok_or_else(|| Error::not_found("meter_reading", id))?;
-                let mut am = r.into_active_model();
-                set_reading(&mut am, &f)?;
-                am.update(&tx).await.map_err(unique_as(Code::Conflict))?
-            }
-        };
-        let view = reading_view(saved, &m);
+        let view = save(&tx, granted, id, f).await?;
         audit::write(&tx, audit.entity_id(view.id).after(&view)).await?;
         tx.commit().await.or_internal()?;
         Ok(view)
+    }
+
+    async fn apply_import(
+        &self,
+        granted: &Granted,
+        writes: Vec<ReadingWrite>,
+        summary: AuditEvent,
+        dry_run: bool,
+    ) -> Result<()> {
+        let tx = self.begin().await.or_internal()?;
+        ensure_project(&tx, granted).await?;
+        let mut audits = Vec::with_capacity(writes.len());
+        for ReadingWrite { id, fields, audit } in writes {
+            let view = save(&tx, granted, id, fields).await?;
+            audits.push(audit.entity_id(view.id).after(&view));
+        }
+        crate::import_tx::finish(tx, audits, summary, dry_run).await
     }
 
     async fn usage(&self, project_id: Id, period: &str, kind: MeterKind) -> Result<HashMap<Id, MeteredUse>> {
@@ -458,9 +480,5 @@ impl MeterRepo for Db {
             .map(|u| (u.id, u.name))
             .collect();
         Ok(crate::property::labels(houses, &buildings, &units))
-    }
-
-    async fn record(&self, audit: AuditEvent) -> Result<()> {
-        crate::audit::write(self.writer(), audit).await
     }
 }

@@ -7,12 +7,12 @@ use async_trait::async_trait;
 use chrono::DateTime;
 use chrono::{NaiveDate, Utc};
 use linli_core::{AuditEvent, Change, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
-use linli_import::ImportCounts;
 use linli_people::binding::BindingCode;
+use linli_people::person_import::{PersonImportFacts, PersonImportPlan};
 use linli_people::{
     BindingRepo, EndOwnership, Gender, HousePeople, IdType, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership,
-    Person, PersonFields, PersonFilter, PersonHouses, PersonKind, PersonRepo, Relation, Sealed, SealedPersonRow,
-    SealedSecrets, StoredSecrets, TenureRepo, check_total_share, share_of,
+    Person, PersonFields, PersonFilter, PersonHouses, PersonKind, PersonRepo, Relation, Sealed, SealedSecrets,
+    StoredSecrets, TenureRepo, check_total_share, share_of,
 };
 use linli_property::{HouseState, house_state};
 use sea_orm::sea_query::{Expr, Query};
@@ -213,8 +213,13 @@ async fn house_in(c: &impl ConnectionTrait, granted: &Granted, id: Id) -> Result
         .ok_or_else(|| Error::not_found("house", id))
 }
 
-/// Keeps the house's state in step with its occupants, auditing the change.
-async fn sync_house_state(c: &impl ConnectionTrait, house_id: Id, audit_of: &AuditEvent) -> Result<()> {
+/// Keeps the house's state in step with its occupants (`house_state`); answers the audit event
+/// of the change, if any, for the caller to write in its transaction.
+pub(crate) async fn house_state_change(
+    c: &impl ConnectionTrait,
+    house_id: Id,
+    audit_of: &AuditEvent,
+) -> Result<Option<AuditEvent>> {
     let h = house::Entity::find_by_id(house_id)
         .one(c)
         .await
@@ -227,7 +232,7 @@ async fn sync_house_state(c: &impl ConnectionTrait, house_id: Id, audit_of: &Aud
         .await
         .or_internal()?;
     let Some(next) = HouseState::parse(&h.state).and_then(|state| house_state::after_moves(state, living)) else {
-        return Ok(());
+        return Ok(None);
     };
     let before = serde_json::json!({"state": h.state});
     let mut am = h.into_active_model();
@@ -239,7 +244,15 @@ async fn sync_house_state(c: &impl ConnectionTrait, house_id: Id, audit_of: &Aud
         .entity_id(house_id);
     e.before = Some(before);
     e.after = Some(serde_json::json!({"state": next.as_str()}));
-    audit::write(c, e).await
+    Ok(Some(e))
+}
+
+/// Keeps the house's state in step with its occupants, auditing the change.
+async fn sync_house_state(c: &impl ConnectionTrait, house_id: Id, audit_of: &AuditEvent) -> Result<()> {
+    match house_state_change(c, house_id, audit_of).await? {
+        Some(e) => audit::write(c, e).await,
+        None => Ok(()),
+    }
 }
 
 fn check_not_before(field: &str, end: NaiveDate, start: NaiveDate) -> Result<()> {
@@ -344,14 +357,17 @@ impl PersonRepo for Db {
         let (id_number, bank_account) = (m.id_number_enc.clone(), m.bank_account_enc.clone());
         Ok(StoredSecrets { person: person_view(m), id_number, bank_account })
     }
-    async fn import_persons(
+    async fn person_import_facts(&self, granted: &Granted) -> Result<PersonImportFacts> {
+        super::import::facts(self, granted).await
+    }
+    async fn apply_person_import(
         &self,
         granted: &Granted,
-        rows: Vec<SealedPersonRow>,
-        dry_run: bool,
+        plan: PersonImportPlan,
         audit: AuditEvent,
-    ) -> Result<ImportCounts> {
-        self.import_person_rows(granted, rows, dry_run, audit).await
+        dry_run: bool,
+    ) -> Result<()> {
+        super::import::apply(self, granted, plan, audit, dry_run).await
     }
     async fn record(&self, audit: AuditEvent) -> Result<()> {
         audit::write(self.writer(), audit).await

@@ -1,17 +1,16 @@
-//! Importing houses in bulk: one transaction, lookups in memory, inserts in chunks. A project of
-//! 20,000 houses imports in seconds on SQLite.
+//! Importing houses in bulk: the facts `linli_property::house_import::plan` needs, and its plan
+//! applied in one transaction, lookups in memory, inserts in chunks. A project of 20,000 houses
+//! imports in seconds on SQLite.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Utc;
 use linli_core::{Area, AuditEvent, Granted, Id, Result};
-use linli_import::ImportCounts;
-use linli_import::RowError;
+use linli_property::house_import::{HouseImportFacts, HouseImportPlan, StoredHouse};
 use linli_property::house_sheet::HouseRow;
-use linli_property::{BuildingKind, HouseState, floor_ok};
+use linli_property::{BuildingKind, HouseState, HouseUsage};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter,
 };
 
 use crate::Db;
@@ -20,94 +19,20 @@ use crate::error::OrInternal;
 use crate::property::structure::building_view;
 use crate::scope::ensure_project;
 
-type HouseKey = (Id, Id, String);
-
-struct Lookups {
-    buildings: HashMap<String, building::Model>,
-    units: HashMap<(Id, String), Id>,
-    houses: HashMap<HouseKey, house::Model>,
-}
-
-async fn load(tx: &DatabaseTransaction, project: Id) -> Result<Lookups> {
-    let buildings =
-        building::Entity::find().filter(building::Column::ProjectId.eq(project)).all(tx).await.or_internal()?;
-    let units = unit::Entity::find().filter(unit::Column::ProjectId.eq(project)).all(tx).await.or_internal()?;
-    let houses = house::Entity::find().filter(house::Column::ProjectId.eq(project)).all(tx).await.or_internal()?;
-    Ok(Lookups {
-        buildings: buildings.into_iter().map(|b| (b.name.clone(), b)).collect(),
-        units: units.into_iter().map(|u| ((u.building_id, u.name), u.id)).collect(),
-        houses: houses.into_iter().map(|h| ((h.building_id, h.unit_id, h.number.clone()), h)).collect(),
-    })
-}
-
-/// Buildings named in the file but not in the project, sized to the floors the file uses.
-async fn create_buildings(
-    tx: &DatabaseTransaction,
-    project: Id,
-    rows: &[HouseRow],
-    l: &mut Lookups,
-    audits: &mut Vec<AuditEvent>,
-    template: &AuditEvent,
-) -> Result<HashSet<String>> {
-    let mut created = HashSet::new();
-    let now = Utc::now();
-    for r in rows {
-        if l.buildings.contains_key(&r.building) || created.contains(&r.building) {
-            continue;
-        }
-        let floors = rows.iter().filter(|x| x.building == r.building).map(|x| x.floor);
-        let (above, below) = floors.fold((1, 0), |(a, b), f| (a.max(f), b.max(-f)));
-        let m = building::ActiveModel {
-            id: NotSet,
-            project_id: Set(project),
-            name: Set(r.building.clone()),
-            floors_above: Set(above),
-            floors_below: Set(below.max(0)),
-            elevator_count: Set(0),
-            kind: Set(BuildingKind::Residential.as_str().to_string()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(tx)
-        .await
-        .or_internal()?;
-        let mut e = AuditEvent::new(&template.actor, "property.building.created", "building")
-            .project(Some(project))
-            .entity_id(m.id);
-        e.after = serde_json::to_value(building_view(m.clone())).ok();
-        audits.push(e);
-        created.insert(r.building.clone());
-        l.buildings.insert(r.building.clone(), m);
+fn stored(h: house::Model) -> StoredHouse {
+    StoredHouse {
+        id: h.id,
+        building_id: h.building_id,
+        unit_id: (h.unit_id != 0).then_some(h.unit_id),
+        number: h.number,
+        floor: h.floor,
+        layout: h.layout,
+        gross_area: Area::from_hundredths(h.gross_area_x100),
+        inner_area: h.inner_area_x100.map(Area::from_hundredths),
+        orientation: h.orientation,
+        usage: HouseUsage::parse(&h.usage),
+        state: HouseState::parse(&h.state),
     }
-    Ok(created)
-}
-
-async fn unit_id(tx: &DatabaseTransaction, project: Id, building: Id, name: &str, l: &mut Lookups) -> Result<Id> {
-    if let Some(id) = l.units.get(&(building, name.to_string())) {
-        return Ok(*id);
-    }
-    let m = unit::ActiveModel {
-        id: NotSet,
-        project_id: Set(project),
-        building_id: Set(building),
-        name: Set(name.to_string()),
-        created_at: Set(Utc::now()),
-    }
-    .insert(tx)
-    .await
-    .or_internal()?;
-    l.units.insert((building, name.to_string()), m.id);
-    Ok(m.id)
-}
-
-fn same(h: &house::Model, r: &HouseRow) -> bool {
-    h.floor == r.floor
-        && h.layout == r.layout
-        && h.gross_area_x100 == r.gross_area.hundredths()
-        && h.inner_area_x100 == r.inner_area.map(Area::hundredths)
-        && h.orientation == r.orientation
-        && h.usage == r.usage.as_str()
-        && r.state.is_none_or(|s| h.state == s.as_str())
 }
 
 fn fill(am: &mut house::ActiveModel, r: &HouseRow) {
@@ -130,91 +55,142 @@ fn house_json(m: &house::Model) -> serde_json::Value {
     })
 }
 
-impl Db {
-    pub(crate) async fn import_house_rows(
-        &self,
-        granted: &Granted,
-        rows: Vec<HouseRow>,
-        dry_run: bool,
-        template: AuditEvent,
-    ) -> Result<ImportCounts> {
-        let project = granted.project_id();
-        let tx = self.begin().await.or_internal()?;
-        ensure_project(&tx, granted).await?;
-        let mut l = load(&tx, project).await?;
-        let mut audits = Vec::new();
-        let new_buildings = create_buildings(&tx, project, &rows, &mut l, &mut audits, &template).await?;
-        let mut counts = ImportCounts::default();
-        let mut seen: HashSet<(String, Option<String>, String)> = HashSet::new();
-        let mut inserts = Vec::new();
-        // Microseconds: what PostgreSQL keeps, so the created rows can be found by this stamp.
-        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-        for r in &rows {
-            if !seen.insert((r.building.clone(), r.unit.clone(), r.number.clone())) {
-                counts.errors.push(RowError::new(r.row, "房号", "duplicate_in_file"));
-                continue;
-            }
-            let b = l.buildings[&r.building].clone();
-            if !new_buildings.contains(&r.building) && !floor_ok(&building_view(b.clone()), r.floor) {
-                counts.errors.push(RowError::new(r.row, "楼层", "not_in_building"));
-                continue;
-            }
-            let u = match &r.unit {
-                Some(name) => unit_id(&tx, project, b.id, name, &mut l).await?,
-                None => 0,
-            };
-            match l.houses.get(&(b.id, u, r.number.clone())) {
-                Some(h) if same(h, r) => counts.unchanged += 1,
-                Some(h) => {
-                    let before = house_json(h);
-                    let mut am = h.clone().into_active_model();
-                    fill(&mut am, r);
-                    let after = am.update(&tx).await.or_internal()?;
-                    let mut e = AuditEvent::new(&template.actor, "property.house.updated", "house")
-                        .project(Some(project))
-                        .entity_id(after.id);
-                    (e.before, e.after) = (Some(before), Some(house_json(&after)));
-                    audits.push(e);
-                    counts.updated += 1;
-                }
-                None => {
-                    let mut am = house::ActiveModel {
-                        id: NotSet,
-                        project_id: Set(project),
-                        building_id: Set(b.id),
-                        unit_id: Set(u),
-                        number: Set(r.number.clone()),
-                        state: Set(r.state.unwrap_or(HouseState::Vacant).as_str().to_string()),
-                        created_at: Set(now),
-                        ..Default::default()
-                    };
-                    fill(&mut am, r);
-                    inserts.push(am);
-                }
-            }
+/// The project's buildings by name and units by (building, name), as stored now.
+async fn names(c: &impl ConnectionTrait, project: Id) -> Result<(HashMap<String, Id>, HashMap<(Id, String), Id>)> {
+    let buildings =
+        building::Entity::find().filter(building::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
+    let units = unit::Entity::find().filter(unit::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
+    Ok((
+        buildings.into_iter().map(|b| (b.name, b.id)).collect(),
+        units.into_iter().map(|u| ((u.building_id, u.name), u.id)).collect(),
+    ))
+}
+
+fn event(template: &AuditEvent, action: &'static str, entity: &'static str, id: Id) -> AuditEvent {
+    AuditEvent::new(&template.actor, action, entity).project(template.project_id).entity_id(id)
+}
+
+pub(crate) async fn facts(db: &Db, granted: &Granted) -> Result<HouseImportFacts> {
+    let project = granted.project_id();
+    let c = &db.conn;
+    ensure_project(c, granted).await?;
+    let buildings =
+        building::Entity::find().filter(building::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
+    let units = unit::Entity::find().filter(unit::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
+    let houses = house::Entity::find().filter(house::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
+    Ok(HouseImportFacts {
+        buildings: buildings.into_iter().map(building_view).collect(),
+        units: units.into_iter().map(|u| (u.building_id, u.name, u.id)).collect(),
+        houses: houses.into_iter().map(stored).collect(),
+    })
+}
+
+pub(crate) async fn apply(
+    db: &Db,
+    granted: &Granted,
+    plan: HouseImportPlan,
+    summary: AuditEvent,
+    dry_run: bool,
+) -> Result<()> {
+    let project = granted.project_id();
+    let tx = db.begin().await.or_internal()?;
+    ensure_project(&tx, granted).await?;
+    let (mut buildings, mut units) = names(&tx, project).await?;
+    let mut audits = Vec::new();
+    let now = Utc::now();
+    for b in plan.buildings {
+        let m = building::ActiveModel {
+            id: NotSet,
+            project_id: Set(project),
+            name: Set(b.name.clone()),
+            floors_above: Set(b.floors_above),
+            floors_below: Set(b.floors_below.max(0)),
+            elevator_count: Set(0),
+            kind: Set(BuildingKind::Residential.as_str().to_string()),
+            created_at: Set(now),
+            updated_at: Set(now),
         }
-        counts.created = inserts.len();
-        let mut it = inserts.into_iter().peekable();
-        while it.peek().is_some() {
-            let chunk: Vec<_> = it.by_ref().take(400).collect();
-            house::Entity::insert_many(chunk).exec(&tx).await.or_internal()?;
-        }
-        if counts.created > 0 {
-            let created = house::Entity::find()
-                .filter(house::Column::ProjectId.eq(project))
-                .filter(house::Column::CreatedAt.eq(now))
-                .all(&tx)
-                .await
-                .or_internal()?;
-            for h in created {
-                let mut e = AuditEvent::new(&template.actor, "property.house.created", "house")
-                    .project(Some(project))
-                    .entity_id(h.id);
-                e.after = Some(house_json(&h));
-                audits.push(e);
-            }
-        }
-        crate::import_tx::finish(tx, audits, template, &counts, dry_run).await?;
-        Ok(counts)
+        .insert(&tx)
+        .await
+        .or_internal()?;
+        let mut e = event(&summary, "property.building.created", "building", m.id);
+        e.after = serde_json::to_value(building_view(m.clone())).ok();
+        audits.push(e);
+        buildings.insert(b.name, m.id);
     }
+    let building_id =
+        |name: &str| buildings.get(name).copied().ok_or_else(|| linli_core::Error::internal("a planned building"));
+    for (b, name) in plan.units {
+        let building = building_id(&b)?;
+        let m = unit::ActiveModel {
+            id: NotSet,
+            project_id: Set(project),
+            building_id: Set(building),
+            name: Set(name.clone()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&tx)
+        .await
+        .or_internal()?;
+        units.insert((building, name), m.id);
+    }
+    for (h, r) in plan.updates {
+        let m = house::Entity::find_by_id(h.id)
+            .filter(house::Column::ProjectId.eq(project))
+            .one(&tx)
+            .await
+            .or_internal()?
+            .ok_or_else(|| linli_core::Error::not_found("house", h.id))?;
+        let before = house_json(&m);
+        let mut am = m.into_active_model();
+        fill(&mut am, &r);
+        let after = am.update(&tx).await.or_internal()?;
+        let mut e = event(&summary, "property.house.updated", "house", after.id);
+        (e.before, e.after) = (Some(before), Some(house_json(&after)));
+        audits.push(e);
+    }
+    // Microseconds: what PostgreSQL keeps, so the created rows can be found by this stamp.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let mut inserts = Vec::with_capacity(plan.creates.len());
+    for r in &plan.creates {
+        let building = building_id(&r.building)?;
+        let unit = match &r.unit {
+            Some(name) => {
+                *units.get(&(building, name.clone())).ok_or_else(|| linli_core::Error::internal("a planned unit"))?
+            }
+            None => 0,
+        };
+        let mut am = house::ActiveModel {
+            id: NotSet,
+            project_id: Set(project),
+            building_id: Set(building),
+            unit_id: Set(unit),
+            number: Set(r.number.clone()),
+            state: Set(r.state.unwrap_or(HouseState::Vacant).as_str().to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        fill(&mut am, r);
+        inserts.push(am);
+    }
+    let created = inserts.len();
+    let mut it = inserts.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(400).collect();
+        house::Entity::insert_many(chunk).exec(&tx).await.or_internal()?;
+    }
+    if created > 0 {
+        let created = house::Entity::find()
+            .filter(house::Column::ProjectId.eq(project))
+            .filter(house::Column::CreatedAt.eq(now))
+            .all(&tx)
+            .await
+            .or_internal()?;
+        for h in created {
+            let mut e = event(&summary, "property.house.created", "house", h.id);
+            e.after = Some(house_json(&h));
+            audits.push(e);
+        }
+    }
+    crate::import_tx::finish(tx, audits, summary, dry_run).await
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::Utc;
 use linli_core::{Area, AuditEvent, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
-use linli_property::house_sheet::HouseRow;
+use linli_property::house_import::{HouseImportFacts, HouseImportPlan};
 use linli_property::{
     Building, BuildingKind, BuildingNode, BuildingRepo, House, HouseFields, HouseFilter, HouseQuery, HouseRepo,
     HouseState, HouseUsage, NewBuilding, ProjectStats, Unit, UnitNode,
@@ -486,14 +486,17 @@ impl HouseRepo for Db {
         audit::write(&tx, audit).await?;
         tx.commit().await.or_internal()
     }
-    async fn import_houses(
+    async fn house_import_facts(&self, granted: &Granted) -> Result<HouseImportFacts> {
+        super::import::facts(self, granted).await
+    }
+    async fn apply_house_import(
         &self,
         granted: &Granted,
-        rows: Vec<HouseRow>,
-        dry_run: bool,
+        plan: HouseImportPlan,
         audit: AuditEvent,
-    ) -> Result<linli_import::ImportCounts> {
-        self.import_house_rows(granted, rows, dry_run, audit).await
+        dry_run: bool,
+    ) -> Result<()> {
+        super::import::apply(self, granted, plan, audit, dry_run).await
     }
     async fn stats(&self, scope: &Scope, project_id: Id) -> Result<ProjectStats> {
         if !scope.allows(project_id) {
