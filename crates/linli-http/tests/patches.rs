@@ -23,7 +23,7 @@ fn check<T: DeserializeOwned + Default + Debug + utoipa::ToSchema>(doc: &Value) 
     let properties = doc["components"]["schemas"][&name]["properties"].as_object().expect("properties");
     for (field, property) in properties {
         let read = serde_json::from_value::<T>(json!({ field.as_str(): null }));
-        assert_eq!(read.is_ok(), nullable(property), "{name}.{field}: null accepted {:?}, documented {property}", read);
+        assert_eq!(read.is_ok(), nullable(property), "{name}.{field}: null accepted {read:?}, documented {property}");
     }
     name
 }

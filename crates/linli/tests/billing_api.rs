@@ -688,9 +688,7 @@ db_test!(
         let (p, owned, _) = setup(&s, &admin).await;
         // A second house, in a unit and without an owner: the run cannot bill it.
         let b = s.get(&format!("/api/v1/houses/{owned}"), &admin).await.body["building_id"].as_i64().unwrap();
-        let u = s.post("/api/v1/units", &admin, json!({"building_id": b, "name": "1单元"})).await.body["id"]
-            .as_i64()
-            .unwrap();
+        let u = s.post("/api/v1/units", &admin, json!({"building_id": b, "name": "1单元"})).await.id();
         let h = s
             .post(
                 "/api/v1/houses",
@@ -699,7 +697,7 @@ db_test!(
             )
             .await;
         assert_eq!(h.status, StatusCode::CREATED, "{}", h.body);
-        let unowned = h.body["id"].as_i64().unwrap();
+        let unowned = h.id();
 
         let preview = s.post("/api/v1/billing-runs", &admin, json!({"project_id": p, "period": "2026-01"})).await.body;
         let problem = json!({"house_id": unowned, "house_label": "1栋1单元302", "code": "no_owner"});
@@ -710,7 +708,7 @@ db_test!(
                 .iter()
                 .map(|q| json!({"house_id": q["house_id"], "house_label": q["house_label"], "code": q["code"]}))
                 .collect::<Vec<_>>(),
-            [problem.clone()],
+            std::slice::from_ref(&problem),
             "{preview}"
         );
         let run = bill_month(&s, &admin, p, "2026-01").await;
