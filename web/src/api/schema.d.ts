@@ -1909,15 +1909,16 @@ export interface components {
             house_count: number;
             units: components["schemas"]["UnitNode"][];
         };
+        /** @description Changed fields; a building has no optional field, so `null` is refused on every one. */
         BuildingPatch: {
             /** Format: int32 */
-            elevator_count?: number | null;
+            elevator_count?: number;
             /** Format: int32 */
-            floors_above?: number | null;
+            floors_above?: number;
             /** Format: int32 */
-            floors_below?: number | null;
-            kind?: null | components["schemas"]["BuildingKind"];
-            name?: string | null;
+            floors_below?: number;
+            kind?: components["schemas"]["BuildingKind"];
+            name?: string;
         };
         /** @description A category with its subcategories, for the console's tree. */
         CategoryNode: {
@@ -2029,8 +2030,9 @@ export interface components {
             brand?: string | null;
             /** Format: int64 */
             building_id?: number | null;
-            category_id?: null | components["schemas"]["i64"];
-            code?: string | null;
+            /** Format: int64 */
+            category_id?: number;
+            code?: string;
             /** Format: int32 */
             cycle_every?: number | null;
             cycle_unit?: null | components["schemas"]["CycleUnit"];
@@ -2038,13 +2040,13 @@ export interface components {
             last_maintained_on?: string | null;
             location?: string | null;
             model?: string | null;
-            name?: string | null;
+            name?: string;
             /** Format: int64 */
             purchase_price_fen?: number | null;
             /** Format: date */
             purchased_on?: string | null;
             serial_number?: string | null;
-            state?: null | components["schemas"]["EquipmentState"];
+            state?: components["schemas"]["EquipmentState"];
             supplier?: string | null;
             /** Format: date */
             warranty_until?: string | null;
@@ -2158,24 +2160,28 @@ export interface components {
              */
             pending_adjustments: components["schemas"]["Adjustment"][];
         };
+        /**
+         * @description Changed fields: `null` clears an optional one (so does an empty text), and is refused on a
+         *     required one.
+         */
         HousePatch: {
             /** Format: int32 */
-            floor?: number | null;
+            floor?: number;
             /**
-             * @description m², positive, at most two decimals, below 1,000,000; null for none
-             * @example 72.10
+             * @description m², positive, at most two decimals, below 1,000,000
+             * @example 89.47
              */
-            gross_area?: string | null;
+            gross_area?: string;
             /**
              * @description m², positive, at most two decimals, below 1,000,000; null for none
              * @example 72.10
              */
             inner_area?: string | null;
             layout?: string | null;
-            number?: string | null;
+            number?: string;
             orientation?: string | null;
-            state?: null | components["schemas"]["HouseState"];
-            usage?: null | components["schemas"]["HouseUsage"];
+            state?: components["schemas"]["HouseState"];
+            usage?: components["schemas"]["HouseUsage"];
         };
         /** @description A house's owners and occupants, current first, then the history. */
         HousePeople: {
@@ -2388,8 +2394,9 @@ export interface components {
         MeterKind: "water" | "electricity" | "gas";
         /** @description A meter's house and kind are what it is: a different one is a new meter. */
         MeterPatch: {
-            active?: boolean | null;
-            apportion?: null | components["schemas"]["Apportion"];
+            active?: boolean;
+            /** @description Shared meters only. */
+            apportion?: components["schemas"]["Apportion"];
             /**
              * Format: int64
              * @description A shared meter's scope; `null` for the whole project.
@@ -2402,11 +2409,11 @@ export interface components {
              */
             max_consumption?: string | null;
             /**
-             * @description Positive, at most three decimals, below 1,000,000,000; null for none
-             * @example 500
+             * @description Positive, at most three decimals, below 1,000,000,000
+             * @example 1
              */
-            multiplier?: string | null;
-            number?: string | null;
+            multiplier?: string;
+            number?: string;
         };
         MoveOut: {
             /** Format: date */
@@ -3229,7 +3236,10 @@ export interface components {
         };
         /** @enum {string} */
         PersonKind: "person" | "organization";
-        /** @description Changed fields; an empty string clears an optional one. */
+        /**
+         * @description Changed fields: `null` clears an optional one (so does an empty string), and is refused on a
+         *     required one.
+         */
         PersonPatch: {
             bank_account?: string | null;
             emergency_contact?: string | null;
@@ -3237,8 +3247,8 @@ export interface components {
             gender?: null | components["schemas"]["Gender"];
             id_number?: string | null;
             id_type?: null | components["schemas"]["IdType"];
-            kind?: null | components["schemas"]["PersonKind"];
-            name?: string | null;
+            kind?: components["schemas"]["PersonKind"];
+            name?: string;
             notes?: string | null;
             phone?: string | null;
             phone2?: string | null;
@@ -3281,6 +3291,10 @@ export interface components {
         };
         /** @enum {string} */
         ProjectKind: "residential" | "commercial" | "office" | "mixed";
+        /**
+         * @description Changed fields: `null` clears an optional one (so does an empty text), and is refused on a
+         *     required one.
+         */
         ProjectPatch: {
             address?: string | null;
             /**
@@ -3290,14 +3304,14 @@ export interface components {
             building_area?: string | null;
             contact_name?: string | null;
             contact_phone?: string | null;
-            kind?: null | components["schemas"]["ProjectKind"];
+            kind?: components["schemas"]["ProjectKind"];
             /**
              * @description m², positive, at most two decimals, below 1,000,000; null for none
              * @example 72.10
              */
             land_area?: string | null;
-            name?: string | null;
-            time_zone?: string | null;
+            name?: string;
+            time_zone?: string;
         };
         ProjectRef: {
             id: components["schemas"]["i64"];
@@ -3563,8 +3577,9 @@ export interface components {
             /** Format: int64 */
             house_count: number;
         };
+        /** @description A unit has its name only; absent keeps it. */
         UnitPatch: {
-            name: string;
+            name?: string;
         };
         Unread: {
             /** Format: int64 */
@@ -3588,8 +3603,8 @@ export interface components {
             created_at: string;
         };
         UserPatch: {
-            display_name?: string | null;
-            /** @description `null` keeps the phone; an empty string removes it. */
+            display_name?: string;
+            /** @description `null` removes the phone (so does an empty string). */
             phone?: string | null;
         };
         /** Format: int64 */
