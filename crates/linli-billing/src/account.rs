@@ -11,14 +11,14 @@ use crate::ledger::{EntryKind, NewEntry};
 
 text_enum! {
     /// 支付渠道.
-    Channel { Cash = "cash", Card = "card", Transfer = "transfer", Wechat = "wechat", Alipay = "alipay", Bank = "bank", }
+    PaymentChannel { Cash = "cash", Card = "card", Transfer = "transfer", Wechat = "wechat", Alipay = "alipay", Bank = "bank", }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewPayment {
     #[schema(schema_with = linli_core::schema::amount_fen)]
     pub amount_fen: Fen,
-    pub channel: Channel,
+    pub channel: PaymentChannel,
     /// The day the money came in, `YYYY-MM-DD`: today, or an earlier day within the backdating
     /// window (补录, e.g. a transfer that arrived last week). Late fees are still posted up to the
     /// day the payment is recorded; what the earlier day would have saved is proposed as a
@@ -50,7 +50,7 @@ pub struct Payment {
     pub house_id: Id,
     pub receipt_no: String,
     pub amount_fen: Fen,
-    pub channel: Channel,
+    pub channel: PaymentChannel,
     pub received_on: NaiveDate,
     pub earmark_fee_item_id: Option<Id>,
     pub payer: Option<String>,
@@ -184,7 +184,7 @@ pub struct NewCharge {
 pub struct NewRefund {
     #[schema(schema_with = linli_core::schema::amount_fen)]
     pub amount_fen: Fen,
-    pub channel: Channel,
+    pub channel: PaymentChannel,
     /// The earmarked balance to take it from; none = the general balance.
     #[serde(default)]
     pub earmark_fee_item_id: Option<Id>,

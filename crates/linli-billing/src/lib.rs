@@ -32,8 +32,8 @@ pub mod statement;
 pub mod tier;
 
 pub use account::{
-    Adjustment, AdjustmentKind, AdjustmentState, Balance, Channel, HouseAccount, NewAdjustment, NewCharge, NewPayment,
-    NewRefund, OpenBill, Payment, Receipt, paid_by,
+    Adjustment, AdjustmentKind, AdjustmentState, Balance, HouseAccount, NewAdjustment, NewCharge, NewPayment,
+    NewRefund, OpenBill, Payment, PaymentChannel, Receipt, paid_by,
 };
 pub use adjustment_service::AdjustmentService;
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
@@ -51,7 +51,7 @@ pub use payment_service::PaymentService;
 pub use period::Period;
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
 pub use report_service::ReportService;
-pub use run::{Assignment, AssignmentTarget, HouseRow, Problem, ProblemCode, Run, RunInputs, RunItem, RunState};
+pub use run::{Assignment, AssignmentTarget, HouseRow, Run, RunInputs, RunItem, RunState, RunWarning, RunWarningCode};
 pub use run_service::RunService;
 pub use service::{
     AccountRepo, AdjustmentRepo, BillingRepo, BillingService, FeeRepo, RUN_JOB, ReportRepo, RunRepo, RunSummary,

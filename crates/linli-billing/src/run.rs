@@ -91,7 +91,7 @@ impl HouseRow {
 }
 
 text_enum! {
-    ProblemCode {
+    RunWarningCode {
         NoStandard = "no_standard",
         NoInnerArea = "no_inner_area",
         NoOwner = "no_owner",
@@ -101,15 +101,15 @@ text_enum! {
 
 /// Why a house got no bill for an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[schema(as = RunProblem)]
-pub struct Problem {
+#[schema(as = RunWarning)]
+pub struct RunWarning {
     pub house_id: Id,
     /// e.g. `1栋1单元301`: storage fills it in when it reads the run, so a renamed house shows
     /// its name of today (the rules leave it empty; runs stored before it have none).
     #[serde(default)]
     pub house_label: String,
     pub fee_item_id: Id,
-    pub code: ProblemCode,
+    pub code: RunWarningCode,
     pub day: Option<NaiveDate>,
 }
 
@@ -127,7 +127,7 @@ pub struct RunInputs {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Computed {
     pub bills: Vec<NewBill>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<RunWarning>,
 }
 
 /// Every bill of the run for `month`.
@@ -150,20 +150,25 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
             if assigned.is_none() && metered_use.is_none() {
                 continue;
             }
-            let problem =
-                |code, day| Problem { house_id: house.id, house_label: String::new(), fee_item_id: item.id, code, day };
+            let problem = |code, day| RunWarning {
+                house_id: house.id,
+                house_label: String::new(),
+                fee_item_id: item.id,
+                code,
+                day,
+            };
             let Some(owned_from) = house.owned_from else {
-                out.problems.push(problem(ProblemCode::NoOwner, None));
+                out.problems.push(problem(RunWarningCode::NoOwner, None));
                 continue;
             };
             let lines = if item.kind == FeeKind::Metered {
                 let Some(used) = metered_use else {
-                    out.problems.push(problem(ProblemCode::NoReading, None));
+                    out.problems.push(problem(RunWarningCode::NoReading, None));
                     continue;
                 };
                 let level = assigned.and_then(|a| a.service_level.as_deref());
                 let Some(s) = standard_for(standards, period.end, &house.usage, level) else {
-                    out.problems.push(problem(ProblemCode::NoStandard, Some(period.end)));
+                    out.problems.push(problem(RunWarningCode::NoStandard, Some(period.end)));
                     continue;
                 };
                 compute_metered(item, s, *used, period)
@@ -185,11 +190,11 @@ pub fn compute(project_id: Id, month: Period, inputs: &RunInputs) -> Computed {
                 match compute_area_or_fixed(item, standards, &facts, period) {
                     Ok(lines) => lines,
                     Err(ChargeError::NoStandard(day)) => {
-                        out.problems.push(problem(ProblemCode::NoStandard, Some(day)));
+                        out.problems.push(problem(RunWarningCode::NoStandard, Some(day)));
                         continue;
                     }
                     Err(ChargeError::NoInnerArea) => {
-                        out.problems.push(problem(ProblemCode::NoInnerArea, None));
+                        out.problems.push(problem(RunWarningCode::NoInnerArea, None));
                         continue;
                     }
                 }
@@ -231,7 +236,7 @@ pub struct Run {
     pub bills: i64,
     pub total_fen: Fen,
     pub items: Vec<RunItem>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<RunWarning>,
     pub created_by: Id,
     pub confirmed_by: Option<Id>,
     pub created_at: DateTime<Utc>,
@@ -364,11 +369,11 @@ mod tests {
         assert_eq!(amounts, [(1, 1, 30_000), (2, 1, 20_000)]);
         assert_eq!(
             feb.problems,
-            [Problem {
+            [RunWarning {
                 house_id: 3,
                 house_label: String::new(),
                 fee_item_id: 1,
-                code: ProblemCode::NoOwner,
+                code: RunWarningCode::NoOwner,
                 day: None
             }]
         );

@@ -28,7 +28,7 @@ pub struct RunSummary {
     pub bills: i64,
     pub total: Fen,
     pub items: Vec<crate::run::RunItem>,
-    pub problems: Vec<crate::run::Problem>,
+    pub problems: Vec<crate::run::RunWarning>,
 }
 
 impl RunSummary {

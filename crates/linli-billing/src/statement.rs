@@ -130,7 +130,7 @@ pub fn statement_html(account: &HouseAccount, details: &[BillDetail]) -> Result<
 }
 
 #[derive(Serialize)]
-struct Notice<'a> {
+struct Notification<'a> {
     house_label: &'a str,
     bills: Vec<BillRow<'a>>,
     /// Principal still due on the period's bills.
@@ -140,7 +140,7 @@ struct Notice<'a> {
 #[derive(Serialize)]
 struct Notices<'a> {
     period: &'a str,
-    notices: Vec<Notice<'a>>,
+    notices: Vec<Notification<'a>>,
 }
 
 /// One notice per house for the month `period` (`YYYY-MM`): `houses` are (house label, its
@@ -148,7 +148,7 @@ struct Notices<'a> {
 pub fn notices_html(period: &str, houses: &[(String, Vec<BillDetail>)]) -> Result<String> {
     let notices = houses
         .iter()
-        .map(|(label, details)| Notice {
+        .map(|(label, details)| Notification {
             house_label: label,
             bills: bill_rows(details),
             total_fen: Fen(details.iter().map(|d| d.bill.principal_due_fen.0).sum()),

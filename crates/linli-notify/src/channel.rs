@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{ChannelKind, Kind, Message};
+use crate::{DeliveryChannel, Kind, Message};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryError {
@@ -22,7 +22,7 @@ impl std::fmt::Display for DeliveryError {
 /// module only asks them to deliver a rendered message and answer the provider's id.
 #[async_trait]
 pub trait Channel: Send + Sync {
-    fn kind(&self) -> ChannelKind;
+    fn kind(&self) -> DeliveryChannel;
     /// Whether messages of `kind` go out this way at all (an SMS account without a template for
     /// the kind: they are then not written for this channel).
     fn accepts(&self, _kind: Kind) -> bool {
@@ -36,8 +36,8 @@ pub struct InApp;
 
 #[async_trait]
 impl Channel for InApp {
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::InApp
+    fn kind(&self) -> DeliveryChannel {
+        DeliveryChannel::InApp
     }
 
     async fn deliver(&self, message: &Message) -> Result<String, DeliveryError> {

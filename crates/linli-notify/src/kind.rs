@@ -1,4 +1,4 @@
-use crate::ChannelKind;
+use crate::DeliveryChannel;
 
 linli_core::text_enum! {
     /// What a message is about; each kind has its templates and default channels.
@@ -21,8 +21,8 @@ impl Kind {
     }
 
     /// Channels used until the recipient chooses their own.
-    pub fn default_channels(self) -> &'static [ChannelKind] {
-        use ChannelKind::{Email, InApp, Sms};
+    pub fn default_channels(self) -> &'static [DeliveryChannel] {
+        use DeliveryChannel::{Email, InApp, Sms};
         match self {
             Kind::BillIssued | Kind::BillOverdue => &[Sms, InApp, Email],
             Kind::PaymentReceived | Kind::NoticePublished => &[InApp, Email],

@@ -16,7 +16,9 @@ pub mod unsubscribe;
 pub use channel::{Channel, DeliveryError, InApp};
 pub use hub::{Hub, LiveMessage};
 pub use kind::Kind;
-pub use message::{ChannelKind, Message, MessageFilter, MessageState, NewMessage, Notice, Recipient, StateCount};
+pub use message::{
+    DeliveryChannel, Message, MessageFilter, MessageState, NewMessage, Notification, Recipient, StateCount,
+};
 pub use quiet::send_after;
 pub use service::{DELIVER_JOB, Delivered, NotifyRepo, NotifyService, Preference};
 pub use sms::{SmsProviderKind, SmsTemplate, SmsTemplateConfig, SmsTemplates};

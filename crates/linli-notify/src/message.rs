@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::Kind;
 
 text_enum! {
-    ChannelKind {
+    DeliveryChannel {
         Email = "email",
         Sms = "sms",
         InApp = "in_app",
@@ -36,7 +36,7 @@ pub struct Recipient {
 
 /// What a business transaction asks to tell someone.
 #[derive(Debug, Clone)]
-pub struct Notice {
+pub struct Notification {
     pub company_id: Id,
     pub project_id: Option<Id>,
     pub kind: Kind,
@@ -52,7 +52,7 @@ pub struct NewMessage {
     pub company_id: Id,
     pub project_id: Option<Id>,
     pub user_id: Option<Id>,
-    pub channel: ChannelKind,
+    pub channel: DeliveryChannel,
     pub address: String,
     pub kind: Kind,
     pub locale: String,
@@ -72,7 +72,7 @@ pub struct Message {
     pub id: Id,
     pub project_id: Option<Id>,
     pub user_id: Option<Id>,
-    pub channel: ChannelKind,
+    pub channel: DeliveryChannel,
     /// The email address or phone number (masked in lists for SMS), or the user for in-app.
     pub address: String,
     pub kind: Kind,
@@ -101,14 +101,14 @@ pub struct MessageFilter {
     /// Part of the address (email or phone), or the user id.
     pub recipient: Option<String>,
     pub kind: Option<Kind>,
-    pub channel: Option<ChannelKind>,
+    pub channel: Option<DeliveryChannel>,
     pub state: Option<MessageState>,
 }
 
 /// Delivery statistics: how many messages of a channel are in a state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StateCount {
-    pub channel: ChannelKind,
+    pub channel: DeliveryChannel,
     pub state: MessageState,
     pub count: u64,
 }

@@ -10,8 +10,8 @@ use linli_core::{Authz, Code, Error, Id, Page, PageRequest, Permission, Result, 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Channel, ChannelKind, DeliveryError, Hub, Kind, LiveMessage, Message, MessageFilter, MessageState, NewMessage,
-    Notice, Recipient, StateCount, render, send_after,
+    Channel, DeliveryChannel, DeliveryError, Hub, Kind, LiveMessage, Message, MessageFilter, MessageState, NewMessage,
+    Notification, Recipient, StateCount, render, send_after,
 };
 
 /// The job kind that delivers one message; its payload is `{"message_id": …}`.
@@ -20,7 +20,7 @@ pub const DELIVER_JOB: &str = "notify.deliver";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Preference {
     pub kind: Kind,
-    pub channels: Vec<ChannelKind>,
+    pub channels: Vec<DeliveryChannel>,
 }
 
 #[async_trait]
@@ -59,7 +59,7 @@ pub enum Delivered {
 #[derive(Clone)]
 pub struct NotifyService {
     repo: Arc<dyn NotifyRepo>,
-    channels: HashMap<ChannelKind, Arc<dyn Channel>>,
+    channels: HashMap<DeliveryChannel, Arc<dyn Channel>>,
     hub: Hub,
     /// Signs unsubscribe links, and the origin they point at.
     unsubscribe: Option<([u8; 32], String)>,
@@ -84,7 +84,7 @@ impl NotifyService {
             crate::unsubscribe::verify(key, token).ok_or_else(|| Error::not_found("unsubscribe link", token))?;
         let current = self.repo.preferences(user).await?.into_iter().find(|p| p.kind == kind);
         let mut channels = current.map_or_else(|| kind.default_channels().to_vec(), |p| p.channels);
-        channels.retain(|c| *c != ChannelKind::Email);
+        channels.retain(|c| *c != DeliveryChannel::Email);
         self.repo.set_preference(user, &Preference { kind, channels }).await?;
         Ok(kind)
     }
@@ -101,7 +101,7 @@ impl NotifyService {
 
     /// Renders a notice for each channel the recipient can be reached on and has chosen (or the
     /// kind's defaults), and writes them to the outbox with their delivery jobs.
-    pub async fn notify(&self, notice: Notice, now: DateTime<Utc>) -> Result<Vec<Id>> {
+    pub async fn notify(&self, notice: Notification, now: DateTime<Utc>) -> Result<Vec<Id>> {
         let r = &notice.recipient;
         let locale = r.locale.clone().unwrap_or_else(|| "zh-CN".into());
         let chosen = match r.user_id {
@@ -115,13 +115,13 @@ impl NotifyService {
                 continue;
             }
             let address = match channel {
-                ChannelKind::Email => r.email.clone(),
-                ChannelKind::Sms => r.phone.clone(),
-                ChannelKind::InApp => r.user_id.map(|u| u.to_string()),
+                DeliveryChannel::Email => r.email.clone(),
+                DeliveryChannel::Sms => r.phone.clone(),
+                DeliveryChannel::InApp => r.user_id.map(|u| u.to_string()),
             };
             let Some(address) = address else { continue };
             let mut params = notice.params.clone();
-            if let (ChannelKind::Email, Some(user), Some((key, origin)), serde_json::Value::Object(m)) =
+            if let (DeliveryChannel::Email, Some(user), Some((key, origin)), serde_json::Value::Object(m)) =
                 (channel, r.user_id, &self.unsubscribe, &mut params)
             {
                 let t = crate::unsubscribe::token(key, user, notice.kind);
@@ -131,7 +131,7 @@ impl NotifyService {
                 );
             }
             let rendered = render(notice.kind, channel, &locale, &params)?;
-            let urgent = notice.kind.urgent() || channel == ChannelKind::InApp;
+            let urgent = notice.kind.urgent() || channel == DeliveryChannel::InApp;
             messages.push(NewMessage {
                 company_id: notice.company_id,
                 project_id: notice.project_id,
@@ -170,7 +170,7 @@ impl NotifyService {
         match channel.deliver(&m).await {
             Ok(provider_id) => {
                 self.repo.mark_sent(m.id, &provider_id, Utc::now()).await?;
-                if let (ChannelKind::InApp, Some(user_id)) = (m.channel, m.user_id) {
+                if let (DeliveryChannel::InApp, Some(user_id)) = (m.channel, m.user_id) {
                     let unread = self.repo.unread(user_id).await?;
                     self.hub.publish(LiveMessage {
                         user_id,
@@ -216,7 +216,7 @@ impl NotifyService {
         let title = linli_core::error::required_text(&mut v, "title", title, 100);
         let text = linli_core::error::required_text(&mut v, "text", text, 2000);
         v.finish()?;
-        let notice = Notice {
+        let notice = Notification {
             company_id: authz.actor().company_id,
             project_id,
             kind: Kind::NoticePublished,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{ChannelKind, Kind};
+use crate::{DeliveryChannel, Kind};
 
 /// The one-time code of house binding, sent by SMS outside the outbox (it must never be stored
 /// or shown in the message log).
@@ -212,7 +212,8 @@ pub fn fields(subject: &str) -> Option<&'static [&'static str]> {
 /// binding code, and every kind that goes by SMS unless a recipient opts out. A kind only sent by
 /// SMS when someone chooses it may go without; it is then not offered on SMS.
 pub fn required(subject: &str) -> bool {
-    subject == BINDING_CODE || Kind::parse(subject).is_some_and(|k| k.default_channels().contains(&ChannelKind::Sms))
+    subject == BINDING_CODE
+        || Kind::parse(subject).is_some_and(|k| k.default_channels().contains(&DeliveryChannel::Sms))
 }
 
 /// The Chinese text of a kind's SMS with the provider's variables (`${name}` or `{1}`…), as the

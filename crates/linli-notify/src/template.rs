@@ -5,7 +5,7 @@ use linli_core::{Error, Result};
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::Value;
 
-use crate::{ChannelKind, Kind};
+use crate::{DeliveryChannel, Kind};
 
 /// Subject and text in one language.
 struct Text {
@@ -95,13 +95,13 @@ fn fill(env: &Environment<'_>, source: &str, params: &Value) -> Result<String> {
 
 /// The message of `kind` for `channel` in `locale` (`en`, else Chinese). Email gets an HTML
 /// body (escaped by minijinja) with the unsubscribe link when `params.unsubscribe_url` is set.
-pub fn render(kind: Kind, channel: ChannelKind, locale: &str, params: &Value) -> Result<Rendered> {
+pub fn render(kind: Kind, channel: DeliveryChannel, locale: &str, params: &Value) -> Result<Rendered> {
     let t = template(kind);
     let text = if locale == "en" { &t.en } else { &t.zh };
     let env = env();
     let subject = fill(&env, text.subject, params)?;
     let body = fill(&env, text.body, params)?;
-    let html = if channel == ChannelKind::Email {
+    let html = if channel == DeliveryChannel::Email {
         let footer = if locale == "en" { "Unsubscribe" } else { "退订此类邮件" };
         let page = format!(
             "<!doctype html><html><body style=\"font-family:sans-serif\"><h3>{{{{ subject }}}}</h3><p>{{{{ body }}}}</p>\
@@ -140,19 +140,19 @@ mod tests {
     #[test]
     fn a_bill_renders_in_both_languages_and_html_is_escaped() {
         let p = json!({"name": "张伟", "house": "1栋301", "period": "2026年11月", "amount": "210.25", "due_date": "2026-12-15", "unsubscribe_url": "https://x/u?t=1"});
-        let zh = render(Kind::BillIssued, ChannelKind::Sms, "zh-CN", &p).unwrap();
+        let zh = render(Kind::BillIssued, DeliveryChannel::Sms, "zh-CN", &p).unwrap();
         assert_eq!(zh.body, "张伟您好，您的房屋 1栋301 2026年11月 账单已出，应缴 210.25 元，请于 2026-12-15 前缴纳。");
-        let en = render(Kind::BillIssued, ChannelKind::Email, "en", &json!({"name": "<b>Li</b>", "house": "1-301", "period": "Nov 2026", "amount": "210.25", "due_date": "2026-12-15"})).unwrap();
+        let en = render(Kind::BillIssued, DeliveryChannel::Email, "en", &json!({"name": "<b>Li</b>", "house": "1-301", "period": "Nov 2026", "amount": "210.25", "due_date": "2026-12-15"})).unwrap();
         assert_eq!(en.subject, "Your bill for Nov 2026");
         let html = en.html.unwrap();
         assert!(html.contains("&lt;b&gt;Li") && !html.contains("<b>Li") && !html.contains("Unsubscribe"));
-        let zh_html = render(Kind::BillIssued, ChannelKind::Email, "zh-CN", &p).unwrap().html.unwrap();
+        let zh_html = render(Kind::BillIssued, DeliveryChannel::Email, "zh-CN", &p).unwrap().html.unwrap();
         assert!(zh_html.contains("退订此类邮件") && zh_html.contains("u?t=1"), "{zh_html}");
     }
 
     #[test]
     fn a_missing_parameter_is_an_error_not_a_blank() {
-        assert!(render(Kind::BillIssued, ChannelKind::InApp, "zh-CN", &json!({"name": "张伟"})).is_err());
+        assert!(render(Kind::BillIssued, DeliveryChannel::InApp, "zh-CN", &json!({"name": "张伟"})).is_err());
         assert_eq!(sms_fields(Kind::AlarmRaised), ["alarm", "place"]);
     }
 }

@@ -14,8 +14,8 @@ pub use id_number::IdType;
 pub use person::{Gender, NewPerson, Person, PersonFields, PersonFilter, PersonKind, PersonPatch, phone_ok};
 pub use pii::PiiCipher;
 pub use service::{
-    BANK_FIELD, BindingRepo, ID_FIELD, ID_SEARCHES, PeopleRepo, PeopleService, PersonRepo, RevealedPerson, Sealed,
-    SealedPersonRow, SealedSecrets, StoredSecrets, TenureRepo,
+    BANK_FIELD, BindingRepo, Encrypted, EncryptedPersonRow, EncryptedSecrets, ID_FIELD, ID_SEARCHES, PeopleRepo,
+    PeopleService, PersonRepo, RevealedPerson, StoredSecrets, TenureRepo,
 };
 pub use tenure::{
     EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, Relation,

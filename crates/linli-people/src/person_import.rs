@@ -11,7 +11,7 @@ use linli_core::Id;
 use linli_import::{ImportCounts, RowError};
 
 use crate::person_sheet::HouseRef;
-use crate::{PersonFields, Relation, SealedPersonRow, SealedSecrets};
+use crate::{EncryptedPersonRow, EncryptedSecrets, PersonFields, Relation};
 
 /// The project as the person import sees it.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +53,7 @@ pub struct PlannedOccupancy {
 #[derive(Debug, Clone)]
 pub struct PlannedPerson {
     /// The person the row creates: the next `PersonRef::New`.
-    pub create: Option<(PersonFields, SealedSecrets)>,
+    pub create: Option<(PersonFields, EncryptedSecrets)>,
     pub ownership: Option<PlannedOwnership>,
     pub occupancy: Option<PlannedOccupancy>,
 }
@@ -74,7 +74,7 @@ fn stored<K: Eq + std::hash::Hash>(m: HashMap<K, Id>) -> HashMap<K, PersonRef> {
 
 /// Plans the import of `rows` into a project with `facts`; `today` stands in for the dates a
 /// row leaves blank.
-pub fn plan(rows: Vec<SealedPersonRow>, facts: PersonImportFacts, today: NaiveDate) -> PersonImportPlan {
+pub fn plan(rows: Vec<EncryptedPersonRow>, facts: PersonImportFacts, today: NaiveDate) -> PersonImportPlan {
     let mut by_index = stored(facts.by_index);
     let mut by_name_phone = stored(facts.by_name_phone);
     let mut owners: HashMap<Id, Vec<(PersonRef, i32)>> = facts
@@ -175,8 +175,8 @@ mod tests {
         HouseRef { building: "1栋".into(), unit: Some("1单元".into()), number: number.into() }
     }
 
-    fn row(n: usize, name: &str, number: Option<&str>, relation: Relation, share_bp: i32) -> SealedPersonRow {
-        SealedPersonRow {
+    fn row(n: usize, name: &str, number: Option<&str>, relation: Relation, share_bp: i32) -> EncryptedPersonRow {
+        EncryptedPersonRow {
             row: n,
             fields: PersonFields {
                 kind: PersonKind::Person,
@@ -191,7 +191,7 @@ mod tests {
                 id_number: Change::Keep,
                 bank_account: Change::Keep,
             },
-            secrets: SealedSecrets::default(),
+            secrets: EncryptedSecrets::default(),
             house: number.map(house),
             relation,
             share_bp,

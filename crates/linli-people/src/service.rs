@@ -23,7 +23,7 @@ use linli_import::{ImportReport, RowError};
 
 /// A secret as stored: ciphertext, blind index and masked form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sealed {
+pub struct Encrypted {
     pub ciphertext: String,
     pub index: String,
     pub masked: String,
@@ -31,9 +31,9 @@ pub struct Sealed {
 
 /// What changes in the stored secrets.
 #[derive(Debug, Clone, Default)]
-pub struct SealedSecrets {
-    pub id_number: Change<Sealed>,
-    pub bank_account: Change<Sealed>,
+pub struct EncryptedSecrets {
+    pub id_number: Change<Encrypted>,
+    pub bank_account: Change<Encrypted>,
 }
 
 /// The ciphertexts of a person, for the one use case that decrypts them.
@@ -52,10 +52,10 @@ pub struct RevealedPerson {
 
 /// An import row with its secrets sealed, ready for the repository.
 #[derive(Debug, Clone)]
-pub struct SealedPersonRow {
+pub struct EncryptedPersonRow {
     pub row: usize,
     pub fields: PersonFields,
-    pub secrets: SealedSecrets,
+    pub secrets: EncryptedSecrets,
     pub house: Option<HouseRef>,
     pub relation: crate::Relation,
     pub share_bp: i32,
@@ -67,7 +67,7 @@ pub struct SealedPersonRow {
     pub match_by_id: bool,
 }
 
-impl SealedPersonRow {
+impl EncryptedPersonRow {
     /// The blind index of the ID number, when the row has one and may be matched by it: how a
     /// person is recognised again.
     pub fn id_index(&self) -> Option<&str> {
@@ -97,7 +97,7 @@ pub trait PersonRepo: Send + Sync {
         &self,
         granted: &Granted,
         f: PersonFields,
-        s: SealedSecrets,
+        s: EncryptedSecrets,
         audit: AuditEvent,
     ) -> Result<Person>;
     async fn update_person(
@@ -105,7 +105,7 @@ pub trait PersonRepo: Send + Sync {
         granted: &Granted,
         id: Id,
         f: PersonFields,
-        s: SealedSecrets,
+        s: EncryptedSecrets,
         audit: AuditEvent,
     ) -> Result<Person>;
     async fn secrets(&self, scope: &Scope, id: Id) -> Result<StoredSecrets>;
@@ -221,11 +221,11 @@ impl PeopleService {
         &self.cipher
     }
 
-    fn seal(&self, field: &str, value: Change<String>) -> Result<Change<Sealed>> {
+    fn seal(&self, field: &str, value: Change<String>) -> Result<Change<Encrypted>> {
         Ok(match value {
             Change::Keep => Change::Keep,
             Change::Clear => Change::Clear,
-            Change::Set(plain) => Change::Set(Sealed {
+            Change::Set(plain) => Change::Set(Encrypted {
                 ciphertext: self.cipher.encrypt(field, &plain)?,
                 index: self.cipher.blind_index(field, &plain),
                 masked: mask(&plain),
@@ -233,8 +233,8 @@ impl PeopleService {
         })
     }
 
-    fn sealed(&self, f: &mut PersonFields) -> Result<SealedSecrets> {
-        Ok(SealedSecrets {
+    fn sealed(&self, f: &mut PersonFields) -> Result<EncryptedSecrets> {
+        Ok(EncryptedSecrets {
             id_number: self.seal(ID_FIELD, std::mem::take(&mut f.id_number))?,
             bank_account: self.seal(BANK_FIELD, std::mem::take(&mut f.bank_account))?,
         })
@@ -360,7 +360,7 @@ impl PeopleService {
             };
             let secrets = self.sealed(&mut fields)?;
             let owned_since = owned_since.or(moved_in_on);
-            sealed.push(SealedPersonRow {
+            sealed.push(EncryptedPersonRow {
                 row,
                 fields,
                 secrets,

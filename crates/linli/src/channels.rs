@@ -8,7 +8,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use linli_gateway::email::{Email, EmailError, SmtpConfig, SmtpMailer, SmtpSecurity};
 use linli_gateway::sms::{AliyunConfig, AliyunSms, SmsMessage, SmsProvider, TencentConfig, TencentSms};
-use linli_notify::{Channel, ChannelKind, DeliveryError, Kind, Message, SmsProviderKind, SmsTemplate, SmsTemplates};
+use linli_notify::{
+    Channel, DeliveryChannel, DeliveryError, Kind, Message, SmsProviderKind, SmsTemplate, SmsTemplates,
+};
 
 use crate::config::Config;
 
@@ -20,8 +22,8 @@ pub struct SmsChannel {
 
 #[async_trait]
 impl Channel for SmsChannel {
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::Sms
+    fn kind(&self) -> DeliveryChannel {
+        DeliveryChannel::Sms
     }
 
     /// A kind the account has no template for is not sent by SMS (only optional kinds can lack one).
@@ -144,8 +146,8 @@ pub struct EmailChannel(pub SmtpMailer);
 
 #[async_trait]
 impl Channel for EmailChannel {
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::Email
+    fn kind(&self) -> DeliveryChannel {
+        DeliveryChannel::Email
     }
 
     async fn deliver(&self, m: &Message) -> Result<String, DeliveryError> {

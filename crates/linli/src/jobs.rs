@@ -92,8 +92,8 @@ impl JobHandler for RemindOverdue {
     }
 }
 
-fn notice_of(n: &BillMessage, kind: linli_notify::Kind, key: String) -> linli_notify::Notice {
-    linli_notify::Notice {
+fn notice_of(n: &BillMessage, kind: linli_notify::Kind, key: String) -> linli_notify::Notification {
+    linli_notify::Notification {
         company_id: n.company_id,
         project_id: Some(n.project_id),
         kind,

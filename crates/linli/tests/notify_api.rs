@@ -7,7 +7,7 @@ use chrono::Utc;
 use common::{TestServer, assert_problem};
 use futures_util::StreamExt;
 use linli_db::db_test;
-use linli_notify::{Kind, Notice, Recipient};
+use linli_notify::{Kind, Notification, Recipient};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -84,7 +84,7 @@ db_test!(
         let admin = s.login("admin").await;
         let p = s.create_project(&admin, "翠湖花园").await;
         let user = s.create_user("owner1", Some("resident"), Some(p)).await;
-        let notice = || Notice {
+        let notice = || Notification {
             company_id: s.company,
             project_id: Some(p),
             kind: Kind::BillOverdue,
@@ -147,7 +147,7 @@ db_test!(
         let admin = s.login("admin").await;
         let p = s.create_project(&admin, "翠湖花园").await;
         let user = s.create_user("owner2", Some("resident"), Some(p)).await;
-        let notice = Notice {
+        let notice = Notification {
             company_id: s.company,
             project_id: Some(p),
             kind: Kind::PaymentReceived,

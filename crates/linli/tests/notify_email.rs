@@ -8,11 +8,11 @@ use chrono::{Duration, Utc};
 use common::TestServer;
 use linli_db::db_test;
 use linli_gateway::email::testing::SmtpSink;
-use linli_notify::{Kind, Notice, Recipient};
+use linli_notify::{Kind, Notification, Recipient};
 use serde_json::json;
 
-fn receipt(company: i64, project: i64, n: usize) -> Notice {
-    Notice {
+fn receipt(company: i64, project: i64, n: usize) -> Notification {
+    Notification {
         company_id: company,
         project_id: Some(project),
         kind: Kind::PaymentReceived,

@@ -11,7 +11,7 @@ use linli::config::Config;
 use linli_db::db_test;
 use linli_gateway::sms::simulator::{SimulatorConfig, SimulatorHandle, start_aliyun};
 use linli_notify::sms::{self, BINDING_CODE};
-use linli_notify::{Kind, Notice, Recipient, SmsProviderKind, SmsTemplateConfig, SmsTemplates};
+use linli_notify::{Kind, Notification, Recipient, SmsProviderKind, SmsTemplateConfig, SmsTemplates};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -57,7 +57,7 @@ db_test!(
         let s = TestServer::start_with(db, |c| configure(c, endpoint)).await;
         let admin = s.login("admin").await;
         let p = s.create_project(&admin, "翠湖花园").await;
-        let notice = |key: &str| Notice {
+        let notice = |key: &str| Notification {
             company_id: s.company,
             project_id: Some(p),
             kind: Kind::AlarmRaised,
@@ -104,7 +104,7 @@ db_test!(
             )
             .await;
         assert_eq!(pref.status, StatusCode::OK, "{}", pref.body);
-        let notice = Notice {
+        let notice = Notification {
             company_id: s.company,
             project_id: Some(p),
             kind: Kind::NoticePublished,

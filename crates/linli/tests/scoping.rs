@@ -106,7 +106,7 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
     let e = s.post("/api/v1/equipment", admin, body).await;
     assert_eq!(e.status, StatusCode::CREATED, "{}", e.body);
     // A message about the project, in the outbox's log.
-    let notice = linli_notify::Notice {
+    let notice = linli_notify::Notification {
         company_id: s.company,
         project_id: Some(project),
         kind: linli_notify::Kind::NoticePublished,

@@ -1929,13 +1929,6 @@ export interface components {
             children: components["schemas"]["CategoryNode"][];
         };
         /**
-         * @description 支付渠道.
-         * @enum {string}
-         */
-        Channel: "cash" | "card" | "transfer" | "wechat" | "alipay" | "bank";
-        /** @enum {string} */
-        ChannelKind: "email" | "sms" | "in_app";
-        /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
@@ -1963,6 +1956,8 @@ export interface components {
          * @enum {string}
          */
         CycleUnit: "day" | "week" | "month" | "year";
+        /** @enum {string} */
+        DeliveryChannel: "email" | "sms" | "in_app";
         EndOwnership: {
             /** Format: date */
             ended_on: string;
@@ -2333,7 +2328,7 @@ export interface components {
             id: components["schemas"]["i64"];
             project_id?: null | components["schemas"]["i64"];
             user_id?: null | components["schemas"]["i64"];
-            channel: components["schemas"]["ChannelKind"];
+            channel: components["schemas"]["DeliveryChannel"];
             /** @description The email address or phone number (masked in lists for SMS), or the user for in-app. */
             address: string;
             kind: components["schemas"]["Kind"];
@@ -2591,7 +2586,7 @@ export interface components {
             amount_fen: number;
             /** @description Only these bills; none = every open bill in the project's order. */
             bill_ids?: components["schemas"]["i64"][] | null;
-            channel: components["schemas"]["Channel"];
+            channel: components["schemas"]["PaymentChannel"];
             earmark_fee_item_id?: null | components["schemas"]["i64"];
             note?: string | null;
             payer?: string | null;
@@ -2662,7 +2657,7 @@ export interface components {
              * @example 21025
              */
             amount_fen: number;
-            channel: components["schemas"]["Channel"];
+            channel: components["schemas"]["PaymentChannel"];
             earmark_fee_item_id?: null | components["schemas"]["i64"];
             reason: string;
         };
@@ -2956,7 +2951,7 @@ export interface components {
                 id: components["schemas"]["i64"];
                 project_id?: null | components["schemas"]["i64"];
                 user_id?: null | components["schemas"]["i64"];
-                channel: components["schemas"]["ChannelKind"];
+                channel: components["schemas"]["DeliveryChannel"];
                 /** @description The email address or phone number (masked in lists for SMS), or the user for in-app. */
                 address: string;
                 kind: components["schemas"]["Kind"];
@@ -3124,7 +3119,7 @@ export interface components {
                 bills: number;
                 total_fen: components["schemas"]["Fen"];
                 items: components["schemas"]["RunItem"][];
-                problems: components["schemas"]["RunProblem"][];
+                problems: components["schemas"]["RunWarning"][];
                 created_by: components["schemas"]["i64"];
                 confirmed_by?: null | components["schemas"]["i64"];
                 /** Format: date-time */
@@ -3197,7 +3192,7 @@ export interface components {
             house_id: components["schemas"]["i64"];
             receipt_no: string;
             amount_fen: components["schemas"]["Fen"];
-            channel: components["schemas"]["Channel"];
+            channel: components["schemas"]["PaymentChannel"];
             /** Format: date */
             received_on: string;
             earmark_fee_item_id?: null | components["schemas"]["i64"];
@@ -3206,6 +3201,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description 支付渠道.
+         * @enum {string}
+         */
+        PaymentChannel: "cash" | "card" | "transfer" | "wechat" | "alipay" | "bank";
         /** @description An owner or resident as every list and detail shows them: ID number and bank account masked. */
         Person: {
             id: components["schemas"]["i64"];
@@ -3254,7 +3254,7 @@ export interface components {
             phone2?: string | null;
         };
         Preference: {
-            channels: components["schemas"]["ChannelKind"][];
+            channels: components["schemas"]["DeliveryChannel"][];
             kind: components["schemas"]["Kind"];
         };
         Problem: {
@@ -3271,8 +3271,6 @@ export interface components {
              */
             referenced_by?: string[];
         };
-        /** @enum {string} */
-        ProblemCode: "no_standard" | "no_inner_area" | "no_owner" | "no_reading";
         Project: {
             id: components["schemas"]["i64"];
             name: string;
@@ -3465,7 +3463,7 @@ export interface components {
             bills: number;
             total_fen: components["schemas"]["Fen"];
             items: components["schemas"]["RunItem"][];
-            problems: components["schemas"]["RunProblem"][];
+            problems: components["schemas"]["RunWarning"][];
             created_by: components["schemas"]["i64"];
             confirmed_by?: null | components["schemas"]["i64"];
             /** Format: date-time */
@@ -3493,8 +3491,10 @@ export interface components {
             bills: number;
             total_fen: components["schemas"]["Fen"];
         };
+        /** @enum {string} */
+        RunState: "preview" | "running" | "completed";
         /** @description Why a house got no bill for an item. */
-        RunProblem: {
+        RunWarning: {
             house_id: components["schemas"]["i64"];
             /**
              * @description e.g. `1栋1单元301`: storage fills it in when it reads the run, so a renamed house shows
@@ -3502,12 +3502,12 @@ export interface components {
              */
             house_label?: string;
             fee_item_id: components["schemas"]["i64"];
-            code: components["schemas"]["ProblemCode"];
+            code: components["schemas"]["RunWarningCode"];
             /** Format: date */
             day?: string | null;
         };
         /** @enum {string} */
-        RunState: "preview" | "running" | "completed";
+        RunWarningCode: "no_standard" | "no_inner_area" | "no_owner" | "no_reading";
         /**
          * @description One line of the reading sheet (抄表单): an active meter, the register it is read from, and
          *     its reading of the period if there is one.
@@ -3545,7 +3545,7 @@ export interface components {
         };
         /** @description Delivery statistics: how many messages of a channel are in a state. */
         StateCount: {
-            channel: components["schemas"]["ChannelKind"];
+            channel: components["schemas"]["DeliveryChannel"];
             state: components["schemas"]["MessageState"];
             /** Format: int64 */
             count: number;
@@ -7314,7 +7314,7 @@ export interface operations {
                 /** @description Part of the email address or phone number, or the user id. */
                 recipient?: string;
                 kind?: components["schemas"]["Kind"];
-                channel?: components["schemas"]["ChannelKind"];
+                channel?: components["schemas"]["DeliveryChannel"];
                 state?: components["schemas"]["MessageState"];
                 /** @description 1-based page number. */
                 page?: number;

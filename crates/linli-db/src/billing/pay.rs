@@ -8,8 +8,8 @@
 use chrono::{NaiveDate, SubsecRound, Utc};
 use linli_billing::spending::{self, OpenBill, Spender};
 use linli_billing::{
-    Adjustment, AllocationOrder, Backdated, Channel, EntryKind, NewEntry, NewPayment, Open, Payment, PostedEntry,
-    Receipt, Seal, backdating_saving, paid_by, principal_changes,
+    Adjustment, AllocationOrder, Backdated, EntryKind, NewEntry, NewPayment, Open, Payment, PaymentChannel,
+    PostedEntry, Receipt, Seal, backdating_saving, paid_by, principal_changes,
 };
 use linli_core::time::date_of;
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
@@ -29,7 +29,7 @@ fn payment_view(p: payment::Model) -> Payment {
         house_id: p.house_id,
         receipt_no: p.receipt_no,
         amount_fen: Fen(p.amount_fen),
-        channel: Channel::parse(&p.channel).unwrap_or(Channel::Cash),
+        channel: PaymentChannel::parse(&p.channel).unwrap_or(PaymentChannel::Cash),
         received_on: p.received_on,
         earmark_fee_item_id: p.earmark_fee_item_id,
         payer: p.payer,

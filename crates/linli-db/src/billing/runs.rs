@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use linli_billing::{HouseRow, NewBill, Period, Problem, Run, RunInputs, RunItem, RunState, RunSummary, Seal};
+use linli_billing::{HouseRow, NewBill, Period, Run, RunInputs, RunItem, RunState, RunSummary, RunWarning, Seal};
 use linli_core::{Area, AuditEvent, Code, Error, Fen, Granted, Id, Page, PageRequest, Result, Scope};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -25,7 +25,7 @@ use linli_billing::RUN_JOB;
 use linli_jobs::NewJob;
 
 fn view(m: billing_run::Model) -> Run {
-    let summary: (Vec<RunItem>, Vec<Problem>) = serde_json::from_value(m.problems).unwrap_or_default();
+    let summary: (Vec<RunItem>, Vec<RunWarning>) = serde_json::from_value(m.problems).unwrap_or_default();
     Run {
         id: m.id,
         project_id: m.project_id,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use linli_core::{Error, Id, Page, PageRequest, Result, Scope};
 use linli_jobs::NewJob;
 use linli_notify::{
-    ChannelKind, DELIVER_JOB, Kind, Message, MessageFilter, MessageState, NewMessage, NotifyRepo, Preference,
+    DELIVER_JOB, DeliveryChannel, Kind, Message, MessageFilter, MessageState, NewMessage, NotifyRepo, Preference,
     StateCount,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -27,7 +27,7 @@ fn view(m: message::Model) -> Message {
         id: m.id,
         project_id: m.project_id,
         user_id: m.user_id,
-        channel: ChannelKind::parse(&m.channel).unwrap_or(ChannelKind::InApp),
+        channel: DeliveryChannel::parse(&m.channel).unwrap_or(DeliveryChannel::InApp),
         address: m.address,
         kind: Kind::parse(&m.kind).unwrap_or(Kind::NoticePublished),
         locale: m.locale,
@@ -63,7 +63,7 @@ fn scoped(scope: &Scope) -> sea_orm::Select<message::Entity> {
 fn in_app(user_id: Id) -> sea_orm::Select<message::Entity> {
     message::Entity::find()
         .filter(message::Column::UserId.eq(user_id))
-        .filter(message::Column::Channel.eq(ChannelKind::InApp.as_str()))
+        .filter(message::Column::Channel.eq(DeliveryChannel::InApp.as_str()))
         .filter(message::Column::State.eq(MessageState::Sent.as_str()))
 }
 
@@ -184,7 +184,7 @@ impl NotifyRepo for Db {
         let mut q = message::Entity::update_many()
             .col_expr(message::Column::ReadAt, Expr::value(now))
             .filter(message::Column::UserId.eq(user_id))
-            .filter(message::Column::Channel.eq(ChannelKind::InApp.as_str()))
+            .filter(message::Column::Channel.eq(DeliveryChannel::InApp.as_str()))
             .filter(message::Column::ReadAt.is_null());
         if let Some(id) = id {
             q = q.filter(message::Column::Id.eq(id));
@@ -195,7 +195,7 @@ impl NotifyRepo for Db {
         if let (Some(id), 0) = (id, marked) {
             let mine = message::Entity::find_by_id(id)
                 .filter(message::Column::UserId.eq(user_id))
-                .filter(message::Column::Channel.eq(ChannelKind::InApp.as_str()))
+                .filter(message::Column::Channel.eq(DeliveryChannel::InApp.as_str()))
                 .count(&self.conn)
                 .await
                 .or_internal()?;
@@ -242,7 +242,11 @@ impl NotifyRepo for Db {
         Ok(rows
             .into_iter()
             .filter_map(|(c, s, n)| {
-                Some(StateCount { channel: ChannelKind::parse(&c)?, state: MessageState::parse(&s)?, count: n as u64 })
+                Some(StateCount {
+                    channel: DeliveryChannel::parse(&c)?,
+                    state: MessageState::parse(&s)?,
+                    count: n as u64,
+                })
             })
             .collect())
     }
@@ -254,7 +258,7 @@ impl NotifyRepo for Db {
             .filter_map(|p| {
                 Some(Preference {
                     kind: Kind::parse(&p.kind)?,
-                    channels: p.channels.split(',').filter_map(ChannelKind::parse).collect(),
+                    channels: p.channels.split(',').filter_map(DeliveryChannel::parse).collect(),
                 })
             })
             .collect())

@@ -10,9 +10,9 @@ use linli_core::{AuditEvent, Change, Code, Error, Granted, Id, Page, PageRequest
 use linli_people::binding::BindingCode;
 use linli_people::person_import::{PersonImportFacts, PersonImportPlan};
 use linli_people::{
-    BindingRepo, EndOwnership, Gender, HousePeople, IdType, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership,
-    Person, PersonFields, PersonFilter, PersonHouses, PersonKind, PersonRepo, Relation, Sealed, SealedSecrets,
-    StoredSecrets, TenureRepo, check_total_share, share_of,
+    BindingRepo, Encrypted, EncryptedSecrets, EndOwnership, Gender, HousePeople, IdType, MoveOut, NewOccupancy,
+    NewOwnership, Occupancy, Ownership, Person, PersonFields, PersonFilter, PersonHouses, PersonKind, PersonRepo,
+    Relation, StoredSecrets, TenureRepo, check_total_share, share_of,
 };
 use linli_property::{HouseState, house_state};
 use sea_orm::sea_query::{Expr, Query};
@@ -48,7 +48,7 @@ pub(crate) fn person_view(m: person::Model) -> Person {
     }
 }
 
-fn set_person(am: &mut person::ActiveModel, f: PersonFields, s: SealedSecrets) {
+fn set_person(am: &mut person::ActiveModel, f: PersonFields, s: EncryptedSecrets) {
     am.kind = Set(f.kind.as_str().to_string());
     am.name = Set(f.name);
     am.phone = Set(f.phone);
@@ -72,7 +72,7 @@ fn set_person(am: &mut person::ActiveModel, f: PersonFields, s: SealedSecrets) {
 }
 
 /// A new person row with every column set.
-pub(crate) fn new_person_model(project_id: Id, f: PersonFields, s: SealedSecrets) -> person::ActiveModel {
+pub(crate) fn new_person_model(project_id: Id, f: PersonFields, s: EncryptedSecrets) -> person::ActiveModel {
     let mut am = person::ActiveModel {
         id: NotSet,
         project_id: Set(project_id),
@@ -96,7 +96,7 @@ pub(crate) fn new_person_model(project_id: Id, f: PersonFields, s: SealedSecrets
 
 /// The new stored value of a changed secret, or `None` to keep the column as it is.
 #[allow(clippy::option_option)] // mirrors the three cases of `Change` for the column setters
-fn stored(c: Change<Sealed>) -> Option<Option<Sealed>> {
+fn stored(c: Change<Encrypted>) -> Option<Option<Encrypted>> {
     match c {
         Change::Keep => None,
         Change::Clear => Some(None),
@@ -315,7 +315,7 @@ impl PersonRepo for Db {
         &self,
         granted: &Granted,
         f: PersonFields,
-        s: SealedSecrets,
+        s: EncryptedSecrets,
         audit: AuditEvent,
     ) -> Result<Person> {
         let tx = self.begin().await.or_internal()?;
@@ -330,7 +330,7 @@ impl PersonRepo for Db {
         granted: &Granted,
         id: Id,
         f: PersonFields,
-        s: SealedSecrets,
+        s: EncryptedSecrets,
         audit: AuditEvent,
     ) -> Result<Person> {
         let tx = self.begin().await.or_internal()?;

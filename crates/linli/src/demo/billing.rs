@@ -4,8 +4,8 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use linli_billing::{
-    AssignmentTarget, BillingCycle, Channel, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewPayment, NewStandard,
-    Period,
+    AssignmentTarget, BillingCycle, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewPayment, NewStandard,
+    PaymentChannel, Period,
 };
 use linli_core::time::today;
 use linli_core::{Authz, Fen, Id, PageRequest};
@@ -168,8 +168,9 @@ pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<Stri
     Ok(format!("{m} monthly billing runs, {payments} payments"))
 }
 
-fn channel(i: usize) -> Channel {
-    [Channel::Wechat, Channel::Wechat, Channel::Alipay, Channel::Bank, Channel::Cash][pick(i, 26, 5)]
+fn channel(i: usize) -> PaymentChannel {
+    [PaymentChannel::Wechat, PaymentChannel::Wechat, PaymentChannel::Alipay, PaymentChannel::Bank, PaymentChannel::Cash]
+        [pick(i, 26, 5)]
 }
 
 async fn pay(
@@ -179,7 +180,7 @@ async fn pay(
     amount: Fen,
     on: NaiveDate,
     earmark: Option<Id>,
-    channel: Channel,
+    channel: PaymentChannel,
 ) -> anyhow::Result<()> {
     let p = NewPayment {
         amount_fen: amount,

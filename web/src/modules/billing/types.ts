@@ -19,10 +19,10 @@ export type Assignment = ResponseData<'/api/v1/fee-items/{id}/assignments', 'get
 export type NewAssignment = RequestBody<'/api/v1/fee-items/{id}/assignments', 'post'>
 export type AssignmentTarget = Assignment['target']
 
-export type ProblemCode = components['schemas']['ProblemCode']
+export type RunWarningCode = components['schemas']['RunWarningCode']
 export type Run = ResponseData<'/api/v1/billing-runs/{id}', 'get'>
 /** Why a house got no bill for an item (a run warning, 计费提示). */
-export type RunProblem = Run['problems'][number]
+export type RunWarning = Run['problems'][number]
 export type NewRun = RequestBody<'/api/v1/billing-runs', 'post'>
 export type RunState = Run['state']
 export type RunItem = Run['items'][number]

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
 use linli_core::{Error, Id, Page};
-use linli_notify::{ChannelKind, Kind, Message, MessageFilter, MessageState, Preference, Recipient, StateCount};
+use linli_notify::{DeliveryChannel, Kind, Message, MessageFilter, MessageState, Preference, Recipient, StateCount};
 use serde::{Deserialize, Serialize};
 use tokio_stream::wrappers::BroadcastStream;
 use utoipa_axum::router::OpenApiRouter;
@@ -83,7 +83,7 @@ pub struct MessageQuery {
     /// Part of the email address or phone number, or the user id.
     pub recipient: Option<String>,
     pub kind: Option<Kind>,
-    pub channel: Option<ChannelKind>,
+    pub channel: Option<DeliveryChannel>,
     pub state: Option<MessageState>,
 }
 
