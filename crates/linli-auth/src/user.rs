@@ -36,6 +36,7 @@ pub struct Me {
     pub company_id: Id,
     pub grants: Vec<Grant>,
     pub projects: Vec<ProjectRef>,
+    #[schema(value_type = Vec<linli_core::Permission>)]
     pub permissions: Vec<String>,
 }
 

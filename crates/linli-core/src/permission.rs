@@ -55,6 +55,20 @@ permissions! {
     AuditLogRead = "audit.log.read",
 }
 
+// By hand: a derive would list the variants' Rust names, not the names sent. The web app's
+// navigation is typed against this list (`web/src/modules/console/nav.ts`).
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A permission, `<module>.<entity>.<verb>`."))
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Permission {}
+
 impl std::fmt::Display for Permission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -2322,7 +2322,7 @@ export interface components {
             company_id: components["schemas"]["i64"];
             grants: components["schemas"]["Grant"][];
             projects: components["schemas"]["ProjectRef"][];
-            permissions: string[];
+            permissions: components["schemas"]["Permission"][];
         };
         Message: {
             id: components["schemas"]["i64"];
@@ -3206,6 +3206,11 @@ export interface components {
          * @enum {string}
          */
         PaymentChannel: "cash" | "card" | "transfer" | "wechat" | "alipay" | "bank";
+        /**
+         * @description A permission, `<module>.<entity>.<verb>`.
+         * @enum {string}
+         */
+        Permission: "property.project.read" | "property.project.create" | "property.project.update" | "property.house.read" | "property.house.manage" | "people.person.read" | "people.person.manage" | "people.person.reveal_id" | "equipment.item.read" | "equipment.item.manage" | "billing.fee.read" | "billing.fee.manage" | "billing.run.manage" | "billing.bill.read" | "billing.payment.collect" | "billing.adjustment.request" | "billing.adjustment.approve" | "billing.report.read" | "billing.meter.read" | "billing.meter.manage" | "billing.reading.enter" | "notify.message.read" | "notify.message.resend" | "notify.message.send" | "auth.user.read" | "auth.user.manage" | "auth.role.read" | "audit.log.read";
         /** @description An owner or resident as every list and detail shows them: ID number and bank account masked. */
         Person: {
             id: components["schemas"]["i64"];

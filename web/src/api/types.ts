@@ -25,6 +25,8 @@ export type QueryParams<P extends keyof paths, M extends Method> = QueryOf<Opera
 export type Me = ResponseData<'/api/v1/auth/me', 'get'>
 export type Grant = Me['grants'][number]
 export type ProjectRef = Me['projects'][number]
+/** A permission name, from the server's closed list. */
+export type Permission = Me['permissions'][number]
 export type ProjectPage = ResponseData<'/api/v1/projects', 'get'>
 export type Project = ProjectPage['items'][number]
 export type ProjectKind = Project['kind']

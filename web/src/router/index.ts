@@ -4,13 +4,14 @@ import { METER_PERMISSIONS } from '@/modules/billing/meterReadings'
 import { useSessionStore } from '@/stores/session'
 import { belongsOnPhone, homePathFor, safeRedirect } from './landing'
 import { PAGES } from './pages'
+import type { Permission } from '@/api/types'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without signing in. */
     public?: boolean
     /** Required permission (see modules/console/nav.ts). */
-    permission?: string
+    permission?: Permission
     /** i18n key of the page title. */
     titleKey?: string
     /** A staff console page: residents are sent to their phone pages instead. */

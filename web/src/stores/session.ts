@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ok, rememberCsrfToken } from '@/api/client'
 import { ApiError } from '@/api/errors'
-import type { Me } from '@/api/types'
+import type { Me, Permission } from '@/api/types'
 
 export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(null)
@@ -15,7 +15,7 @@ export const useSessionStore = defineStore('session', () => {
   const isAuthenticated = computed(() => me.value !== null)
   const roleCodes = computed(() => [...new Set((me.value?.grants ?? []).map((g) => g.role))])
 
-  function can(permission?: string | null): boolean {
+  function can(permission?: Permission | null): boolean {
     return !permission || permissions.value.has(permission)
   }
 

@@ -3,11 +3,13 @@
 // the route) for users without it. Only built pages are listed: a module adds its entries (and
 // its group, e.g. service, facilities, security) when it lands.
 
+import type { Permission } from '@/api/types'
+
 export interface NavItem {
   /** i18n key under `nav.` and the route name. */
   key: string
   path: string
-  permission?: string
+  permission?: Permission
 }
 
 export interface NavGroup {
@@ -46,7 +48,7 @@ export const PERMISSIONS = {
   adjustmentRequest: 'billing.adjustment.request',
   adjustmentApprove: 'billing.adjustment.approve',
   reportRead: 'billing.report.read',
-} as const
+} as const satisfies Record<string, Permission>
 
 export const DASHBOARD: NavItem = { key: 'dashboard', path: '/dashboard' }
 
@@ -90,7 +92,7 @@ export const NAV_GROUPS: NavGroup[] = [
 ]
 
 /** The groups and items a user with `can` sees; empty groups are dropped. */
-export function visibleGroups(can: (permission?: string) => boolean): NavGroup[] {
+export function visibleGroups(can: (permission?: Permission) => boolean): NavGroup[] {
   return NAV_GROUPS.map((group) => ({ ...group, items: group.items.filter((item) => can(item.permission)) })).filter(
     (group) => group.items.length > 0,
   )
