@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import { DASHBOARD, NAV_GROUPS, PERMISSIONS } from '@/modules/console/nav'
-import { METER_PERMISSIONS } from '@/modules/billing/meterReadings'
+import { METER_PERMISSIONS } from '@/modules/meters/meterReadings'
 import { useSessionStore } from '@/stores/session'
 import { belongsOnPhone, homePathFor, safeRedirect } from './landing'
 import { PAGES } from './pages'

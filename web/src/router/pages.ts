@@ -9,7 +9,7 @@ export const PAGES: Record<string, Lazy> = {
   houses: () => import('@/modules/property/HousesPage.vue'),
   residents: () => import('@/modules/people/PersonsPage.vue'),
   equipment: () => import('@/modules/equipment/EquipmentPage.vue'),
-  meterReadings: () => import('@/modules/billing/MeterReadingsPage.vue'),
+  meterReadings: () => import('@/modules/meters/MeterReadingsPage.vue'),
   users: () => import('@/modules/users/UsersPage.vue'),
   roles: () => import('@/modules/users/RolesPage.vue'),
   auditLog: () => import('@/modules/audit/AuditLogPage.vue'),
@@ -20,8 +20,8 @@ export const PAGES: Record<string, Lazy> = {
   billingRuns: () => import('@/modules/billing/RunsPage.vue'),
   feeItems: () => import('@/modules/billing/FeeItemsPage.vue'),
   adjustments: () => import('@/modules/billing/AdjustmentsPage.vue'),
-  meters: () => import('@/modules/billing/MetersPage.vue'),
-  meterUsage: () => import('@/modules/billing/MeterUsagePage.vue'),
+  meters: () => import('@/modules/meters/MetersPage.vue'),
+  meterUsage: () => import('@/modules/meters/MeterUsagePage.vue'),
   billingSettings: () => import('@/modules/billing/SettingsPage.vue'),
 }
 

@@ -2,7 +2,7 @@
 // operations that answer them, as `src/api/types.ts` does, so they follow whatever the server calls
 // its schemas. Money is integer fen (`*_fen`), prices and rates decimal strings, dates `YYYY-MM-DD`.
 import type { components } from '@/api/schema'
-import type { QueryParams, RequestBody, ResponseData } from '@/api/types'
+import type { RequestBody, ResponseData } from '@/api/types'
 
 export type FeeItem = ResponseData<'/api/v1/fee-items', 'get'>[number]
 export type NewFeeItem = RequestBody<'/api/v1/fee-items', 'post'>
@@ -70,19 +70,3 @@ export type AllocationOrder = ResponseData<'/api/v1/billing-settings', 'get'>
 export type NewCharge = RequestBody<'/api/v1/houses/{id}/charges', 'post'>
 export type NewRefund = RequestBody<'/api/v1/houses/{id}/refunds', 'post'>
 
-// 计量表 and 抄表 (the meters API: tag `meters`, permissions `billing.meter.*` and `billing.reading.enter`)
-export type Meter = ResponseData<'/api/v1/meters', 'get'>['items'][number]
-export type NewMeter = RequestBody<'/api/v1/meters', 'post'>
-export type MeterPatch = RequestBody<'/api/v1/meters/{id}', 'patch'>
-export type Apportion = NonNullable<Meter['apportion']>
-export type Reading = ResponseData<'/api/v1/meter-readings', 'get'>['items'][number]
-export type ReadingState = Reading['state']
-export type Replacement = RequestBody<'/api/v1/meter-readings/{id}/replacement', 'post'>
-export type UsageRow = ResponseData<'/api/v1/meter-usage', 'get'>[number]
-export type SheetRow = ResponseData<'/api/v1/meter-readings/sheet', 'get'>[number]
-
-export type MeterPage = ResponseData<'/api/v1/meters', 'get'>
-export type ReadingPage = ResponseData<'/api/v1/meter-readings', 'get'>
-
-/** The document's filters, with the project and the page always given. */
-export type MeterQuery = QueryParams<'/api/v1/meters', 'get'> & { project_id: number; page: number; page_size: number }
