@@ -12,7 +12,7 @@ use super::bills::{accrued, entries_of};
 use super::ledger::{lock_house, post_all};
 use crate::entity::{adjustment, bill};
 use crate::error::OrInternal;
-use crate::people::repo::house_labels;
+use crate::property::house_labels;
 use crate::scope::project_condition;
 use crate::{Db, audit};
 

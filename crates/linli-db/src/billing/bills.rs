@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use crate::entity::{bill, fee_item, house, ledger_entry};
 use crate::error::OrInternal;
-use crate::people::repo::house_labels;
+use crate::property::house_labels;
 use crate::scope::project_condition;
 
 pub(crate) fn rule(b: &bill::Model) -> LateFeeRule {

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::entity::{bill, ownership, person, project};
 use crate::error::OrInternal;
-use crate::people::repo::house_labels;
+use crate::property::house_labels;
 
 async fn owners(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<HashMap<Id, Vec<Owner>>> {
     let mut out: HashMap<Id, Vec<Owner>> = HashMap::new();

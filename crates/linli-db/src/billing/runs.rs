@@ -18,7 +18,7 @@ use crate::entity::{
 };
 use crate::error::OrInternal;
 use crate::job_store::insert_job;
-use crate::people::repo::house_labels;
+use crate::property::house_labels;
 use crate::scope::{ensure_project, project_condition};
 use crate::{Db, audit};
 use linli_billing::RUN_JOB;

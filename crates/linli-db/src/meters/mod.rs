@@ -17,7 +17,7 @@ use sea_orm::{
     IntoActiveModel, NotSet, QueryFilter, QueryOrder,
 };
 
-use crate::entity::{building, house, meter as meter_e, meter_reading, unit};
+use crate::entity::{house, meter as meter_e, meter_reading};
 use crate::error::{OrInternal, unique_as};
 use crate::property::building_ref;
 use crate::scope::{ensure_project, project_condition};
@@ -72,7 +72,7 @@ async fn meter_views(c: &impl ConnectionTrait, rows: Vec<meter_e::Model>) -> Res
             .map(|h| (h.id, h.number))
             .collect()
     };
-    let labels = crate::people::repo::house_labels(c, &house_ids).await?;
+    let labels = crate::property::house_labels(c, &house_ids).await?;
     Ok(rows
         .into_iter()
         .map(|m| {
@@ -460,25 +460,6 @@ impl MeterRepo for Db {
     }
 
     async fn house_labels(&self, project_id: Id) -> Result<HashMap<Id, String>> {
-        let c = &self.conn;
-        let houses =
-            house::Entity::find().filter(house::Column::ProjectId.eq(project_id)).all(c).await.or_internal()?;
-        let buildings: HashMap<Id, String> = building::Entity::find()
-            .filter(building::Column::ProjectId.eq(project_id))
-            .all(c)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|b| (b.id, b.name))
-            .collect();
-        let units: HashMap<Id, String> = unit::Entity::find()
-            .filter(unit::Column::ProjectId.eq(project_id))
-            .all(c)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-        Ok(crate::property::labels(houses, &buildings, &units))
+        crate::property::project_house_labels(&self.conn, project_id).await
     }
 }

@@ -20,22 +20,8 @@ pub(crate) async fn facts(db: &Db, granted: &Granted) -> Result<PersonImportFact
     let c = &db.conn;
     ensure_project(c, granted).await?;
     let persons = person::Entity::find().filter(person::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
-    let buildings: HashMap<Id, String> = building::Entity::find()
-        .filter(building::Column::ProjectId.eq(project))
-        .all(c)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|b| (b.id, b.name))
-        .collect();
-    let units: HashMap<Id, String> = unit::Entity::find()
-        .filter(unit::Column::ProjectId.eq(project))
-        .all(c)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let (buildings, units) =
+        crate::property::names(c, building::Column::ProjectId.eq(project), unit::Column::ProjectId.eq(project)).await?;
     let houses = house::Entity::find().filter(house::Column::ProjectId.eq(project)).all(c).await.or_internal()?;
     let owned = ownership::Entity::find()
         .filter(ownership::Column::ProjectId.eq(project))

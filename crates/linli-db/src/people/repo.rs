@@ -21,7 +21,7 @@ use sea_orm::{
     IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
-use crate::entity::{building, house, occupancy, ownership, person, unit};
+use crate::entity::{house, occupancy, ownership, person};
 use crate::error::OrInternal;
 use crate::scope::{ensure_project, project_condition};
 use crate::search;
@@ -104,34 +104,6 @@ fn stored(c: Change<Encrypted>) -> Option<Option<Encrypted>> {
     }
 }
 
-/// `1栋1单元301` for each house.
-pub(crate) async fn house_labels(c: &impl ConnectionTrait, ids: &[Id]) -> Result<HashMap<Id, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let houses =
-        house::Entity::find().filter(house::Column::Id.is_in(ids.iter().copied())).all(c).await.or_internal()?;
-    let b_ids: Vec<Id> = houses.iter().map(|h| h.building_id).collect();
-    let u_ids: Vec<Id> = houses.iter().map(|h| h.unit_id).filter(|u| *u != 0).collect();
-    let buildings: HashMap<Id, String> = building::Entity::find()
-        .filter(building::Column::Id.is_in(b_ids))
-        .all(c)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|b| (b.id, b.name))
-        .collect();
-    let units: HashMap<Id, String> = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(u_ids))
-        .all(c)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    Ok(crate::property::labels(houses, &buildings, &units))
-}
-
 async fn names(c: &impl ConnectionTrait, ids: &[Id]) -> Result<HashMap<Id, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -152,7 +124,7 @@ async fn labels_and_names(
     links: impl Iterator<Item = (Id, Id)>,
 ) -> Result<(HashMap<Id, String>, HashMap<Id, String>)> {
     let (houses, people): (Vec<Id>, Vec<Id>) = links.unzip();
-    Ok((house_labels(c, &houses).await?, names(c, &people).await?))
+    Ok((crate::property::house_labels(c, &houses).await?, names(c, &people).await?))
 }
 
 async fn ownership_views(c: &impl ConnectionTrait, rows: Vec<ownership::Model>) -> Result<Vec<Ownership>> {

@@ -7,9 +7,12 @@ pub(crate) mod structure;
 
 use std::collections::HashMap;
 
-use linli_core::Id;
+use linli_core::{Id, Result};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::entity::house;
+use crate::entity::{building, house, unit};
+use crate::error::OrInternal;
 
 /// Each house's label (`linli_property::house_label`) from its row and the names of the
 /// buildings and units read with it: the one place storage composes a label.
@@ -25,4 +28,36 @@ pub(crate) fn labels(
             (h.id, linli_property::house_label(b, units.get(&h.unit_id).map(String::as_str), &h.number))
         })
         .collect()
+}
+
+/// The names of the buildings and of the units that match these conditions, by id.
+pub(crate) async fn names(
+    c: &impl ConnectionTrait,
+    buildings: SimpleExpr,
+    units: SimpleExpr,
+) -> Result<(HashMap<Id, String>, HashMap<Id, String>)> {
+    let b = building::Entity::find().filter(buildings).all(c).await.or_internal()?;
+    let u = unit::Entity::find().filter(units).all(c).await.or_internal()?;
+    Ok((b.into_iter().map(|b| (b.id, b.name)).collect(), u.into_iter().map(|u| (u.id, u.name)).collect()))
+}
+
+/// `1栋1单元301` for each of these houses.
+pub(crate) async fn house_labels(c: &impl ConnectionTrait, ids: &[Id]) -> Result<HashMap<Id, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let houses =
+        house::Entity::find().filter(house::Column::Id.is_in(ids.iter().copied())).all(c).await.or_internal()?;
+    let b_ids: Vec<Id> = houses.iter().map(|h| h.building_id).collect();
+    let u_ids: Vec<Id> = houses.iter().map(|h| h.unit_id).filter(|u| *u != 0).collect();
+    let (buildings, units) = names(c, building::Column::Id.is_in(b_ids), unit::Column::Id.is_in(u_ids)).await?;
+    Ok(labels(houses, &buildings, &units))
+}
+
+/// `1栋1单元301` for every house of the project.
+pub(crate) async fn project_house_labels(c: &impl ConnectionTrait, project_id: Id) -> Result<HashMap<Id, String>> {
+    let houses = house::Entity::find().filter(house::Column::ProjectId.eq(project_id)).all(c).await.or_internal()?;
+    let (buildings, units) =
+        names(c, building::Column::ProjectId.eq(project_id), unit::Column::ProjectId.eq(project_id)).await?;
+    Ok(labels(houses, &buildings, &units))
 }
