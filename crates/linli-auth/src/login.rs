@@ -117,7 +117,8 @@ impl AuthService {
         let Some(s) = self.repo.session(&hash_token(token), now).await? else {
             return Ok(None);
         };
-        let authz = self.authz_for(&s.user, s.company_id, ip).await?;
+        let actor = Actor { user_id: Some(s.user.id), company_id: s.company_id, name: s.user.username.clone(), ip };
+        let authz = Authz::new(actor, resolve(s.grants.into_iter()));
         Ok(Some(SessionAuth { authz, user: s.user, csrf_token: s.csrf_token }))
     }
 

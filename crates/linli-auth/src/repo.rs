@@ -23,6 +23,9 @@ pub struct SessionRecord {
     pub user: User,
     pub company_id: Id,
     pub csrf_token: String,
+    /// The user's grants, each as its project (none: company-wide) and its role's permissions:
+    /// read with the session, so a request's authentication is one query.
+    pub grants: Vec<(Option<Id>, Vec<String>)>,
 }
 
 /// Signing in and out: logins, attempts, sessions, one's own password and grants.

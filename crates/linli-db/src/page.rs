@@ -1,7 +1,7 @@
 //! Paging a list: the one place that counts, offsets and limits, so every list pages alike.
 
 use linli_core::{Page, PageRequest, Result};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, QueryTrait, Select};
 
 use crate::error::OrInternal;
 
@@ -12,7 +12,11 @@ where
     E::Model: FromQueryResult + Send + Sync,
     C: ConnectionTrait,
 {
-    let total = sel.clone().count(c).await.or_internal()?;
+    // The count needs no order: without it no planner sorts (or walks an index in order) just
+    // to count.
+    let mut counting = sel.clone();
+    QueryTrait::query(&mut counting).clear_order_by();
+    let total = counting.count(c).await.or_internal()?;
     let rows = sel.offset(page.offset()).limit(page.limit()).all(c).await.or_internal()?;
     Ok(Page::new(rows, total, page))
 }

@@ -13,6 +13,7 @@ mod m0004_billing;
 mod m0005_meters;
 mod m0006_backdated_payments;
 mod m0007_throttle;
+mod m0008_read_paths;
 mod util;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_meters::Migration),
             Box::new(m0006_backdated_payments::Migration),
             Box::new(m0007_throttle::Migration),
+            Box::new(m0008_read_paths::Migration),
         ]
     }
 }

@@ -7,10 +7,10 @@ use linli_auth::{
     UserRepo,
 };
 use linli_core::{AuditEvent, Code, Error, GrantedCompany, Id, Page, PageRequest, ProjectSet, Result, Scope};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    IntoActiveModel, NotSet, QueryFilter, QueryOrder,
 };
 
 use crate::entity::{grant, login_attempt, project, role, session, user};
@@ -18,6 +18,21 @@ use crate::error::{OrInternal, delete_failed, unique_as};
 use crate::scope::project_condition;
 use crate::search;
 use crate::{Db, audit};
+
+/// A row of the session lookup: the user, the session's CSRF token, and one grant (if any).
+#[derive(sea_orm::FromQueryResult)]
+struct SessionRow {
+    id: Id,
+    company_id: Id,
+    username: String,
+    display_name: String,
+    phone: Option<String>,
+    created_at: DateTime<Utc>,
+    csrf_token: String,
+    project_id: Option<Id>,
+    granted: bool,
+    permissions: Option<String>,
+}
 
 fn view(m: &user::Model) -> User {
     User {
@@ -140,20 +155,66 @@ impl SessionRepo for Db {
         tx.commit().await.or_internal()
     }
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>> {
-        let found = session::Entity::find()
-            .filter(session::Column::TokenHash.eq(token_hash))
-            .filter(session::Column::RevokedAt.is_null())
-            .filter(session::Column::ExpiresAt.gt(now))
-            .one(&self.conn)
+        // One statement per request: the session, its user and every grant with its role's
+        // permissions (one row per grant; one row with no grant for a user without any).
+        let q = Query::select()
+            .columns([
+                (user::Entity, user::Column::Id),
+                (user::Entity, user::Column::CompanyId),
+                (user::Entity, user::Column::Username),
+                (user::Entity, user::Column::DisplayName),
+                (user::Entity, user::Column::Phone),
+                (user::Entity, user::Column::CreatedAt),
+            ])
+            .column((session::Entity, session::Column::CsrfToken))
+            .column((grant::Entity, grant::Column::ProjectId))
+            .expr_as(Expr::col((grant::Entity, grant::Column::Id)).is_not_null(), "granted")
+            .column((role::Entity, role::Column::Permissions))
+            .from(session::Entity)
+            .inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id)).equals((session::Entity, session::Column::UserId)),
+            )
+            .left_join(
+                grant::Entity,
+                Expr::col((grant::Entity, grant::Column::UserId)).equals((session::Entity, session::Column::UserId)),
+            )
+            .left_join(
+                role::Entity,
+                Expr::col((role::Entity, role::Column::Code)).equals((grant::Entity, grant::Column::RoleCode)),
+            )
+            .and_where(Expr::col((session::Entity, session::Column::TokenHash)).eq(token_hash))
+            .and_where(Expr::col((session::Entity, session::Column::RevokedAt)).is_null())
+            .and_where(Expr::col((session::Entity, session::Column::ExpiresAt)).gt(now))
+            .and_where(Expr::col((user::Entity, user::Column::Disabled)).eq(false))
+            .order_by((grant::Entity, grant::Column::Id), sea_orm::Order::Asc)
+            .take();
+        let rows = SessionRow::find_by_statement(self.conn.get_database_backend().build(&q))
+            .all(&self.conn)
             .await
             .or_internal()?;
-        let Some(s) = found else { return Ok(None) };
-        let u = user::Entity::find_by_id(s.user_id).one(&self.conn).await.or_internal()?;
-        Ok(u.filter(|u| !u.disabled).map(|u| SessionRecord {
-            user: view(&u),
-            company_id: u.company_id,
-            csrf_token: s.csrf_token,
-        }))
+        let Some(first) = rows.first() else { return Ok(None) };
+        let record = SessionRecord {
+            user: User {
+                id: first.id,
+                username: first.username.clone(),
+                display_name: first.display_name.clone(),
+                phone: first.phone.clone(),
+                disabled: false,
+                created_at: first.created_at,
+            },
+            company_id: first.company_id,
+            csrf_token: first.csrf_token.clone(),
+            grants: rows
+                .iter()
+                .filter(|r| r.granted)
+                .map(|r| {
+                    let perms = r.permissions.as_deref().unwrap_or("").split_whitespace().map(str::to_string);
+                    (r.project_id, perms.collect())
+                })
+                .collect(),
+        };
+        Ok(Some(record))
     }
     async fn revoke_session(&self, token_hash: &str, audit: AuditEvent) -> Result<()> {
         let tx = self.begin().await.or_internal()?;
