@@ -85,6 +85,12 @@ pub fn rate(collected: Fen, billed: Fen) -> Decimal {
     linli_core::money::round(Decimal::from(collected.0) / Decimal::from(billed.0), 4)
 }
 
+/// Buildings in the order people count them: `2栋` before `10栋`.
+pub fn natural(s: &str) -> (u64, String) {
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    (digits.parse().unwrap_or(u64::MAX), s.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

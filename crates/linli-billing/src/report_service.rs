@@ -1,6 +1,9 @@
 //! Reports (arrears, collection, income) and the ledger check.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use tokio::sync::Mutex;
 
 use chrono::NaiveDate;
 use linli_core::{Authz, Error, Id, Result};
@@ -11,27 +14,79 @@ use crate::report::{ArrearsReport, CollectionRow, IncomeRow};
 use crate::ledger_check::LedgerCheck;
 use crate::service::{BillingRepo, REPORT, ReportRepo, business_day};
 
+/// Reports computed from the ledger, kept with the project's ledger mark they were computed
+/// after: served again while the mark has not moved (a report over 100,000 houses sums about
+/// 350,000 owing bills; staff open it all day between payments). Bounded: full, it starts over.
+struct Cached<K, V> {
+    entries: Mutex<HashMap<K, (i64, V)>>,
+}
+
+const CACHED_REPORTS: usize = 256;
+
+impl<K: std::hash::Hash + Eq, V: Clone> Cached<K, V> {
+    fn new() -> Self {
+        Self { entries: Mutex::new(HashMap::new()) }
+    }
+
+    async fn get(&self, key: &K, mark: i64) -> Option<V> {
+        let entries = self.entries.lock().await;
+        entries.get(key).filter(|(m, _)| *m == mark).map(|(_, v)| v.clone())
+    }
+
+    async fn put(&self, key: K, mark: i64, value: V) {
+        let mut entries = self.entries.lock().await;
+        if entries.len() >= CACHED_REPORTS {
+            entries.clear();
+        }
+        entries.insert(key, (mark, value));
+    }
+}
+
 #[derive(Clone)]
 pub struct ReportService {
     reports: Arc<dyn ReportRepo>,
     seal: Seal,
+    arrears: Arc<Cached<(Id, NaiveDate), ArrearsReport>>,
+    collection: Arc<Cached<(Id, i32), Vec<CollectionRow>>>,
 }
 
 impl ReportService {
     pub(crate) fn new(repo: &Arc<dyn BillingRepo>, seal: Seal) -> Self {
-        Self { reports: repo.clone(), seal }
+        Self { reports: repo.clone(), seal, arrears: Arc::new(Cached::new()), collection: Arc::new(Cached::new()) }
     }
 
     pub async fn arrears(&self, authz: &Authz, project_id: Id, as_of: Option<NaiveDate>) -> Result<ArrearsReport> {
         let granted = authz.require(REPORT, project_id)?;
-        self.reports.arrears(&granted, business_day(as_of)?).await
+        let as_of = business_day(as_of)?;
+        let mark = self.reports.ledger_mark(project_id).await?;
+        if let Some(mut report) = self.arrears.get(&(project_id, as_of), mark).await {
+            let names = self.reports.report_names(project_id).await?;
+            for r in &mut report.rows {
+                r.building_name = names.buildings.get(&r.building_id).cloned().unwrap_or_default();
+            }
+            report.rows.sort_by_key(|r| crate::report::natural(&r.building_name));
+            return Ok(report);
+        }
+        let report = self.reports.arrears(&granted, as_of).await?;
+        self.arrears.put((project_id, as_of), mark, report.clone()).await;
+        Ok(report)
     }
     pub async fn collection(&self, authz: &Authz, project_id: Id, year: i32) -> Result<Vec<CollectionRow>> {
         let granted = authz.require(REPORT, project_id)?;
         if !(2000..=2100).contains(&year) {
             return Err(Error::invalid("year", "out_of_range"));
         }
-        self.reports.collection(&granted, year).await
+        let mark = self.reports.ledger_mark(project_id).await?;
+        if let Some(mut rows) = self.collection.get(&(project_id, year), mark).await {
+            let names = self.reports.report_names(project_id).await?;
+            for r in &mut rows {
+                r.fee_item_name = names.fee_items.get(&r.fee_item_id).cloned().unwrap_or_default();
+            }
+            return Ok(rows);
+        }
+        let rows = self.reports.collection(&granted, year).await?;
+        self.collection.put((project_id, year), mark, rows.clone()).await;
+        Ok(rows)
     }
     pub async fn income(
         &self,

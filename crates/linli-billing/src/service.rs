@@ -191,12 +191,26 @@ pub trait AdjustmentRepo: Send + Sync {
     ) -> Result<Adjustment>;
 }
 
+/// The names a report shows beside its figures.
+#[derive(Debug, Clone, Default)]
+pub struct ReportNames {
+    pub buildings: std::collections::HashMap<Id, String>,
+    pub fee_items: std::collections::HashMap<Id, String>,
+}
+
 /// Reports, and the ledger check.
 #[async_trait]
 pub trait ReportRepo: Send + Sync {
     async fn arrears(&self, granted: &Granted, as_of: NaiveDate) -> Result<ArrearsReport>;
     async fn collection(&self, granted: &Granted, year: i32) -> Result<Vec<CollectionRow>>;
     async fn income(&self, granted: &Granted, from: NaiveDate, to: NaiveDate) -> Result<Vec<IncomeRow>>;
+    /// The project's ledger mark: a number that changes, in the same transaction, with every
+    /// entry posted in the project (so with every bill written and every due moved). A report
+    /// computed after reading mark M holds at least everything up to M.
+    async fn ledger_mark(&self, project_id: Id) -> Result<i64>;
+    /// The names of the project's buildings and fee items, by id: read fresh for a report
+    /// served from the cache, so a rename shows at once.
+    async fn report_names(&self, project_id: Id) -> Result<ReportNames>;
     /// Verifies every seal and every cached balance against the entries.
     async fn check_ledger(&self, seal: &Seal) -> Result<LedgerCheck>;
 }

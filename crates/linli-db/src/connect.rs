@@ -59,6 +59,21 @@ impl Db {
     /// Brings the schema up to date; safe to call on every start and from several instances.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         Migrator::up(&self.writer, None).await?;
+        self.analyze().await?;
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics. SQLite keeps none until asked (without them it walked
+    /// 2 M bills through the wrong index), and `PRAGMA optimize` analyzes only the tables that
+    /// changed enough since; PostgreSQL's autovacuum analyzes on its own, but only later, so a
+    /// bulk load (an import, a billing run, the demo) is analyzed at once.
+    pub async fn analyze(&self) -> anyhow::Result<()> {
+        use sea_orm::ConnectionTrait;
+        let sql = match self.backend {
+            Backend::Sqlite => "PRAGMA optimize=0x10002",
+            Backend::Postgres => "ANALYZE",
+        };
+        self.writer.execute_unprepared(sql).await?;
         Ok(())
     }
 

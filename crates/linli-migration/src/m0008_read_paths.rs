@@ -3,10 +3,14 @@
 //!   account they are bound to;
 //! - the bills still owing, as a partial index: the arrears report, the overdue reminders and
 //!   the dashboard read only these (about one bill in six), never the paid ones;
+//! - `ledger_marks`: one number per project that every posting transaction moves, so a report
+//!   computed from the ledger can be served again until the ledger has changed;
 //! - the house list's order (building, unit, floor, then 2 before 10 by the number's length), so
 //!   a page is read in index order instead of sorting the whole project per request.
 
 use sea_orm_migration::prelude::*;
+
+use sea_orm_migration::schema::big_integer;
 
 use crate::util::index;
 
@@ -24,6 +28,14 @@ const HOUSE_ORDER: &str =
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(index("persons", "user", &["user_id"])).await?;
+        m.create_table(
+            Table::create()
+                .table("ledger_marks")
+                .col(big_integer("project_id").primary_key())
+                .col(big_integer("mark"))
+                .take(),
+        )
+        .await?;
         let db = m.get_connection();
         db.execute_unprepared(OWING).await?;
         db.execute_unprepared(HOUSE_ORDER).await?;
@@ -34,6 +46,7 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         db.execute_unprepared("DROP INDEX ix_houses_list_order").await?;
         db.execute_unprepared("DROP INDEX ix_bills_owing").await?;
+        m.drop_table(Table::drop().table("ledger_marks").take()).await?;
         m.drop_index(Index::drop().name("ix_persons_user").table("persons").to_owned()).await
     }
 }

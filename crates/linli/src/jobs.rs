@@ -40,6 +40,8 @@ impl JobHandler for PurgeSessions {
     async fn run(&self, _job: &Job) -> anyhow::Result<()> {
         let n = self.0.purge_sessions(Utc::now()).await?;
         tracing::info!(sessions = n, "purged ended sessions");
+        // Hourly, the planner's statistics follow what imports and edits changed.
+        self.0.analyze().await?;
         Ok(())
     }
 }
@@ -58,6 +60,7 @@ impl JobHandler for BillingRun {
         let before = self.0.runs.run_for_job(id).await?.state;
         let (run, written) = self.0.runs.execute_run(id, crate::billing_cli::CHUNK).await?;
         tracing::info!(run = id, written, bills = run.bills, "billing run completed");
+        self.2.analyze().await?;
         if before == linli_billing::RunState::Running {
             notify_run(&self.2, &self.1, id).await?;
         }

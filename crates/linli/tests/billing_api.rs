@@ -7,8 +7,8 @@ mod common;
 use chrono::Utc;
 use common::{Community, TestServer, assert_problem};
 use linli_db::db_test;
-use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// A project with one owned house of 100 m² and a property fee of 10.00 元/m²/月 with 万分之五
@@ -363,6 +363,42 @@ db_test!(
         let m2 = s.login("manager2").await;
         assert_problem(&s.get(&format!("/api/v1/reports/arrears?project_id={p}"), &m2).await, 404, "not_found");
         assert_eq!(s.get("/api/v1/bills", &m2).await.body["total"], 0);
+    }
+);
+
+db_test!(
+    /// The reports are served again while the project's ledger has not moved: a payment, a new
+    /// month's bills and a renamed building must all show on the next request.
+    async fn reports_asked_again_show_every_payment_bill_and_rename(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, h, _) = setup(&s, &admin).await;
+        bill_month(&s, &admin, p, "2025-01").await;
+        let arrears = format!("/api/v1/reports/arrears?project_id={p}&as_of=2026-03-01");
+        let collection = format!("/api/v1/reports/collection?project_id={p}&year=2025");
+        let first = s.get(&arrears, &admin).await.body;
+        assert_eq!(first["total"]["total_fen"], 100_000);
+        assert_eq!(s.get(&arrears, &admin).await.body, first, "asked again, unchanged");
+        assert_eq!(s.get(&collection, &admin).await.body[0]["collected_fen"], 0);
+
+        pay_on(&s, h, json!({"amount_fen": 40_000, "channel": "cash", "received_on": "2025-02-01"})).await;
+        assert_eq!(s.get(&arrears, &admin).await.body["total"]["total_fen"], 60_000, "after a payment");
+        assert_eq!(s.get(&collection, &admin).await.body[0]["collected_fen"], 40_000);
+
+        bill_month(&s, &admin, p, "2025-02").await;
+        assert_eq!(s.get(&arrears, &admin).await.body["total"]["total_fen"], 160_000, "after a new month");
+
+        let building = first["rows"][0]["building_id"].as_i64().unwrap();
+        let renamed = s
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/buildings/{building}"),
+                Some(&admin),
+                Some(json!({"name": "一号楼"})),
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        assert_eq!(s.get(&arrears, &admin).await.body["rows"][0]["building_name"], "一号楼", "after a rename");
     }
 );
 

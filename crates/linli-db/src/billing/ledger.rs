@@ -9,7 +9,7 @@ use linli_core::{Fen, Id, Result};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, NotSet, QueryFilter};
 
-use crate::entity::{bill, house_balance, ledger_entry};
+use crate::entity::{bill, house_balance, ledger_entry, ledger_mark};
 use crate::error::OrInternal;
 
 pub(crate) fn entry_model(p: &NewEntry, key: String, seal: &Seal) -> ledger_entry::ActiveModel {
@@ -59,6 +59,10 @@ pub(crate) fn new_key() -> String {
 /// dues (`BillDues::after`, entry by entry) and each balance once. The house must be locked
 /// (`lock_house`).
 pub(crate) async fn post_all(c: &impl ConnectionTrait, entries: Vec<NewEntry>, seal: &Seal) -> Result<()> {
+    let mut projects: Vec<Id> = entries.iter().map(|e| e.project_id).collect();
+    projects.sort_unstable();
+    projects.dedup();
+    move_marks(c, &projects).await?;
     // Well below SQLite's limit of bound values per statement (18 columns an entry).
     for chunk in entries.chunks(500) {
         let models = chunk.iter().map(|e| entry_model(e, new_key(), seal));
@@ -164,4 +168,30 @@ pub(crate) async fn balances(c: &impl ConnectionTrait, house_id: Id) -> Result<V
         .into_iter()
         .map(|b| (b.fee_item_id, Fen(b.amount_fen)))
         .collect())
+}
+
+/// Moves the ledger mark of each project (`ReportRepo::ledger_mark`), in the transaction that
+/// posts its entries: whoever reads the mark afterwards knows the ledger changed.
+pub(crate) async fn move_marks(c: &impl ConnectionTrait, projects: &[Id]) -> Result<()> {
+    use sea_orm::sea_query::OnConflict;
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let rows = projects.iter().map(|&p| ledger_mark::ActiveModel { project_id: Set(p), mark: Set(1) });
+    ledger_mark::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(ledger_mark::Column::ProjectId)
+                .value(ledger_mark::Column::Mark, Expr::col((ledger_mark::Entity, ledger_mark::Column::Mark)).add(1))
+                .to_owned(),
+        )
+        .exec(c)
+        .await
+        .or_internal()?;
+    Ok(())
+}
+
+/// The project's ledger mark; 0 before its first entry.
+pub(crate) async fn mark(c: &impl ConnectionTrait, project_id: Id) -> Result<i64> {
+    let m = ledger_mark::Entity::find_by_id(project_id).one(c).await.or_internal()?;
+    Ok(m.map_or(0, |m| m.mark))
 }

@@ -228,6 +228,12 @@ impl ReportRepo for Db {
     async fn income(&self, granted: &Granted, from: NaiveDate, to: NaiveDate) -> Result<Vec<IncomeRow>> {
         reports::income(&self.conn, granted, from, to).await
     }
+    async fn ledger_mark(&self, project_id: Id) -> Result<i64> {
+        ledger::mark(&self.conn, project_id).await
+    }
+    async fn report_names(&self, project_id: Id) -> Result<linli_billing::ReportNames> {
+        reports::names(&self.conn, project_id).await
+    }
     async fn check_ledger(&self, seal: &Seal) -> Result<LedgerCheck> {
         check::check(&self.conn, seal).await
     }

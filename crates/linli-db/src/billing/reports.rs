@@ -67,16 +67,27 @@ pub(crate) async fn arrears(c: &impl ConnectionTrait, granted: &Granted, as_of: 
             bands,
         })
         .collect();
-    rows.sort_by_key(|r| natural(&r.building_name));
+    rows.sort_by_key(|r| linli_billing::report::natural(&r.building_name));
     // A house belongs to one building: the project's count is the sum of the buildings'.
     let houses = rows.iter().map(|r| r.houses).sum();
     Ok(ArrearsReport { project_id: granted.project_id(), as_of, rows, houses, total })
 }
 
-/// `2栋` before `10栋`.
-fn natural(s: &str) -> (u64, String) {
-    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    (digits.parse().unwrap_or(u64::MAX), s.to_owned())
+/// The project's building and fee item names, for a report served again.
+pub(crate) async fn names(c: &impl ConnectionTrait, project_id: Id) -> Result<linli_billing::ReportNames> {
+    use crate::entity::building;
+    let buildings: Vec<(Id, String)> = building::Entity::find()
+        .select_only()
+        .columns([building::Column::Id, building::Column::Name])
+        .filter(building::Column::ProjectId.eq(project_id))
+        .into_tuple()
+        .all(c)
+        .await
+        .or_internal()?;
+    Ok(linli_billing::ReportNames {
+        buildings: buildings.into_iter().collect(),
+        fee_items: item_names(c, project_id).await?,
+    })
 }
 
 async fn item_names(c: &impl ConnectionTrait, project_id: Id) -> Result<HashMap<Id, String>> {

@@ -298,6 +298,10 @@ async fn insert_new(tx: &impl ConnectionTrait, run_id: Option<Id>, bills: &[NewB
         })
         .collect();
     ledger_entry::Entity::insert_many(entries).exec(tx).await.or_internal()?;
+    let mut projects: Vec<Id> = fresh.iter().map(|b| b.project_id).collect();
+    projects.sort_unstable();
+    projects.dedup();
+    super::ledger::move_marks(tx, &projects).await?;
     Ok(fresh.len() as u64)
 }
 

@@ -20,6 +20,7 @@ pub mod house_balance;
 pub mod job;
 pub mod job_schedule;
 pub mod ledger_entry;
+pub mod ledger_mark;
 pub mod login_attempt;
 pub mod message;
 pub mod meter;

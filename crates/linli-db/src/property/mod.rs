@@ -70,3 +70,26 @@ pub(crate) async fn project_house_labels(c: &impl ConnectionTrait, project_id: I
         names(c, building::Column::ProjectId.eq(project_id), unit::Column::ProjectId.eq(project_id)).await?;
     Ok(labels(houses, &buildings, &units))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db_test;
+
+    db_test! {
+        /// A reminder names every overdue house of a company: more ids than SQLite binds in one
+        /// statement (32,766) must still come back labelled.
+        async fn labels_for_more_houses_than_one_statement_binds(t: TestDb) {
+            let company = crate::ensure_company(&t.db, "测试物业").await.expect("company");
+            let project = t.insert_project(company, "大社区").await;
+            let building = t.insert_building(project, "9栋", 30).await;
+            let house = t.insert_house(project, building, "3001", 9000).await;
+            let mut ids: Vec<Id> = (1_000_000..1_040_000).collect();
+            ids.push(house);
+            ids.push(house);
+            let labels = house_labels(&t.db.conn, &ids).await.expect("labels");
+            assert_eq!(labels.len(), 1);
+            assert_eq!(labels[&house], linli_property::house_label("9栋", None, "3001"));
+        }
+    }
+}

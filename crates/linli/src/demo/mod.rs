@@ -89,6 +89,7 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     // before the accounts are printed rather than scrolling them away.
     let started = std::time::Instant::now();
     let jobs = crate::jobs::drain(&db, &app).await?;
+    db.analyze().await?;
     println!("demo jobs done in {:.1} s: {jobs} jobs", started.elapsed().as_secs_f64());
     let admin_password = config.admin_password.clone().unwrap_or_else(admin::random_password);
     let mut printed = vec![("admin".to_string(), "系统管理员".to_string(), admin_password.clone())];
