@@ -1,7 +1,7 @@
 //! Indexes for the reads staff and residents make all day at 100,000 houses (issue 11):
 //! - `persons.user_id`: a resident's own bindings and every bill message look people up by the
 //!   account they are bound to;
-//! - the bills still owing, as a partial index: the arrears report, the overdue reminders and
+//! - the bills still owing, as a partial index: the arrears report and the overdue reminders
 //!   read only these (350,000 of 2.4 M bills in the measured data), never the paid ones;
 //! - `ledger_marks`: one number per project that every posting transaction moves, so a report
 //!   computed from the ledger can be served again until the ledger has changed;
