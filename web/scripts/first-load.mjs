@@ -3,7 +3,8 @@
 // manifest of a build (dist/.vite/manifest.json, or $LINLI_WEB_OUT_DIR). For each target it walks
 // index.html's entry and the route's lazily loaded component chunks, following every static
 // `imports` (what the browser modulepreloads) and `css`, but not `dynamicImports` (loaded later,
-// only when needed), and sums the files' gzip sizes (level 9, as the server's precompressed .gz).
+// only when needed; a target lists those its first page does need, like a route's component or
+// the messages the router loads), and sums the files' gzip sizes (level 9, as the server's precompressed .gz).
 //
 //   node scripts/first-load.mjs                      # the named targets (resident, console, login)
 //   node scripts/first-load.mjs resident             # some of them
@@ -27,9 +28,14 @@ export const TARGETS = {
     routes: ['src/modules/mobile/ResidentShell.vue', 'src/modules/mobile/ResidentHome.vue'],
     limit: 150,
   },
-  // The console's first page after signing in (/dashboard): the layout and the dashboard.
+  // The console's first page after signing in (/dashboard): the layout, the dashboard and the
+  // staff pages' messages (which the router loads before any staff page, src/i18n/index.ts).
   console: {
-    routes: ['src/modules/console/ConsoleLayout.vue', 'src/modules/dashboard/DashboardPage.vue'],
+    routes: [
+      'src/modules/console/ConsoleLayout.vue',
+      'src/modules/dashboard/DashboardPage.vue',
+      'src/locales/zh-CN.staff.ts',
+    ],
     limit: 300,
   },
   // The sign-in page, which everybody (residents too) sees first.
