@@ -118,6 +118,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 800,
+    // dist/.vite/manifest.json, for `npm run weight` (scripts/first-load.mjs). Not in the binary's
+    // build: linli-web-assets embeds (and would serve) every file of its output directory.
+    manifest: !process.env.LINLI_WEB_OUT_DIR,
     rolldownOptions: {
       output: {
         // Framework code changes rarely: keep it in its own long-cached chunk.

@@ -1,7 +1,7 @@
 import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { i18n } from './i18n'
+import { i18n, restoreLocale } from './i18n'
 import { router } from './router'
 import { onUnauthorized } from './api/client'
 import { useSessionStore } from './stores/session'
@@ -32,4 +32,6 @@ watch(
   },
 )
 
+// The stored language's messages are fetched (when it is not the default) before the first render.
+await restoreLocale()
 app.mount('#app')

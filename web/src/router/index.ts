@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import { DASHBOARD, NAV_GROUPS, PERMISSIONS } from '@/modules/console/nav'
 import { METER_PERMISSIONS } from '@/modules/meters/meterReadings'
+import { loadStaffMessages } from '@/i18n'
 import { useSessionStore } from '@/stores/session'
 import { belongsOnPhone, homePathFor, safeRedirect } from './landing'
 import { PAGES } from './pages'
@@ -16,6 +17,8 @@ declare module 'vue-router' {
     titleKey?: string
     /** A staff console page: residents are sent to their phone pages instead. */
     console?: boolean
+    /** Renders with the core messages only: the staff pages' messages are not loaded for it. */
+    coreMessages?: boolean
   }
 }
 
@@ -31,7 +34,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/login',
     name: 'login',
     component: () => import('@/modules/auth/LoginPage.vue'),
-    meta: { public: true, titleKey: 'auth.login.title' },
+    meta: { public: true, titleKey: 'auth.login.title', coreMessages: true },
   },
   {
     path: '/',
@@ -51,6 +54,7 @@ export const routes: RouteRecordRaw[] = [
   {
     path: '/m',
     component: () => import('@/modules/mobile/ResidentShell.vue'),
+    meta: { coreMessages: true },
     children: [
       { path: '', name: 'm-home', component: () => import('@/modules/mobile/ResidentHome.vue'), meta: { titleKey: 'mobile.tabs.home' } },
       { path: 'bills', name: 'm-bills', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.bills' } },
@@ -85,7 +89,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('@/modules/placeholder/NotFoundPage.vue'),
-    meta: { public: true, titleKey: 'notFound.title' },
+    meta: { public: true, titleKey: 'notFound.title', coreMessages: true },
   },
 ]
 
@@ -116,4 +120,15 @@ router.beforeEach(async (to) => {
   if (to.matched.some((r) => r.meta.console) && belongsOnPhone(me)) return { path: '/m' }
   if (!session.can(to.meta.permission)) return { name: 'forbidden' }
   return true
+})
+
+// Staff pages (the console, the staff phone pages) need the staff part of the messages; the
+// resident's phone pages and the sign-in page make do with the core part (see i18n/index.ts).
+router.beforeResolve(async (to) => {
+  if (to.matched.some((r) => r.meta.coreMessages)) return
+  try {
+    await loadStaffMessages()
+  } catch {
+    // Not fetched (offline, a new deployment): the page's own chunks will not load either.
+  }
 })

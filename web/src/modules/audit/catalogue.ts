@@ -1,6 +1,6 @@
-// The closed lists the audit log's filters offer, read from the zh-CN messages that translate
+// The closed lists the audit log's filters offer, read from the zh-CN (staff) messages that translate
 // them (locales.test.ts checks them against the server's lists in crates/linli-core).
-import zhCN from '@/locales/zh-CN'
+import zhCN from '@/locales/zh-CN.staff'
 
 type Tree = { [key: string]: string | Tree }
 
