@@ -98,6 +98,13 @@ impl<T> OrInternal<T> for Result<T, DbErr> {
     }
 }
 
+/// sqlx's own errors, where storage talks to the driver directly (the benches' COPY).
+impl<T> OrInternal<T> for Result<T, sqlx::Error> {
+    fn or_internal(self) -> Result<T, Error> {
+        self.map_err(|e| internal(DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(e)))))
+    }
+}
+
 impl<T> OrInternal<T> for Result<T, serde_json::Error> {
     fn or_internal(self) -> Result<T, Error> {
         self.map_err(Error::internal)

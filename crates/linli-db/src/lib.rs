@@ -16,6 +16,7 @@ mod meters;
 mod notify;
 mod page;
 mod people;
+pub mod plain;
 mod property;
 mod references;
 mod scope;
@@ -23,7 +24,7 @@ mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use billing::{bulk_insert_plain, overdue_messages, run_messages};
+pub use billing::{overdue_messages, run_messages};
 pub use bootstrap::{ensure_company, sync_roles};
 pub use connect::{Backend, Db, connect, create_database, drop_database};
 pub use equipment::categories::ensure_equipment_categories;

@@ -106,6 +106,28 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// The HTTP API under load: the real server on a database it fills (houses, people, a year
+    /// of bills, some paid), each endpoint at 50 and 200 connections beside the same server's
+    /// trivial endpoint, and the server's peak memory.
+    Api {
+        /// Database sizes, one after another.
+        #[arg(long, value_delimiter = ',', default_value = "1500,100000")]
+        houses: Vec<usize>,
+        #[arg(long, value_delimiter = ',', default_value = "50,200")]
+        connections: Vec<u32>,
+        /// Seconds of load per endpoint and level.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Months of bills to fill.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Also run on this PostgreSQL server (a scratch database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+        /// One JSON document instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Bill N houses for a month, against a plain bulk insert of the same rows.
     Billing {
         #[arg(long, default_value_t = 100_000)]
@@ -229,6 +251,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { command: BenchCommand::Writes { parallel, payments, houses, postgres } } => {
             anyhow::ensure!(parallel.iter().all(|&p| p > 0), "--parallel takes counts above 0");
             crate::bench::writes(&parallel, payments, houses, postgres.as_deref()).await
+        }
+        Command::Bench { command: BenchCommand::Api { houses, connections, seconds, months, postgres, json } } => {
+            let o = crate::bench::ApiOptions { houses, connections, seconds, months, postgres, json };
+            crate::bench::api(&o).await
         }
         Command::Bench { command: BenchCommand::Billing { houses, postgres } } => {
             crate::bench::billing(houses, postgres.as_deref()).await

@@ -11,8 +11,9 @@ mod pay;
 mod reports;
 mod runs;
 
+pub(crate) use ledger::entry_model;
 pub use notices::{overdue_messages, run_messages};
-pub use runs::bulk_insert_plain;
+pub(crate) use runs::bill_model;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -362,47 +362,6 @@ pub(crate) async fn houses_with_balance(c: &impl ConnectionTrait, project_id: Id
     Ok(ids)
 }
 
-/// The bench's baseline: the same bill and charge rows a run writes, inserted plainly — ids
-/// chosen up front, no computing, no key lookups — in transactions of `chunk` bills.
-pub async fn bulk_insert_plain(db: &Db, bills: &[NewBill], seal: &Seal, chunk: usize) -> Result<()> {
-    let first: Option<Id> = bill::Entity::find()
-        .select_only()
-        .column_as(bill::Column::Id.max(), "m")
-        .into_tuple::<Option<Id>>()
-        .one(&db.conn)
-        .await
-        .or_internal()?
-        .flatten();
-    let mut next = first.unwrap_or(0) + 1;
-    let now = Utc::now();
-    // Models and seals are prepared before the clock starts in the bench; here they are built
-    // per chunk, which costs the baseline a little, never the run.
-    for part in bills.chunks(chunk.max(1)) {
-        let tx = db.begin().await.or_internal()?;
-        let mut models = Vec::with_capacity(part.len());
-        let mut entries = Vec::with_capacity(part.len());
-        for b in part {
-            let mut m = bill_model(b, None, now)?;
-            m.id = Set(next);
-            models.push(m);
-            let p = b.charge_entry(Some(next));
-            entries.push(entry_model(&p, format!("charge:{}", b.bill_key), seal));
-            next += 1;
-        }
-        bill::Entity::insert_many(models).exec(&tx).await.or_internal()?;
-        ledger_entry::Entity::insert_many(entries).exec(&tx).await.or_internal()?;
-        tx.commit().await.or_internal()?;
-    }
-    if db.backend == crate::Backend::Postgres {
-        use sea_orm::ConnectionTrait as _;
-        db.writer()
-            .execute_unprepared("SELECT setval(pg_get_serial_sequence('bills', 'id'), (SELECT MAX(id) FROM bills))")
-            .await
-            .or_internal()?;
-    }
-    Ok(())
-}
-
 pub(crate) async fn house_usage(c: &impl ConnectionTrait, house_id: Id) -> Result<String> {
     house::Entity::find_by_id(house_id)
         .one(c)

@@ -134,6 +134,16 @@ pub fn house_sheet(n: usize) -> String {
     residential_houses(n).0
 }
 
+/// The demo estate's people sheet (CSV) for the `n` houses of `house_sheet(n)`, for benchmarks.
+pub fn people_sheet(n: usize) -> String {
+    residential_people(&residential_houses(n).1)
+}
+
+/// The phone of the `i`-th house's owner in `people_sheet` (when it has one: house 0 does).
+pub fn owner_phone(i: usize) -> String {
+    phone(i)
+}
+
 /// A people sheet (CSV) making one person the owner of each of the `n` houses of `house_sheet(n)`
 /// since `since`, for benchmarks: the rows after the first find that person by name and phone.
 pub fn one_owner_sheet(n: usize, name: &str, phone: Option<&str>, since: &str) -> String {
