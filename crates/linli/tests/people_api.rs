@@ -150,6 +150,11 @@ db_test!(
             )
             .await;
         assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+        // The dashboard counts current owners only: the seller no longer is one.
+        assert_eq!(
+            (stats(&s, &admin, p).await["owners"].as_u64(), stats(&s, &admin, p).await["residents"].as_u64()),
+            (Some(1), Some(0))
+        );
 
         let people = s.get(&format!("/api/v1/houses/{house}/people"), &admin).await;
         let owners = people.body["owners"].as_array().unwrap();
@@ -170,6 +175,7 @@ db_test!(
             .await;
         assert_eq!(stay.status, StatusCode::CREATED, "{}", stay.body);
         assert_eq!(s.get(&format!("/api/v1/houses/{house}"), &admin).await.body["state"], "occupied");
+        assert_eq!(stats(&s, &admin, p).await["residents"], 1);
         let again = s
             .post(
                 &format!("/api/v1/houses/{house}/occupancies"),
@@ -186,6 +192,10 @@ db_test!(
             s.post(&format!("/api/v1/occupancies/{stay_id}/end"), &admin, json!({"moved_out_on": "2026-10-31"})).await;
         assert_eq!(out.status, StatusCode::OK);
         assert_eq!(s.get(&format!("/api/v1/houses/{house}"), &admin).await.body["state"], "vacant");
+        assert_eq!(
+            (stats(&s, &admin, p).await["residents"].as_u64(), stats(&s, &admin, p).await["vacant"].as_u64()),
+            (Some(0), Some(1))
+        );
         // The person's houses and the house's history stay.
         let mine = s.get(&format!("/api/v1/persons/{buyer}/houses"), &admin).await;
         assert_eq!(mine.body["occupancies"][0]["moved_out_on"], "2026-10-31");
@@ -196,6 +206,10 @@ db_test!(
         assert_eq!(refused.body["referenced_by"], json!(["occupancy", "ownership"]), "{}", refused.body);
     }
 );
+
+async fn stats(s: &TestServer, token: &str, project: i64) -> Value {
+    s.get(&format!("/api/v1/projects/{project}/stats"), token).await.body
+}
 
 /// A valid 身份证 number nobody in the tests has (checked with the MOD 11-2 weights).
 const ID_NOBODY: &str = "110101199003071233";

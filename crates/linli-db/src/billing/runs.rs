@@ -1,6 +1,6 @@
 //! Billing runs: what a run reads, its record, and writing its bills idempotently.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use linli_billing::{HouseRow, NewBill, Period, Run, RunInputs, RunItem, RunState, RunSummary, RunWarning, Seal};
@@ -257,53 +257,54 @@ pub(crate) async fn write_bills(db: &Db, run_id: Id, bills: &[NewBill], seal: &S
 }
 
 /// Inserts the bills whose keys are free, with their charge entries, in the caller's transaction.
+/// A bill whose key is taken is skipped by the database itself (`ON CONFLICT DO NOTHING`), and
+/// the inserted rows' ids come back with them (`RETURNING`): two statements per few hundred
+/// bills, no lookups.
 async fn insert_new(tx: &impl ConnectionTrait, run_id: Option<Id>, bills: &[NewBill], seal: &Seal) -> Result<u64> {
-    let keys: Vec<String> = bills.iter().map(|b| b.bill_key.clone()).collect();
-    let taken: HashSet<String> = bill::Entity::find()
-        .select_only()
-        .column(bill::Column::BillKey)
-        .filter(bill::Column::BillKey.is_in(keys.clone()))
-        .into_tuple::<String>()
-        .all(tx)
-        .await
-        .or_internal()?
-        .into_iter()
-        .collect();
-    let fresh: Vec<&NewBill> = bills.iter().filter(|b| !taken.contains(&b.bill_key)).collect();
-    if fresh.is_empty() {
-        return Ok(0);
-    }
+    use sea_orm::QueryTrait as _;
+    use sea_orm::sea_query::{OnConflict, Query};
     let now = Utc::now();
-    let mut models = Vec::with_capacity(fresh.len());
-    for b in &fresh {
-        models.push(bill_model(b, run_id, now)?);
+    let mut written = 0;
+    let mut projects: Vec<Id> = Vec::new();
+    // SQLite binds at most 32,766 values in one statement; a bill has 20 columns.
+    for part in bills.chunks(INSERT_ROWS) {
+        let mut models = Vec::with_capacity(part.len());
+        for b in part {
+            models.push(bill_model(b, run_id, now)?);
+        }
+        let mut insert = bill::Entity::insert_many(models)
+            .on_conflict(OnConflict::column(bill::Column::BillKey).do_nothing().to_owned())
+            .into_query();
+        insert.returning(Query::returning().columns([bill::Column::Id, bill::Column::BillKey]));
+        let mut ids: HashMap<String, Id> = HashMap::with_capacity(part.len());
+        for row in tx.query_all(&insert).await.or_internal()? {
+            let id: Id = row.try_get_by_index(0).or_internal()?;
+            let key: String = row.try_get_by_index(1).or_internal()?;
+            ids.insert(key, id);
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        let entries: Vec<ledger_entry::ActiveModel> = part
+            .iter()
+            .filter_map(|b| {
+                let id = ids.get(&b.bill_key)?;
+                projects.push(b.project_id);
+                Some(entry_model(&b.charge_entry(Some(*id)), format!("charge:{}", b.bill_key), seal))
+            })
+            .collect();
+        written += entries.len() as u64;
+        ledger_entry::Entity::insert_many(entries).exec(tx).await.or_internal()?;
     }
-    bill::Entity::insert_many(models).exec(tx).await.or_internal()?;
-    let ids: HashMap<String, Id> = bill::Entity::find()
-        .select_only()
-        .column(bill::Column::BillKey)
-        .column(bill::Column::Id)
-        .filter(bill::Column::BillKey.is_in(fresh.iter().map(|b| b.bill_key.clone())))
-        .into_tuple::<(String, Id)>()
-        .all(tx)
-        .await
-        .or_internal()?
-        .into_iter()
-        .collect();
-    let entries: Vec<ledger_entry::ActiveModel> = fresh
-        .iter()
-        .map(|b| {
-            let p = b.charge_entry(ids.get(&b.bill_key).copied());
-            entry_model(&p, format!("charge:{}", b.bill_key), seal)
-        })
-        .collect();
-    ledger_entry::Entity::insert_many(entries).exec(tx).await.or_internal()?;
-    let mut projects: Vec<Id> = fresh.iter().map(|b| b.project_id).collect();
     projects.sort_unstable();
     projects.dedup();
     super::ledger::move_marks(tx, &projects).await?;
-    Ok(fresh.len() as u64)
+    Ok(written)
 }
+
+/// Rows per INSERT statement: within SQLite's 32,766 bound values for the widest table written
+/// in bulk (bills, 20 columns; entries, 18).
+const INSERT_ROWS: usize = 1_000;
 
 pub(crate) fn bill_model(b: &NewBill, run_id: Option<Id>, now: chrono::DateTime<Utc>) -> Result<bill::ActiveModel> {
     Ok(bill::ActiveModel {

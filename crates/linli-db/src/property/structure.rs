@@ -503,43 +503,58 @@ impl HouseRepo for Db {
             return Err(Error::not_found("project", project_id));
         }
         let c = &self.conn;
-        let houses = || house::Entity::find().filter(house::Column::ProjectId.eq(project_id));
-        let state = |s: HouseState| houses().filter(house::Column::State.eq(s.as_str()));
-        let owners: Vec<i64> = ownership::Entity::find()
+        // Counted in the database: one row per house state, one number per question.
+        let by_state: Vec<(String, i64)> = house::Entity::find()
             .select_only()
-            .column(ownership::Column::PersonId)
-            .distinct()
-            .filter(ownership::Column::ProjectId.eq(project_id))
-            .filter(ownership::Column::EndedOn.is_null())
+            .column(house::Column::State)
+            .column_as(house::Column::Id.count(), "n")
+            .filter(house::Column::ProjectId.eq(project_id))
+            .group_by(house::Column::State)
             .into_tuple()
             .all(c)
             .await
             .or_internal()?;
-        let residents: Vec<i64> = occupancy::Entity::find()
-            .select_only()
-            .column(occupancy::Column::PersonId)
-            .distinct()
-            .filter(occupancy::Column::ProjectId.eq(project_id))
-            .filter(occupancy::Column::MovedOutOn.is_null())
-            .into_tuple()
-            .all(c)
-            .await
-            .or_internal()?;
+        let state = |s: HouseState| by_state.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n as u64);
+        let owners = distinct_count(
+            c,
+            Query::select()
+                .expr(Expr::cust("COUNT(DISTINCT person_id)"))
+                .from(ownership::Entity)
+                .and_where(Expr::col(ownership::Column::ProjectId).eq(project_id))
+                .and_where(Expr::col(ownership::Column::EndedOn).is_null())
+                .to_owned(),
+        )
+        .await?;
+        let residents = distinct_count(
+            c,
+            Query::select()
+                .expr(Expr::cust("COUNT(DISTINCT person_id)"))
+                .from(occupancy::Entity)
+                .and_where(Expr::col(occupancy::Column::ProjectId).eq(project_id))
+                .and_where(Expr::col(occupancy::Column::MovedOutOn).is_null())
+                .to_owned(),
+        )
+        .await?;
         Ok(ProjectStats {
             buildings: building::Entity::find()
                 .filter(building::Column::ProjectId.eq(project_id))
                 .count(c)
                 .await
                 .or_internal()?,
-            houses: houses().count(c).await.or_internal()?,
-            occupied: state(HouseState::Occupied).count(c).await.or_internal()?,
-            vacant: state(HouseState::Vacant).count(c).await.or_internal()?,
-            owners: owners.len() as u64,
-            residents: residents.len() as u64,
+            houses: by_state.iter().map(|(_, n)| *n as u64).sum(),
+            occupied: state(HouseState::Occupied),
+            vacant: state(HouseState::Vacant),
+            owners,
+            residents,
             vehicles: 0,
             equipment: count_rows(c, "equipment", "project_id", project_id).await?,
         })
     }
+}
+
+async fn distinct_count(c: &impl ConnectionTrait, q: sea_orm::sea_query::SelectStatement) -> Result<u64> {
+    let row = c.query_one(&q).await.or_internal()?;
+    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose().or_internal()?.unwrap_or(0) as u64)
 }
 
 /// Rows of another module's table with `column = id`, without depending on its entity.
