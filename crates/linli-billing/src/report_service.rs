@@ -19,13 +19,34 @@ use crate::service::{BillingRepo, REPORT, ReportRepo, business_day};
 /// 350,000 owing bills; staff open it all day between payments). Bounded: full, it starts over.
 struct Cached<K, V> {
     entries: Mutex<HashMap<K, (i64, V)>>,
+    /// Held while a report is computed: fifty staff opening it at once after a payment compute
+    /// it once, not fifty times over side by side (at 100,000 houses they starved each other
+    /// past any timeout).
+    computing: Mutex<()>,
 }
 
 const CACHED_REPORTS: usize = 256;
 
 impl<K: std::hash::Hash + Eq, V: Clone> Cached<K, V> {
     fn new() -> Self {
-        Self { entries: Mutex::new(HashMap::new()) }
+        Self { entries: Mutex::new(HashMap::new()), computing: Mutex::new(()) }
+    }
+
+    /// The report kept for `mark` (`true`: names may be stale), or the one `compute` makes now.
+    async fn get_or_compute<F>(&self, key: K, mark: i64, compute: F) -> Result<(V, bool)>
+    where
+        F: std::future::Future<Output = Result<V>>,
+    {
+        if let Some(v) = self.get(&key, mark).await {
+            return Ok((v, true));
+        }
+        let _one = self.computing.lock().await;
+        if let Some(v) = self.get(&key, mark).await {
+            return Ok((v, true));
+        }
+        let v = compute.await?;
+        self.put(key, mark, v.clone()).await;
+        Ok((v, false))
     }
 
     async fn get(&self, key: &K, mark: i64) -> Option<V> {
@@ -59,16 +80,15 @@ impl ReportService {
         let granted = authz.require(REPORT, project_id)?;
         let as_of = business_day(as_of)?;
         let mark = self.reports.ledger_mark(project_id).await?;
-        if let Some(mut report) = self.arrears.get(&(project_id, as_of), mark).await {
+        let (mut report, kept) =
+            self.arrears.get_or_compute((project_id, as_of), mark, self.reports.arrears(&granted, as_of)).await?;
+        if kept {
             let names = self.reports.report_names(project_id).await?;
             for r in &mut report.rows {
                 r.building_name = names.buildings.get(&r.building_id).cloned().unwrap_or_default();
             }
             report.rows.sort_by_key(|r| crate::report::natural(&r.building_name));
-            return Ok(report);
         }
-        let report = self.reports.arrears(&granted, as_of).await?;
-        self.arrears.put((project_id, as_of), mark, report.clone()).await;
         Ok(report)
     }
     pub async fn collection(&self, authz: &Authz, project_id: Id, year: i32) -> Result<Vec<CollectionRow>> {
@@ -77,15 +97,14 @@ impl ReportService {
             return Err(Error::invalid("year", "out_of_range"));
         }
         let mark = self.reports.ledger_mark(project_id).await?;
-        if let Some(mut rows) = self.collection.get(&(project_id, year), mark).await {
+        let (mut rows, kept) =
+            self.collection.get_or_compute((project_id, year), mark, self.reports.collection(&granted, year)).await?;
+        if kept {
             let names = self.reports.report_names(project_id).await?;
             for r in &mut rows {
                 r.fee_item_name = names.fee_items.get(&r.fee_item_id).cloned().unwrap_or_default();
             }
-            return Ok(rows);
         }
-        let rows = self.reports.collection(&granted, year).await?;
-        self.collection.put((project_id, year), mark, rows.clone()).await;
         Ok(rows)
     }
     pub async fn income(
@@ -103,5 +122,40 @@ impl ReportService {
     }
     pub async fn check_ledger(&self) -> Result<LedgerCheck> {
         self.reports.check_ledger(&self.seal).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_report_asked_for_by_many_at_once_is_computed_once_and_again_after_the_mark_moves() {
+        let cache: Cached<Id, i64> = Cached::new();
+        let computed = AtomicUsize::new(0);
+        let compute = |value: i64| {
+            let computed = &computed;
+            async move {
+                computed.fetch_add(1, Ordering::SeqCst);
+                // Others ask meanwhile.
+                tokio::task::yield_now().await;
+                Ok(value)
+            }
+        };
+        let (a, b, c, d) = tokio::join!(
+            cache.get_or_compute(1, 7, compute(100)),
+            cache.get_or_compute(1, 7, compute(100)),
+            cache.get_or_compute(1, 7, compute(100)),
+            cache.get_or_compute(1, 7, compute(100)),
+        );
+        let kept = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+        assert_eq!(kept.iter().filter(|(_, kept)| !kept).count(), 1);
+        assert!(kept.iter().all(|(v, _)| *v == 100));
+        // A posting moved the mark: computed anew.
+        assert_eq!(cache.get_or_compute(1, 8, compute(250)).await.unwrap(), (250, false));
+        assert_eq!(computed.load(Ordering::SeqCst), 2);
     }
 }

@@ -14,6 +14,7 @@ mod m0005_meters;
 mod m0006_backdated_payments;
 mod m0007_throttle;
 mod m0008_read_paths;
+mod m0009_bill_list_order;
 mod util;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_backdated_payments::Migration),
             Box::new(m0007_throttle::Migration),
             Box::new(m0008_read_paths::Migration),
+            Box::new(m0009_bill_list_order::Migration),
         ]
     }
 }

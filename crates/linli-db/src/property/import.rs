@@ -149,8 +149,7 @@ pub(crate) async fn apply(
         (e.before, e.after) = (Some(before), Some(house_json(&after)));
         audits.push(e);
     }
-    // Microseconds: what PostgreSQL keeps, so the created rows can be found by this stamp.
-    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let now = Utc::now();
     let mut inserts = Vec::with_capacity(plan.creates.len());
     for r in &plan.creates {
         let building = building_id(&r.building)?;
@@ -173,20 +172,11 @@ pub(crate) async fn apply(
         fill(&mut am, r);
         inserts.push(am);
     }
-    let created = inserts.len();
+    // The created rows come back from the INSERT itself (`RETURNING`), for their audit rows.
     let mut it = inserts.into_iter().peekable();
     while it.peek().is_some() {
         let chunk: Vec<_> = it.by_ref().take(400).collect();
-        house::Entity::insert_many(chunk).exec(&tx).await.or_internal()?;
-    }
-    if created > 0 {
-        let created = house::Entity::find()
-            .filter(house::Column::ProjectId.eq(project))
-            .filter(house::Column::CreatedAt.eq(now))
-            .all(&tx)
-            .await
-            .or_internal()?;
-        for h in created {
+        for h in house::Entity::insert_many(chunk).exec_with_returning(&tx).await.or_internal()? {
             let mut e = event(&summary, "property.house.created", "house", h.id);
             e.after = Some(house_json(&h));
             audits.push(e);
