@@ -20,3 +20,15 @@ where
     let rows = sel.offset(page.offset()).limit(page.limit()).all(c).await.or_internal()?;
     Ok(Page::new(rows, total, page))
 }
+
+/// One page of `sel` with a total kept elsewhere (a counter maintained with the rows), for lists
+/// too long to count on every page.
+pub(crate) async fn fetch_counted<E, C>(sel: Select<E>, c: &C, page: PageRequest, total: u64) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let rows = sel.offset(page.offset()).limit(page.limit()).all(c).await.or_internal()?;
+    Ok(Page::new(rows, total, page))
+}

@@ -15,6 +15,8 @@ mod m0006_backdated_payments;
 mod m0007_throttle;
 mod m0008_read_paths;
 mod m0009_bill_list_order;
+mod m0010_person_search;
+mod m0011_bill_counts;
 mod util;
 
 pub struct Migrator;
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_throttle::Migration),
             Box::new(m0008_read_paths::Migration),
             Box::new(m0009_bill_list_order::Migration),
+            Box::new(m0010_person_search::Migration),
+            Box::new(m0011_bill_counts::Migration),
         ]
     }
 }

@@ -256,6 +256,12 @@ db_test!(
         assert_eq!(mar["items"][0]["amount_fen"], 120_000);
         let jan = s.get(&format!("/api/v1/bills?project_id={p}&period=2026-01"), &admin).await.body;
         assert_eq!(jan["items"][0]["amount_fen"], 100_000);
+        // Unfiltered or by month, the totals are the counts kept as bills are inserted (the runs
+        // and the one-off charge): they agree with the rows.
+        let all = s.get(&format!("/api/v1/bills?project_id={p}"), &admin).await.body;
+        assert_eq!((all["total"].as_u64(), all["items"].as_array().map(Vec::len)), (Some(3), Some(3)), "{all}");
+        assert_eq!((mar["total"].as_u64(), jan["total"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(s.get(&format!("/api/v1/bills?project_id={p}&period=2026-02"), &admin).await.body["total"], 0);
     }
 );
 

@@ -10,9 +10,10 @@ use linli_billing::{
 };
 use linli_core::{Error, Fen, Id, Page, PageRequest, Result, Scope};
 use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::{bill, fee_item, house, ledger_entry};
+use crate::entity::{bill, bill_count, fee_item, house, ledger_entry};
 use crate::error::OrInternal;
 use crate::property::house_labels;
 use crate::scope::project_condition;
@@ -149,9 +150,47 @@ pub(crate) async fn list(
     };
     let sel =
         sel.order_by_desc(bill::Column::PeriodStart).order_by_asc(bill::Column::HouseId).order_by_asc(bill::Column::Id);
-    let mut page = crate::page::fetch(sel, c, page).await?;
+    let mut page = match kept_count(c, scope, f).await? {
+        Some(total) => crate::page::fetch_counted(sel, c, page, total).await?,
+        None => crate::page::fetch(sel, c, page).await?,
+    };
     let items = views(c, std::mem::take(&mut page.items), today).await?;
     Ok(page.with_items(items))
+}
+
+/// A project's bills, all or of one month, as `bill_counts` keeps them; `None` for any other
+/// filter (those are counted).
+async fn kept_count(c: &impl ConnectionTrait, scope: &Scope, f: &BillFilter) -> Result<Option<u64>> {
+    use sea_orm::sea_query::ExprTrait as _;
+    let BillFilter {
+        project_id: Some(project),
+        building_id: None,
+        house_id: None,
+        fee_item_id: None,
+        run_id: None,
+        period,
+        state: None,
+    } = f
+    else {
+        return Ok(None);
+    };
+    // The same scope as the list's rows: another company's project counts nothing.
+    let mut sel = bill_count::Entity::find()
+        .filter(project_condition(scope, bill_count::Column::ProjectId, false))
+        .filter(bill_count::Column::ProjectId.eq(*project));
+    if let Some(p) = period {
+        let m = Period::parse_month(p).ok_or_else(|| Error::invalid("period", "invalid_month"))?;
+        sel = sel.filter(bill_count::Column::PeriodStart.between(m.start, m.end));
+    }
+    let n: Option<i64> = sel
+        .select_only()
+        .column_as(Expr::col(bill_count::Column::Bills).sum().cast_as("bigint"), "n")
+        .into_tuple::<Option<i64>>()
+        .one(c)
+        .await
+        .or_internal()?
+        .flatten();
+    Ok(Some(u64::try_from(n.unwrap_or(0)).unwrap_or(0)))
 }
 
 pub(crate) async fn scoped_bill(c: &impl ConnectionTrait, scope: &Scope, id: Id) -> Result<bill::Model> {

@@ -13,8 +13,8 @@ use sea_orm::{
 use super::fees::{assignment_view, item_view, standard_view};
 use super::ledger::entry_model;
 use crate::entity::{
-    bill, billing_run, fee_assignment, fee_item, fee_standard, house, house_balance, job, ledger_entry, occupancy,
-    ownership,
+    bill, bill_count, billing_run, fee_assignment, fee_item, fee_standard, house, house_balance, job, ledger_entry,
+    occupancy, ownership,
 };
 use crate::error::OrInternal;
 use crate::job_store::insert_job;
@@ -285,21 +285,47 @@ async fn insert_new(tx: &impl ConnectionTrait, run_id: Option<Id>, bills: &[NewB
         if ids.is_empty() {
             continue;
         }
+        let mut counts: HashMap<(Id, NaiveDate), i64> = HashMap::new();
         let entries: Vec<ledger_entry::ActiveModel> = part
             .iter()
             .filter_map(|b| {
                 let id = ids.get(&b.bill_key)?;
                 projects.push(b.project_id);
+                *counts.entry((b.project_id, b.period_start)).or_default() += 1;
                 Some(entry_model(&b.charge_entry(Some(*id)), format!("charge:{}", b.bill_key), seal))
             })
             .collect();
         written += entries.len() as u64;
         ledger_entry::Entity::insert_many(entries).exec(tx).await.or_internal()?;
+        count_bills(tx, counts).await?;
     }
     projects.sort_unstable();
     projects.dedup();
     super::ledger::move_marks(tx, &projects).await?;
     Ok(written)
+}
+
+/// Adds inserted bills to `bill_counts`, in the inserting transaction.
+async fn count_bills(tx: &impl ConnectionTrait, counts: HashMap<(Id, NaiveDate), i64>) -> Result<()> {
+    use sea_orm::sea_query::{ExprTrait as _, OnConflict};
+    let rows = counts.into_iter().map(|((project_id, period_start), n)| bill_count::ActiveModel {
+        project_id: Set(project_id),
+        period_start: Set(period_start),
+        bills: Set(n),
+    });
+    bill_count::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([bill_count::Column::ProjectId, bill_count::Column::PeriodStart])
+                .value(
+                    bill_count::Column::Bills,
+                    Expr::col((bill_count::Entity, bill_count::Column::Bills)).add(Expr::cust("excluded.bills")),
+                )
+                .to_owned(),
+        )
+        .exec(tx)
+        .await
+        .or_internal()?;
+    Ok(())
 }
 
 /// Rows per INSERT statement: within SQLite's 32,766 bound values for the widest table written

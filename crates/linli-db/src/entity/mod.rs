@@ -4,6 +4,7 @@ pub mod adjustment;
 pub mod attachment;
 pub mod audit_log;
 pub mod bill;
+pub mod bill_count;
 pub mod billing_run;
 pub mod billing_setting;
 pub mod binding_code;
