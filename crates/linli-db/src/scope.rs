@@ -1,6 +1,6 @@
 //! The one place that turns a list scope into SQL, so every module filters the same way.
 
-use linli_core::{Error, Granted, ProjectSet, Result, Scope};
+use linli_core::{Error, Granted, Id, ProjectSet, Result, Scope};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
@@ -27,6 +27,19 @@ pub(crate) fn project_condition(scope: &Scope, col: impl ColumnTrait, company_le
         }
         ProjectSet::Only(ids) => Condition::all().add(col.is_in(ids.iter().copied())),
     }
+}
+
+/// Whether `project_id` is one of the scope's projects (and its company's).
+pub(crate) async fn in_scope(c: &impl ConnectionTrait, scope: &Scope, project_id: Id) -> Result<bool> {
+    if !scope.allows(project_id) {
+        return Ok(false);
+    }
+    let found = project::Entity::find_by_id(project_id)
+        .filter(project::Column::CompanyId.eq(scope.company_id()))
+        .one(c)
+        .await
+        .or_internal()?;
+    Ok(found.is_some())
 }
 
 /// The granted project exists in the actor's company (a proof names a project id; the id could

@@ -121,10 +121,19 @@ pub(crate) async fn list(
     today: NaiveDate,
     page: PageRequest,
 ) -> Result<Page<Bill>> {
-    let mut sel = bill::Entity::find().filter(project_condition(scope, bill::Column::ProjectId, false));
-    if let Some(p) = f.project_id {
-        sel = sel.filter(bill::Column::ProjectId.eq(p));
-    }
+    let mut sel = bill::Entity::find();
+    sel = match f.project_id {
+        // One project asked for: its scope is checked once, so the list's condition is a plain
+        // equality and SQLite reads the page in `ix_bills_list_order`'s order (beside the
+        // scope's `IN (subquery)` it sorted every bill of the project for each page).
+        Some(p) => {
+            if !crate::scope::in_scope(c, scope, p).await? {
+                return Ok(Page::new(Vec::new(), 0, page));
+            }
+            sel.filter(bill::Column::ProjectId.eq(p))
+        }
+        None => sel.filter(project_condition(scope, bill::Column::ProjectId, false)),
+    };
     if let Some(b) = f.building_id {
         sel = sel.filter(bill::Column::BuildingId.eq(b));
     }
