@@ -17,8 +17,7 @@ where
     let mut counting = sel.clone();
     QueryTrait::query(&mut counting).clear_order_by();
     let total = counting.count(c).await.or_internal()?;
-    let rows = sel.offset(page.offset()).limit(page.limit()).all(c).await.or_internal()?;
-    Ok(Page::new(rows, total, page))
+    fetch_counted(sel, c, page, total).await
 }
 
 /// One page of `sel` with a total kept elsewhere (a counter maintained with the rows), for lists

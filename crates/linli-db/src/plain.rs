@@ -194,70 +194,74 @@ pub async fn bills(db: &Db, new: &[NewBill], seal: &Seal) -> Result<Prepared> {
     prepare(db, vec![table(bills), table(entries)], 0)
 }
 
+/// New ids for copied rows, from the table's next free id, remembering old → new.
+struct Renumber {
+    next: Id,
+    ids: std::collections::HashMap<Id, Id>,
+}
+
+impl Renumber {
+    async fn from<E: EntityTrait>(db: &Db, id: E::Column) -> Result<Self> {
+        Ok(Self { next: next_id::<E>(db, id).await?, ids: std::collections::HashMap::new() })
+    }
+
+    fn take(&mut self, old: Id) -> Id {
+        let id = self.next;
+        self.next += 1;
+        self.ids.insert(old, id);
+        id
+    }
+
+    fn get(&self, old: Id) -> Option<Id> {
+        self.ids.get(&old).copied()
+    }
+}
+
 /// Every row an import into `from` wrote — its buildings, units and houses and their audit
 /// rows — again for the project `to`, as plain rows with ids of their own.
 pub async fn copy_of_project(db: &Db, from: Id, to: Id) -> Result<Prepared> {
-    use std::collections::HashMap;
+    use sea_orm::Set;
     let c = &db.conn;
-    let mut next_b = next_id::<building::Entity>(db, building::Column::Id).await?;
-    let mut next_u = next_id::<unit::Entity>(db, unit::Column::Id).await?;
-    let mut next_h = next_id::<house::Entity>(db, house::Column::Id).await?;
-    let mut next_a = next_id::<audit_log::Entity>(db, audit_log::Column::Id).await?;
-    let mut ids: HashMap<Id, Id> = HashMap::new();
-    let mut fresh = |old: Id, next: &mut Id| {
-        let id = *next;
-        *next += 1;
-        ids.insert(old, id);
-        id
-    };
+    let mut b_ids = Renumber::from::<building::Entity>(db, building::Column::Id).await?;
+    let mut u_ids = Renumber::from::<unit::Entity>(db, unit::Column::Id).await?;
+    let mut h_ids = Renumber::from::<house::Entity>(db, house::Column::Id).await?;
+    let mut a_ids = Renumber::from::<audit_log::Entity>(db, audit_log::Column::Id).await?;
     let mut buildings = Vec::new();
     for b in building::Entity::find().filter(building::Column::ProjectId.eq(from)).all(c).await.or_internal()? {
-        let old = b.id;
-        let mut am: building::ActiveModel = b.into();
-        am.id = sea_orm::Set(fresh(old, &mut next_b));
-        am.project_id = sea_orm::Set(to);
-        buildings.push(am);
+        let id = b_ids.take(b.id);
+        buildings.push(building::ActiveModel { id: Set(id), project_id: Set(to), ..b.into() });
     }
-    let mut unit_ids = HashMap::new();
     let mut units = Vec::new();
     for u in unit::Entity::find().filter(unit::Column::ProjectId.eq(from)).all(c).await.or_internal()? {
-        let mut am: unit::ActiveModel = u.clone().into();
-        let id = next_u;
-        next_u += 1;
-        unit_ids.insert(u.id, id);
-        am.id = sea_orm::Set(id);
-        am.project_id = sea_orm::Set(to);
-        am.building_id = sea_orm::Set(ids[&u.building_id]);
-        units.push(am);
+        let (id, building_id) = (u_ids.take(u.id), b_ids.get(u.building_id).unwrap_or_default());
+        units.push(unit::ActiveModel { id: Set(id), project_id: Set(to), building_id: Set(building_id), ..u.into() });
     }
-    let mut house_ids = HashMap::new();
     let mut houses = Vec::new();
     for h in house::Entity::find().filter(house::Column::ProjectId.eq(from)).all(c).await.or_internal()? {
-        let mut am: house::ActiveModel = h.clone().into();
-        let id = next_h;
-        next_h += 1;
-        house_ids.insert(h.id, id);
-        am.id = sea_orm::Set(id);
-        am.project_id = sea_orm::Set(to);
-        am.building_id = sea_orm::Set(ids[&h.building_id]);
-        am.unit_id = sea_orm::Set(unit_ids.get(&h.unit_id).copied().unwrap_or(0));
-        houses.push(am);
+        let id = h_ids.take(h.id);
+        let (building_id, unit_id) = (b_ids.get(h.building_id).unwrap_or_default(), u_ids.get(h.unit_id).unwrap_or(0));
+        houses.push(house::ActiveModel {
+            id: Set(id),
+            project_id: Set(to),
+            building_id: Set(building_id),
+            unit_id: Set(unit_id),
+            ..h.into()
+        });
     }
     let mut audits = Vec::new();
     for a in audit_log::Entity::find().filter(audit_log::Column::ProjectId.eq(from)).all(c).await.or_internal()? {
-        let mut am: audit_log::ActiveModel = a.clone().into();
-        am.id = sea_orm::Set(next_a);
-        next_a += 1;
-        am.project_id = sea_orm::Set(Some(to));
-        let mapped = match a.entity.as_str() {
-            "house" => a.entity_id.and_then(|i| house_ids.get(&i)),
-            "building" => a.entity_id.and_then(|i| ids.get(&i)),
-            _ => None,
+        let entity_id = match a.entity.as_str() {
+            "house" => a.entity_id.map(|i| h_ids.get(i).unwrap_or(i)),
+            "building" => a.entity_id.map(|i| b_ids.get(i).unwrap_or(i)),
+            _ => a.entity_id,
         };
-        if let Some(&id) = mapped {
-            am.entity_id = sea_orm::Set(Some(id));
-        }
-        audits.push(am);
+        let id = a_ids.take(a.id);
+        audits.push(audit_log::ActiveModel {
+            id: Set(id),
+            project_id: Set(Some(to)),
+            entity_id: Set(entity_id),
+            ..a.into()
+        });
     }
     prepare(db, vec![table(buildings), table(units), table(houses), table(audits)], 2)
 }

@@ -159,7 +159,7 @@ pub(crate) async fn list(
     };
     let sel =
         sel.order_by_desc(bill::Column::PeriodStart).order_by_asc(bill::Column::HouseId).order_by_asc(bill::Column::Id);
-    let mut page = match kept_count(c, scope, f).await? {
+    let mut page = match kept_count(c, f).await? {
         Some(total) => crate::page::fetch_counted(sel, c, page, total).await?,
         None => crate::page::fetch(sel, c, page).await?,
     };
@@ -168,8 +168,8 @@ pub(crate) async fn list(
 }
 
 /// A project's bills, all or of one month, as `bill_counts` keeps them; `None` for any other
-/// filter (those are counted).
-async fn kept_count(c: &impl ConnectionTrait, scope: &Scope, f: &BillFilter) -> Result<Option<u64>> {
+/// filter (those are counted). The project's scope was checked by the list.
+async fn kept_count(c: &impl ConnectionTrait, f: &BillFilter) -> Result<Option<u64>> {
     use sea_orm::sea_query::ExprTrait as _;
     let BillFilter {
         project_id: Some(project),
@@ -183,10 +183,7 @@ async fn kept_count(c: &impl ConnectionTrait, scope: &Scope, f: &BillFilter) -> 
     else {
         return Ok(None);
     };
-    // The same scope as the list's rows: another company's project counts nothing.
-    let mut sel = bill_count::Entity::find()
-        .filter(project_condition(scope, bill_count::Column::ProjectId, false))
-        .filter(bill_count::Column::ProjectId.eq(*project));
+    let mut sel = bill_count::Entity::find().filter(bill_count::Column::ProjectId.eq(*project));
     if let Some(p) = period {
         let m = Period::parse_month(p).ok_or_else(|| Error::invalid("period", "invalid_month"))?;
         sel = sel.filter(bill_count::Column::PeriodStart.between(m.start, m.end));

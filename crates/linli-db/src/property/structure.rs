@@ -515,26 +515,8 @@ impl HouseRepo for Db {
             .await
             .or_internal()?;
         let state = |s: HouseState| by_state.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n as u64);
-        let owners = distinct_count(
-            c,
-            Query::select()
-                .expr(Expr::cust("COUNT(DISTINCT person_id)"))
-                .from(ownership::Entity)
-                .and_where(Expr::col(ownership::Column::ProjectId).eq(project_id))
-                .and_where(Expr::col(ownership::Column::EndedOn).is_null())
-                .to_owned(),
-        )
-        .await?;
-        let residents = distinct_count(
-            c,
-            Query::select()
-                .expr(Expr::cust("COUNT(DISTINCT person_id)"))
-                .from(occupancy::Entity)
-                .and_where(Expr::col(occupancy::Column::ProjectId).eq(project_id))
-                .and_where(Expr::col(occupancy::Column::MovedOutOn).is_null())
-                .to_owned(),
-        )
-        .await?;
+        let owners = current_people(c, ownership::Entity, project_id, ownership::Column::EndedOn).await?;
+        let residents = current_people(c, occupancy::Entity, project_id, occupancy::Column::MovedOutOn).await?;
         Ok(ProjectStats {
             buildings: building::Entity::find()
                 .filter(building::Column::ProjectId.eq(project_id))
@@ -552,14 +534,30 @@ impl HouseRepo for Db {
     }
 }
 
-async fn distinct_count(c: &impl ConnectionTrait, q: sea_orm::sea_query::SelectStatement) -> Result<u64> {
-    let row = c.query_one(&q).await.or_internal()?;
+/// The distinct people of a project's ownerships or stays that have not ended.
+async fn current_people(
+    c: &impl ConnectionTrait,
+    table: impl sea_orm::sea_query::IntoTableRef,
+    project_id: Id,
+    ended: impl sea_orm::sea_query::IntoColumnRef,
+) -> Result<u64> {
+    let q = Query::select()
+        .expr(Expr::cust("COUNT(DISTINCT person_id)"))
+        .from(table)
+        .and_where(Expr::col("project_id").eq(project_id))
+        .and_where(Expr::col(ended).is_null())
+        .to_owned();
+    scalar_count(c, &q).await
+}
+
+/// The one number a `SELECT COUNT(…)` answers.
+async fn scalar_count(c: &impl ConnectionTrait, q: &sea_orm::sea_query::SelectStatement) -> Result<u64> {
+    let row = c.query_one(q).await.or_internal()?;
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose().or_internal()?.unwrap_or(0) as u64)
 }
 
 /// Rows of another module's table with `column = id`, without depending on its entity.
 async fn count_rows(c: &impl ConnectionTrait, table: &'static str, column: &'static str, id: Id) -> Result<u64> {
     let q = Query::select().expr(Expr::col("id").count()).from(table).and_where(Expr::col(column).eq(id)).to_owned();
-    let row = c.query_one(&q).await.or_internal()?;
-    Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose().or_internal()?.unwrap_or(0) as u64)
+    scalar_count(c, &q).await
 }

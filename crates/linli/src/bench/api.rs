@@ -16,8 +16,7 @@ use linli_core::{Authz, Fen, Id, PageRequest};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{BENCH_KEY, scratch};
-use crate::config::Config;
+use super::{Client, scratch};
 use crate::demo::{billing as bills, community};
 use crate::server;
 
@@ -88,13 +87,7 @@ pub async fn api(o: &Options) -> anyhow::Result<()> {
 
 async fn one(server_url: Option<&str>, houses: usize, o: &Options) -> anyhow::Result<(Filled, Vec<Figure>)> {
     let s = scratch(server_url).await?;
-    let config = Config {
-        database_url: Some(s.url.clone()),
-        data_dir: s.dir.clone().unwrap_or_else(std::env::temp_dir),
-        workers: false,
-        secret_key: Some(BENCH_KEY.into()),
-        ..Config::default()
-    };
+    let config = s.config(false);
     reset_peak();
     let t = Instant::now();
     let (db, company) = server::open(&config).await?;
@@ -272,14 +265,8 @@ async fn fill(app: &linli_http::App, company: Id, houses: usize, months: u32) ->
 const PASSWORD: &str = "bench-password-not-secret";
 
 async fn login(base: &str, username: &str) -> anyhow::Result<String> {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await?
-        .error_for_status()?;
-    let body: serde_json::Value = res.json().await?;
-    body["token"].as_str().map(str::to_string).context("login without a token")
+    let client = Client { base: base.into(), http: reqwest::Client::new(), token: String::new() };
+    client.login(username, PASSWORD).await
 }
 
 async fn sign_in_staff(base: &str, db: &linli_db::Db, company: Id) -> anyhow::Result<String> {
@@ -361,7 +348,7 @@ struct Measured {
 
 /// rlt drives the workers and keeps the histogram; its JSON report is read back.
 async fn load(base: &str, token: &str, paths: Vec<String>, connections: u32, seconds: u64) -> anyhow::Result<Measured> {
-    let out = tempfile_path();
+    let out = tempfile::Builder::new().prefix("linli-bench-api-").suffix(".json").tempfile()?.into_temp_path();
     let cli = rlt::cli::BenchCli::try_parse_from([
         "bench".to_string(),
         "--concurrency".into(),
@@ -374,13 +361,12 @@ async fn load(base: &str, token: &str, paths: Vec<String>, connections: u32, sec
         "--output".into(),
         "json".into(),
         "--output-file".into(),
-        out.display().to_string(),
+        out.to_string_lossy().into_owned(),
     ])?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(connections as usize).timeout(Duration::from_mins(1));
     let suite = Suite { http: http.build()?, base: base.into(), token: token.into(), paths: Arc::new(paths) };
     rlt::cli::run(cli, suite).await?;
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out)?)?;
-    let _ = std::fs::remove_file(&out);
     let ms = |p: &str| report["latency"]["percentiles"][p].as_f64().unwrap_or(0.0) * 1000.0;
     let mut not_ok = std::collections::BTreeMap::new();
     if let Some(statuses) = report["status"].as_object() {
@@ -403,12 +389,6 @@ async fn load(base: &str, token: &str, paths: Vec<String>, connections: u32, sec
     #[allow(clippy::cast_precision_loss)] // request counts far below 2^52
     let requests_per_s = ok as f64 / secs;
     Ok(Measured { requests_per_s, p50_ms: ms("p50"), p99_ms: ms("p99"), not_ok })
-}
-
-fn tempfile_path() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("linli-bench-api-{}-{n}.json", std::process::id()))
 }
 
 /// Linux: resets the peak resident size (`VmHWM`) to the current one.

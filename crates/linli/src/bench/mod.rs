@@ -39,6 +39,17 @@ async fn scratch(server_url: Option<&str>) -> anyhow::Result<Scratch> {
 }
 
 impl Scratch {
+    /// The bench's configuration on this database: a fixed key, files beside the database.
+    fn config(&self, workers: bool) -> Config {
+        Config {
+            database_url: Some(self.url.clone()),
+            data_dir: self.dir.clone().unwrap_or_else(std::env::temp_dir),
+            workers,
+            secret_key: Some(BENCH_KEY.into()),
+            ..Config::default()
+        }
+    }
+
     async fn drop_it(self) {
         if let Some((base, name)) = self.cleanup {
             let _ = linli_db::drop_database(&base, &name).await;
@@ -57,12 +68,7 @@ pub async fn import(houses: usize, postgres: Option<&str>) -> anyhow::Result<()>
     use linli_property::{NewProject, ProjectKind};
     for server_url in std::iter::once(None).chain(postgres.map(Some)) {
         let s = scratch(server_url).await?;
-        let config = Config {
-            database_url: Some(s.url.clone()),
-            workers: false,
-            secret_key: Some(BENCH_KEY.into()),
-            ..Config::default()
-        };
+        let config = s.config(false);
         let (db, company) = server::open(&config).await?;
         let app = server::app(&db, &config)?;
         let system = Authz::system(company);
@@ -169,12 +175,7 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
 
     for server_url in std::iter::once(None).chain(postgres.map(Some)) {
         let s = scratch(server_url).await?;
-        let config = Config {
-            database_url: Some(s.url.clone()),
-            workers: false,
-            secret_key: Some(BENCH_KEY.into()),
-            ..Config::default()
-        };
+        let config = s.config(false);
         let (db, company) = server::open(&config).await?;
         let app = server::app(&db, &config)?;
         let system = Authz::system(company);
@@ -230,14 +231,7 @@ pub async fn billing(houses: usize, postgres: Option<&str>) -> anyhow::Result<()
 pub async fn writes(parallel: &[usize], payments: usize, houses: usize, postgres: Option<&str>) -> anyhow::Result<()> {
     for server_url in std::iter::once(None).chain(postgres.map(Some)) {
         let s = scratch(server_url).await?;
-        let data_dir = s.dir.clone().unwrap_or_else(std::env::temp_dir);
-        let config = Config {
-            database_url: Some(s.url.clone()),
-            data_dir,
-            workers: true,
-            secret_key: Some(BENCH_KEY.into()),
-            ..Config::default()
-        };
+        let config = s.config(true);
         let (db, company) = server::open(&config).await?;
         let system = Authz::system(company);
         let app = server::app(&db, &config)?;
