@@ -16,6 +16,19 @@ use crate::service::{
     check_received_on,
 };
 
+/// The most payments (or houses) one batch call takes.
+pub const MAX_BATCH: usize = 5_000;
+
+fn check_amount(amount: Fen) -> Result<()> {
+    if amount.0 <= 0 {
+        return Err(Error::invalid("amount_fen", "must_be_positive"));
+    }
+    if amount > MAX_AMOUNT {
+        return Err(Error::invalid("amount_fen", "too_large"));
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct PaymentService {
     fees: Arc<dyn FeeRepo>,
@@ -67,6 +80,50 @@ impl PaymentService {
         }
         self.record_payment(authz, house_id, payment, None, recorded_on).await
     }
+    /// What each of these houses of the project owes as of `as_of` beyond its prepaid balance
+    /// (houses of other projects left out): what a debit batch asks the bank for, and what the
+    /// demo's owners pay.
+    pub async fn owed(
+        &self,
+        authz: &Authz,
+        project_id: Id,
+        house_ids: &[Id],
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<(Id, Fen)>> {
+        if house_ids.len() > MAX_BATCH {
+            return Err(Error::invalid("house_ids", "too_many"));
+        }
+        let granted = authz.require(BILL_READ, project_id)?;
+        self.accounts.owed(&granted, house_ids, business_day(as_of)?).await
+    }
+    /// Replays many payments of one project, one house each, as the books would have recorded
+    /// them on `recorded_on`, in one transaction (the demo's year at scale). Only the system
+    /// actor may, as for `replay_payment`.
+    pub async fn replay_payments(
+        &self,
+        authz: &Authz,
+        project_id: Id,
+        payments: Vec<(Id, NewPayment)>,
+        recorded_on: NaiveDate,
+    ) -> Result<Vec<Receipt>> {
+        if authz.actor().user_id.is_some() {
+            return Err(Error::Forbidden(linli_core::Code::Forbidden));
+        }
+        if recorded_on > today() {
+            return Err(Error::invalid("recorded_on", "in_the_future"));
+        }
+        if payments.len() > MAX_BATCH {
+            return Err(Error::invalid("payments", "too_many"));
+        }
+        let granted = authz.require(COLLECT, project_id)?;
+        for (_, p) in &payments {
+            check_amount(p.amount_fen)?;
+            check_received_on(p.received_on, recorded_on)?;
+        }
+        let order = self.fees.allocation_order(project_id).await?;
+        let audit = AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(project_id));
+        self.accounts.pay_many(&granted, payments, recorded_on, order, &self.seal, audit).await
+    }
     async fn record_payment(
         &self,
         authz: &Authz,
@@ -77,12 +134,7 @@ impl PaymentService {
     ) -> Result<Receipt> {
         let project_id = self.accounts.house_project(&authz.scope(COLLECT)?, house_id).await?;
         let granted = authz.require(COLLECT, project_id)?;
-        if payment.amount_fen.0 <= 0 {
-            return Err(Error::invalid("amount_fen", "must_be_positive"));
-        }
-        if payment.amount_fen > MAX_AMOUNT {
-            return Err(Error::invalid("amount_fen", "too_large"));
-        }
+        check_amount(payment.amount_fen)?;
         check_received_on(payment.received_on, recorded_on)?;
         let order = self.fees.allocation_order(project_id).await?;
         let audit = AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(project_id));

@@ -149,6 +149,20 @@ pub trait AccountRepo: Send + Sync {
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Receipt>;
+    /// `pay` for many houses of the granted project at once (one payment each, no idempotency
+    /// keys), in one transaction: all are recorded or none.
+    async fn pay_many(
+        &self,
+        granted: &Granted,
+        payments: Vec<(Id, NewPayment)>,
+        recorded_on: NaiveDate,
+        order: AllocationOrder,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<Vec<Receipt>>;
+    /// What each of these houses of the granted project owes as of `as_of` beyond its prepaid
+    /// balance (open principal and late fees, accrued ones included); other houses left out.
+    async fn owed(&self, granted: &Granted, house_ids: &[Id], as_of: NaiveDate) -> Result<Vec<(Id, Fen)>>;
     /// Returns money from the house's balance; more than it holds is `exceeds_balance` (422).
     async fn refund(
         &self,

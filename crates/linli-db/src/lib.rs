@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod billing;
 mod bootstrap;
+mod bulk;
 mod connect;
 mod entity;
 mod equipment;

@@ -786,3 +786,99 @@ db_test!(
         assert_eq!(meters["items"][0]["house_label"], "1栋1单元302", "{meters}");
     }
 );
+
+db_test!(
+    async fn a_batch_of_payments_records_what_paying_one_by_one_records(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, a, _) = setup(&s, &admin).await;
+        let building = s.get(&format!("/api/v1/houses/{a}"), &admin).await.body["building_id"].as_i64().unwrap();
+        let b = s.create_house(&admin, building, "302", 3, "80").await;
+        let twin_a = s.create_house(&admin, building, "401", 4, "100").await;
+        let twin_b = s.create_house(&admin, building, "402", 4, "80").await;
+        for (n, house) in [b, twin_a, twin_b].into_iter().enumerate() {
+            let person = s.create_person(&admin, p, &format!("业主{n}"), &format!("1380000200{n}")).await;
+            s.add_ownership(&admin, house, person, "2020-05-01").await;
+        }
+        bill_month(&s, &admin, p, "2026-01").await;
+        bill_month(&s, &admin, p, "2026-02").await;
+        let system = linli_core::Authz::system(s.company);
+        let on: chrono::NaiveDate = "2026-02-10".parse().unwrap();
+        let payment = |amount: i64| -> linli_billing::NewPayment {
+            serde_json::from_value(json!({"amount_fen": amount, "channel": "bank", "received_on": on.to_string()}))
+                .unwrap()
+        };
+
+        // What is owed on the day, as the account says it (accrued late fees included).
+        let owed = s.app().billing.payments.owed(&system, p, &[a, b, twin_a, twin_b], Some(on)).await.unwrap();
+        for (house, fen) in &owed {
+            let acc = s.get(&format!("/api/v1/houses/{house}/account?as_of={on}"), &admin).await.body;
+            let expected = acc["total_due_fen"].as_i64().unwrap() - acc["balance_fen"].as_i64().unwrap();
+            assert_eq!(fen.0, expected, "{acc}");
+        }
+        assert!(owed.iter().all(|(_, f)| f.0 > 0), "{owed:?}");
+
+        // Part of January for one house, more than everything for the other: one by one, then
+        // the same for their twins in one batch.
+        let (part, more) = (30_000, owed.iter().find(|(h, _)| *h == b).unwrap().1.0 + 12_345);
+        let mut single = Vec::new();
+        for (house, amount) in [(a, part), (b, more)] {
+            let r = s.app().billing.payments.replay_payment(&system, house, payment(amount), on).await.unwrap();
+            single.push(r);
+        }
+        let batch = vec![(twin_a, payment(part)), (twin_b, payment(more))];
+        let batched = s.app().billing.payments.replay_payments(&system, p, batch, on).await.unwrap();
+        assert_eq!(batched.len(), 2);
+        for (one, many) in single.iter().zip(&batched) {
+            assert_eq!(one.payment.amount_fen, many.payment.amount_fen);
+            assert_eq!(one.late_fees_posted_fen, many.late_fees_posted_fen);
+            assert_eq!(one.balance_fen, many.balance_fen);
+            let parts = |r: &linli_billing::Receipt| -> Vec<(String, i64)> {
+                r.allocations.iter().map(|x| (format!("{:?}", x.part), x.amount.0)).collect()
+            };
+            assert_eq!(parts(one), parts(many));
+            assert!(
+                many.payment.receipt_no.ends_with(&format!("{:08}", many.payment.id)),
+                "{}",
+                many.payment.receipt_no
+            );
+        }
+        assert!(batched[0].late_fees_posted_fen.0 > 0, "January was late on 2026-02-10");
+        for (house, twin) in [(a, twin_a), (b, twin_b)] {
+            let one = s.get(&format!("/api/v1/houses/{house}/account?as_of=2026-03-15"), &admin).await.body;
+            let other = s.get(&format!("/api/v1/houses/{twin}/account?as_of=2026-03-15"), &admin).await.body;
+            for field in ["total_due_fen", "balance_fen"] {
+                assert_eq!(one[field], other[field], "{field}: {one} / {other}");
+            }
+            let dues = |acc: &Value| -> Vec<(i64, i64)> {
+                acc["open_bills"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| (o["principal_due_fen"].as_i64().unwrap(), o["late_fee_accrued_fen"].as_i64().unwrap()))
+                    .collect()
+            };
+            assert_eq!(dues(&one), dues(&other));
+        }
+        // Each payment of the batch is in the audit log, and the ledger's seals hold.
+        let audit =
+            s.get(&format!("/api/v1/audit-log?project_id={p}&action=billing.payment.received"), &admin).await.body;
+        assert_eq!(audit["total"], 4, "{audit}");
+        assert!(s.app().billing.reports.check_ledger().await.unwrap().ok());
+
+        // A house twice in one batch, or one of another project, records nothing.
+        let twice = vec![(a, payment(100)), (a, payment(100))];
+        let err = s.app().billing.payments.replay_payments(&system, p, twice, on).await.unwrap_err();
+        assert!(matches!(err, linli_core::Error::Validation(..)), "{err:?}");
+        let other = s.create_project(&admin, "云栖科技园").await;
+        let far = s.create_building(&admin, other, "A座", 5).await;
+        let far = s.create_house(&admin, far, "101", 1, "50").await;
+        let mixed = vec![(a, payment(100)), (far, payment(100))];
+        let err = s.app().billing.payments.replay_payments(&system, p, mixed, on).await.unwrap_err();
+        assert!(matches!(err, linli_core::Error::NotFound { .. }), "{err:?}");
+        let audit =
+            s.get(&format!("/api/v1/audit-log?project_id={p}&action=billing.payment.received"), &admin).await.body;
+        assert_eq!(audit["total"], 4, "nothing of a refused batch is kept");
+        assert!(s.app().billing.payments.owed(&system, p, &[far], None).await.unwrap().is_empty());
+    }
+);

@@ -285,12 +285,24 @@ pub(crate) async fn account(
 
 /// Bills of the house with principal or posted late fee unpaid, or a late fee that may accrue.
 pub(crate) async fn open_bills(c: &impl ConnectionTrait, house_id: Id) -> Result<Vec<bill::Model>> {
-    bill::Entity::find()
-        .filter(bill::Column::HouseId.eq(house_id))
-        .filter(Condition::any().add(bill::Column::PrincipalDueFen.gt(0)).add(bill::Column::LateFeeDueFen.gt(0)))
-        .order_by_asc(bill::Column::DueOn)
-        .order_by_asc(bill::Column::Id)
-        .all(c)
-        .await
-        .or_internal()
+    Ok(open_bills_of(c, &[house_id]).await?.remove(&house_id).unwrap_or_default())
+}
+
+/// `open_bills` of many houses, each house's oldest due first.
+pub(crate) async fn open_bills_of(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<HashMap<Id, Vec<bill::Model>>> {
+    let mut out: HashMap<Id, Vec<bill::Model>> = HashMap::new();
+    for ids in house_ids.chunks(500) {
+        let rows = bill::Entity::find()
+            .filter(bill::Column::HouseId.is_in(ids.iter().copied()))
+            .filter(Condition::any().add(bill::Column::PrincipalDueFen.gt(0)).add(bill::Column::LateFeeDueFen.gt(0)))
+            .order_by_asc(bill::Column::DueOn)
+            .order_by_asc(bill::Column::Id)
+            .all(c)
+            .await
+            .or_internal()?;
+        for b in rows {
+            out.entry(b.house_id).or_default().push(b);
+        }
+    }
+    Ok(out)
 }

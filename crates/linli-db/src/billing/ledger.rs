@@ -1,14 +1,17 @@
 //! Writing ledger entries: each entry is sealed, and the caches it moves (a bill's unpaid
 //! principal and late fee, a house's prepaid balance) change in the same transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use linli_billing::{BillDues, EntryKind, NewEntry, PostedEntry, Seal};
 use linli_core::{Fen, Id, Result};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, NotSet, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, NotSet, QueryFilter, QueryOrder,
+};
 
+use crate::bulk::update_from_values;
 use crate::entity::{bill, house_balance, ledger_entry, ledger_mark};
 use crate::error::OrInternal;
 
@@ -71,54 +74,49 @@ pub(crate) async fn post_all(c: &impl ConnectionTrait, entries: Vec<NewEntry>, s
     let mut bill_ids: Vec<Id> = entries.iter().filter(|e| e.moves_bill()).filter_map(|e| e.bill_id).collect();
     bill_ids.sort_unstable();
     bill_ids.dedup();
-    if !bill_ids.is_empty() {
-        let mut dues: BTreeMap<Id, BillDues> = bill::Entity::find()
-            .filter(bill::Column::Id.is_in(bill_ids.iter().copied()))
-            .all(c)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|b| {
-                let d = BillDues {
-                    principal: Fen(b.principal_due_fen),
-                    late_fee: Fen(b.late_fee_due_fen),
-                    settled_on: b.settled_on,
-                };
-                (b.id, d)
-            })
-            .collect();
-        for e in entries.iter().filter(|e| e.moves_bill()) {
-            let id = e.bill_id.unwrap_or_default();
-            let d = dues.get_mut(&id).ok_or_else(|| linli_core::Error::not_found("bill", id))?;
-            *d = d.after(e);
-        }
-        for (id, d) in dues {
-            bill::Entity::update_many()
-                .col_expr(bill::Column::PrincipalDueFen, Expr::value(d.principal.0))
-                .col_expr(bill::Column::LateFeeDueFen, Expr::value(d.late_fee.0))
-                .col_expr(bill::Column::SettledOn, Expr::value(d.settled_on))
-                .filter(bill::Column::Id.eq(id))
-                .exec(c)
-                .await
-                .or_internal()?;
+    let mut dues: BTreeMap<Id, BillDues> = BTreeMap::new();
+    for ids in bill_ids.chunks(500) {
+        let rows =
+            bill::Entity::find().filter(bill::Column::Id.is_in(ids.iter().copied())).all(c).await.or_internal()?;
+        for b in rows {
+            let d = BillDues {
+                principal: Fen(b.principal_due_fen),
+                late_fee: Fen(b.late_fee_due_fen),
+                settled_on: b.settled_on,
+            };
+            dues.insert(b.id, d);
         }
     }
+    for e in entries.iter().filter(|e| e.moves_bill()) {
+        let id = e.bill_id.unwrap_or_default();
+        let d = dues.get_mut(&id).ok_or_else(|| linli_core::Error::not_found("bill", id))?;
+        *d = d.after(e);
+    }
+    let rows =
+        dues.into_iter().map(|(id, d)| vec![id.into(), d.principal.0.into(), d.late_fee.0.into(), d.settled_on.into()]);
+    update_from_values(
+        c,
+        "bills",
+        "principal_due_fen = v.column2, late_fee_due_fen = v.column3, settled_on = v.column4",
+        "bills.id = v.column1",
+        rows.collect(),
+    )
+    .await?;
     let mut moved: BTreeMap<(Id, Id, Id), i64> = BTreeMap::new();
     for e in entries.iter().filter(|e| e.balance.0 != 0) {
         *moved.entry((e.house_id, e.earmark, e.project_id)).or_default() += e.balance.0;
     }
-    for ((house_id, earmark, project_id), amount) in moved {
-        ensure_balance_row(c, project_id, house_id, earmark).await?;
-        if amount != 0 {
-            house_balance::Entity::update_many()
-                .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen).add(amount))
-                .filter(house_balance::Column::HouseId.eq(house_id))
-                .filter(house_balance::Column::FeeItemId.eq(earmark))
-                .exec(c)
-                .await
-                .or_internal()?;
-        }
-    }
+    let rows: Vec<(Id, Id, Id)> = moved.keys().map(|&(h, e, p)| (p, h, e)).collect();
+    ensure_balance_rows(c, &rows).await?;
+    let rows = moved.into_iter().filter(|(_, a)| *a != 0).map(|((h, e, _), a)| vec![h.into(), e.into(), a.into()]);
+    update_from_values(
+        c,
+        "house_balances",
+        "amount_fen = amount_fen + v.column3",
+        "house_balances.house_id = v.column1 AND house_balances.fee_item_id = v.column2",
+        rows.collect(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -127,19 +125,22 @@ pub(crate) async fn post(c: &impl ConnectionTrait, p: NewEntry, seal: &Seal) -> 
     post_all(c, vec![p], seal).await
 }
 
-async fn ensure_balance_row(c: &impl ConnectionTrait, project_id: Id, house_id: Id, earmark: Id) -> Result<()> {
-    let am = house_balance::ActiveModel {
-        id: NotSet,
-        project_id: Set(project_id),
-        house_id: Set(house_id),
-        fee_item_id: Set(earmark),
-        amount_fen: Set(0),
-    };
-    house_balance::Entity::insert(am)
-        .on_conflict_do_nothing_on([house_balance::Column::HouseId, house_balance::Column::FeeItemId])
-        .exec(c)
-        .await
-        .or_internal()?;
+/// A balance row for each (project, house, earmark) that has none yet.
+async fn ensure_balance_rows(c: &impl ConnectionTrait, rows: &[(Id, Id, Id)]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let models = chunk.iter().map(|&(project_id, house_id, earmark)| house_balance::ActiveModel {
+            id: NotSet,
+            project_id: Set(project_id),
+            house_id: Set(house_id),
+            fee_item_id: Set(earmark),
+            amount_fen: Set(0),
+        });
+        house_balance::Entity::insert_many(models)
+            .on_conflict_do_nothing_on([house_balance::Column::HouseId, house_balance::Column::FeeItemId])
+            .exec(c)
+            .await
+            .or_internal()?;
+    }
     Ok(())
 }
 
@@ -147,27 +148,47 @@ async fn ensure_balance_row(c: &impl ConnectionTrait, project_id: Id, house_id: 
 /// house's general balance row (a row lock on PostgreSQL, the write lock on SQLite), so two
 /// payments for the same house never read the same balance.
 pub(crate) async fn lock_house(c: &impl ConnectionTrait, project_id: Id, house_id: Id) -> Result<()> {
-    ensure_balance_row(c, project_id, house_id, 0).await?;
-    house_balance::Entity::update_many()
-        .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen))
-        .filter(house_balance::Column::HouseId.eq(house_id))
-        .filter(house_balance::Column::FeeItemId.eq(0))
-        .exec(c)
-        .await
-        .or_internal()?;
+    lock_houses(c, project_id, &[house_id]).await
+}
+
+/// `lock_house` for many houses of one project, in id order.
+pub(crate) async fn lock_houses(c: &impl ConnectionTrait, project_id: Id, house_ids: &[Id]) -> Result<()> {
+    let mut ids = house_ids.to_vec();
+    ids.sort_unstable();
+    let rows: Vec<(Id, Id, Id)> = ids.iter().map(|&h| (project_id, h, 0)).collect();
+    ensure_balance_rows(c, &rows).await?;
+    for chunk in ids.chunks(500) {
+        house_balance::Entity::update_many()
+            .col_expr(house_balance::Column::AmountFen, Expr::col(house_balance::Column::AmountFen))
+            .filter(house_balance::Column::HouseId.is_in(chunk.iter().copied()))
+            .filter(house_balance::Column::FeeItemId.eq(0))
+            .exec(c)
+            .await
+            .or_internal()?;
+    }
     Ok(())
 }
 
 /// The house's balances by earmark (0 = general).
 pub(crate) async fn balances(c: &impl ConnectionTrait, house_id: Id) -> Result<Vec<(Id, Fen)>> {
-    Ok(house_balance::Entity::find()
-        .filter(house_balance::Column::HouseId.eq(house_id))
-        .all(c)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|b| (b.fee_item_id, Fen(b.amount_fen)))
-        .collect())
+    Ok(balances_of(c, &[house_id]).await?.remove(&house_id).unwrap_or_default())
+}
+
+/// `balances` of many houses.
+pub(crate) async fn balances_of(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<HashMap<Id, Vec<(Id, Fen)>>> {
+    let mut out: HashMap<Id, Vec<(Id, Fen)>> = HashMap::new();
+    for ids in house_ids.chunks(500) {
+        let rows = house_balance::Entity::find()
+            .filter(house_balance::Column::HouseId.is_in(ids.iter().copied()))
+            .order_by_asc(house_balance::Column::FeeItemId)
+            .all(c)
+            .await
+            .or_internal()?;
+        for b in rows {
+            out.entry(b.house_id).or_default().push((b.fee_item_id, Fen(b.amount_fen)));
+        }
+    }
+    Ok(out)
 }
 
 /// Moves the ledger mark of each project (`ReportRepo::ledger_mark`), in the transaction that

@@ -23,7 +23,7 @@ use linli_billing::{
     NewAssignment, NewBill, NewFeeItem, NewPayment, NewStandard, Period, Receipt, ReportRepo, Run, RunInputs, RunRepo,
     RunSummary, Seal, Standard,
 };
-use linli_core::{AuditEvent, Granted, Id, Page, PageRequest, Result, Scope};
+use linli_core::{AuditEvent, Fen, Granted, Id, Page, PageRequest, Result, Scope};
 
 use crate::Db;
 
@@ -168,6 +168,20 @@ impl AccountRepo for Db {
         audit: AuditEvent,
     ) -> Result<Receipt> {
         pay::pay(self, granted, house_id, payment, recorded_on, key, order, seal, audit).await
+    }
+    async fn pay_many(
+        &self,
+        granted: &Granted,
+        payments: Vec<(Id, NewPayment)>,
+        recorded_on: NaiveDate,
+        order: AllocationOrder,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<Vec<Receipt>> {
+        pay::pay_many(self, granted, payments, recorded_on, order, seal, audit).await
+    }
+    async fn owed(&self, granted: &Granted, house_ids: &[Id], as_of: NaiveDate) -> Result<Vec<(Id, Fen)>> {
+        pay::owed(&self.conn, granted.project_id(), house_ids, as_of).await
     }
     async fn refund(
         &self,

@@ -5,6 +5,8 @@
 //! proposed as a waiver for someone else to approve. One transaction; the same idempotency key
 //! answers the same receipt.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, SubsecRound, Utc};
 use linli_billing::spending::{self, OpenBill, Spender};
 use linli_billing::{
@@ -14,10 +16,12 @@ use linli_billing::{
 use linli_core::time::date_of;
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use super::bills::{accrued, entries_of, open_bills, rule};
-use super::ledger::{balances, lock_house, post, post_all};
+use super::bills::{accrued, entries_of, open_bills, open_bills_of, rule};
+use super::ledger::{balances, balances_of, lock_house, lock_houses, post, post_all};
 use crate::entity::{bill, house, ledger_entry, payment};
 use crate::error::OrInternal;
 use crate::{Db, audit};
@@ -268,25 +272,218 @@ pub(crate) async fn spend_balance(
     }
     let ids: Vec<Id> = bills.iter().map(|b| b.id).collect();
     let mut entries = entries_of(c, &ids).await?;
-    let mut facts = Vec::with_capacity(bills.len());
-    for b in &bills {
-        let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), by.as_of);
-        facts.push(OpenBill {
-            owes: Open {
-                bill_id: b.id,
-                fee_item_id: b.fee_item_id,
-                due_on: b.due_on,
-                period_start: b.period_start,
-                principal: Fen(b.principal_due_fen),
-                late_fee: Fen(b.late_fee_due_fen),
-            },
-            unposted_late_fee: Fen(fee.amount.0 - posted.0),
-        });
-    }
+    let facts = open_facts(&bills, &mut entries, by.as_of);
     let pots = balances(c, by.house_id).await?;
     let entries = spending::entries(spending::plan(facts, &pots, order), by);
     post_all(c, entries.clone(), seal).await?;
     Ok(entries)
+}
+
+/// The rules' view of open bills as of `as_of`: what each owes, and the late fee accrued but not
+/// yet posted (from each bill's entries, taken out of `entries`).
+fn open_facts(bills: &[bill::Model], entries: &mut HashMap<Id, Vec<PostedEntry>>, as_of: NaiveDate) -> Vec<OpenBill> {
+    bills
+        .iter()
+        .map(|b| {
+            let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), as_of);
+            OpenBill {
+                owes: Open {
+                    bill_id: b.id,
+                    fee_item_id: b.fee_item_id,
+                    due_on: b.due_on,
+                    period_start: b.period_start,
+                    principal: Fen(b.principal_due_fen),
+                    late_fee: Fen(b.late_fee_due_fen),
+                },
+                unposted_late_fee: Fen(fee.amount.0 - posted.0),
+            }
+        })
+        .collect()
+}
+
+/// What each house of the project owes as of `as_of` beyond its prepaid balance: unpaid
+/// principal, posted and accrued late fees, less every balance (never below 0). Houses of other
+/// projects are left out.
+pub(crate) async fn owed(
+    c: &impl ConnectionTrait,
+    project_id: Id,
+    house_ids: &[Id],
+    as_of: NaiveDate,
+) -> Result<Vec<(Id, Fen)>> {
+    let ids = houses_in_project(c, project_id, house_ids).await?;
+    let open = open_bills_of(c, &ids).await?;
+    let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
+    let mut entries = entries_of(c, &bill_ids).await?;
+    let pots = balances_of(c, &ids).await?;
+    Ok(ids
+        .into_iter()
+        .map(|h| {
+            let facts = open_facts(open.get(&h).map_or(&[][..], Vec::as_slice), &mut entries, as_of);
+            let due: i64 =
+                facts.iter().map(|f| f.owes.principal.0 + f.owes.late_fee.0 + f.unposted_late_fee.0.max(0)).sum();
+            let held: i64 = pots.get(&h).map_or(0, |p| p.iter().map(|(_, f)| f.0).sum());
+            (h, Fen((due - held).max(0)))
+        })
+        .collect())
+}
+
+/// Those of `house_ids` in the project, in id order.
+async fn houses_in_project(c: &impl ConnectionTrait, project_id: Id, house_ids: &[Id]) -> Result<Vec<Id>> {
+    let mut out = Vec::with_capacity(house_ids.len());
+    for chunk in house_ids.chunks(500) {
+        let found: Vec<Id> = house::Entity::find()
+            .select_only()
+            .column(house::Column::Id)
+            .filter(house::Column::ProjectId.eq(project_id))
+            .filter(house::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(c)
+            .await
+            .or_internal()?;
+        out.extend(found);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// Many payments of one project recorded on the same day, one house each, in one transaction:
+/// each as `pay` records it (no idempotency key; the caller's batch is the unit that must not
+/// repeat), with the reads and writes of all of them together. All or nothing.
+// The trait method's inputs, passed through.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn pay_many(
+    db: &Db,
+    granted: &Granted,
+    batch: Vec<(Id, NewPayment)>,
+    recorded_on: NaiveDate,
+    order: AllocationOrder,
+    seal: &Seal,
+    audit_event: AuditEvent,
+) -> Result<Vec<Receipt>> {
+    let project_id = granted.project_id();
+    let by_user = granted.actor().user_id;
+    let mut ids: Vec<Id> = batch.iter().map(|(h, _)| *h).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::invalid("house_id", "repeated"));
+    }
+    let tx = db.begin().await.or_internal()?;
+    let found = houses_in_project(&tx, project_id, &ids).await?;
+    if let Some(missing) = ids.iter().find(|h| found.binary_search(h).is_err()) {
+        return Err(Error::not_found("house", *missing));
+    }
+    lock_houses(&tx, project_id, &ids).await?;
+    let mut earmarks: Vec<Id> = batch.iter().filter_map(|(_, p)| p.earmark_fee_item_id).collect();
+    earmarks.sort_unstable();
+    earmarks.dedup();
+    for item in earmarks {
+        super::fees::item_in_project(&tx, project_id, item).await?;
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    // Each under a provisional receipt number, by which its id is found again (RETURNING keeps
+    // no order on SQLite); then the numbers the receipts print.
+    let keys: Vec<String> = batch.iter().map(|_| super::ledger::new_key()).collect();
+    let mut id_of: HashMap<String, Id> = HashMap::with_capacity(batch.len());
+    for (chunk, keys) in batch.chunks(500).zip(keys.chunks(500)) {
+        let models = chunk.iter().zip(keys).map(|((house_id, new), key)| payment::ActiveModel {
+            id: NotSet,
+            project_id: Set(project_id),
+            house_id: Set(*house_id),
+            channel: Set(new.channel.as_str().to_owned()),
+            amount_fen: Set(new.amount_fen.0),
+            received_on: Set(new.received_on),
+            earmark_fee_item_id: Set(new.earmark_fee_item_id),
+            receipt_no: Set(key.clone()),
+            idempotency_key: Set(None),
+            payer: Set(new.payer.clone()),
+            note: Set(new.note.clone()),
+            created_by: Set(by_user),
+            created_at: Set(now),
+        });
+        for p in payment::Entity::insert_many(models).exec_with_returning(&tx).await.or_internal()? {
+            id_of.insert(p.receipt_no, p.id);
+        }
+    }
+    let paid: Vec<(Id, String)> = batch
+        .iter()
+        .zip(&keys)
+        .map(|((_, new), key)| {
+            let id = id_of.get(key).copied().unwrap_or_default();
+            (id, format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id))
+        })
+        .collect();
+    let numbers = paid.iter().map(|(id, no)| vec![(*id).into(), no.clone().into()]).collect();
+    crate::bulk::update_from_values(&tx, "payments", "receipt_no = v.column2", "payments.id = v.column1", numbers)
+        .await?;
+
+    let open = open_bills_of(&tx, &ids).await?;
+    let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
+    let mut entries = entries_of(&tx, &bill_ids).await?;
+    let mut pots = balances_of(&tx, &ids).await?;
+    let mut planned = Vec::new();
+    let mut spent_by = Vec::with_capacity(batch.len());
+    for ((house_id, new), (id, _)) in batch.iter().zip(&paid) {
+        let credit = new.entry(project_id, *house_id, *id, by_user);
+        let mut held = pots.remove(house_id).unwrap_or_default();
+        match held.iter_mut().find(|(e, _)| *e == credit.earmark) {
+            Some((_, f)) => f.0 += credit.balance.0,
+            None => held.push((credit.earmark, credit.balance)),
+        }
+        planned.push(credit);
+        let mut spent = Vec::new();
+        if new.allocate {
+            let mut bills: Vec<bill::Model> = open.get(house_id).cloned().unwrap_or_default();
+            if let Some(only) = new.bill_ids.as_deref() {
+                bills.retain(|b| only.contains(&b.id));
+            }
+            let by = Spender {
+                project_id,
+                house_id: *house_id,
+                as_of: recorded_on,
+                payment_id: Some(*id),
+                channel: Some(new.channel.as_str()),
+                created_by: by_user,
+            };
+            spent = spending::entries(spending::plan(open_facts(&bills, &mut entries, recorded_on), &held, order), &by);
+        }
+        let balance = Fen(held.iter().map(|(_, f)| f.0).sum::<i64>() + spent.iter().map(|e| e.balance.0).sum::<i64>());
+        planned.extend(spent.iter().cloned());
+        spent_by.push((spent, balance));
+    }
+    post_all(&tx, planned, seal).await?;
+
+    let mut receipts = Vec::with_capacity(batch.len());
+    for (((house_id, new), (id, receipt_no)), (spent, balance_fen)) in batch.into_iter().zip(paid).zip(spent_by) {
+        let mut waivers_proposed = Vec::new();
+        if new.allocate && new.received_on < recorded_on {
+            let p = Paid { payment_id: id, receipt_no: &receipt_no, entries: &spent };
+            waivers_proposed = propose_waivers(&tx, granted, p, new.received_on, recorded_on).await?;
+        }
+        let (allocations, late_fees_posted_fen) = paid_by(spent.iter().filter(|e| e.payment_id == Some(id)));
+        receipts.push(Receipt {
+            payment: Payment {
+                id,
+                project_id,
+                house_id,
+                receipt_no,
+                amount_fen: new.amount_fen,
+                channel: new.channel,
+                received_on: new.received_on,
+                earmark_fee_item_id: new.earmark_fee_item_id,
+                payer: new.payer,
+                note: new.note,
+                created_at: now,
+            },
+            allocations,
+            late_fees_posted_fen,
+            balance_fen,
+            waivers_proposed,
+        });
+    }
+    let events = receipts.iter().map(|r| audit_event.clone().entity_id(r.payment.id).after(r)).collect();
+    audit::write_many(&tx, events).await?;
+    tx.commit().await.or_internal()?;
+    Ok(receipts)
 }
 
 pub(crate) async fn apply_balance(

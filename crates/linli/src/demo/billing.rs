@@ -2,6 +2,8 @@
 //! the last twelve months, and owners who pay on time, late, every quarter, in advance, or not
 //! at all, so the arrears report and the collection rate have something true to show.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use linli_billing::{
     AssignmentTarget, BillingCycle, FeeKind, LateFeeRule, NewAssignment, NewFeeItem, NewPayment, NewStandard,
@@ -129,10 +131,18 @@ pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<Stri
 
     // Prepaid owners deposit a year of property fees before the first run.
     let day_before = first.pred_opt().unwrap_or(first);
-    for (i, h) in houses.iter().enumerate().filter(|(i, _)| habit(*i) == Habit::Prepaid) {
-        let year =
-            Fen::from_yuan(h.gross_area.decimal() * Decimal::new(235, 2) * Decimal::from(12)).unwrap_or_default();
-        pay(app, &system, h.id, year, day_before, Some(wyf.id), channel(i)).await?;
+    let prepaid: Vec<(Id, NewPayment)> = houses
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| habit(*i) == Habit::Prepaid)
+        .map(|(i, h)| {
+            let year =
+                Fen::from_yuan(h.gross_area.decimal() * Decimal::new(235, 2) * Decimal::from(12)).unwrap_or_default();
+            (h.id, payment(year, day_before, Some(wyf.id), channel(i)))
+        })
+        .collect();
+    for batch in prepaid.chunks(BATCH) {
+        app.billing.payments.replay_payments(&system, project_id, batch.to_vec(), day_before).await?;
     }
 
     let mut payments = 0;
@@ -144,6 +154,8 @@ pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<Stri
         app.billing.runs.confirm_run(&system, run.id).await?;
         app.billing.runs.execute_run(run.id, crate::billing_cli::CHUNK).await?;
         let months_left = (today.year() - month.year()) * 12 + today.month() as i32 - month.month() as i32;
+        // Who pays this month, by the day they pay; each day's owners pay what they owe then.
+        let mut by_day: BTreeMap<NaiveDate, Vec<(Id, PaymentChannel)>> = BTreeMap::new();
         for (i, h) in houses.iter().enumerate() {
             let due = Period::month(month.year(), month.month()).map_or(month, |p| p.end);
             let paid_on = match habit(i) {
@@ -154,12 +166,27 @@ pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<Stri
                 Habit::Stopped(k) if months_left >= k as i32 => due.checked_sub_days(Days::new(3)),
                 _ => None,
             };
-            let Some(paid_on) = paid_on.filter(|d| *d <= today) else { continue };
-            let account = app.billing.payments.account(&system, h.id, Some(paid_on)).await?;
-            let owed = Fen(account.total_due_fen.0 - account.balance_fen.0);
-            if owed.0 > 0 {
-                pay(app, &system, h.id, owed, paid_on, None, channel(i)).await?;
-                payments += 1;
+            if let Some(day) = paid_on.filter(|d| *d <= today) {
+                by_day.entry(day).or_default().push((h.id, channel(i)));
+            }
+        }
+        for (day, payers) in by_day {
+            for batch in payers.chunks(BATCH) {
+                let ids: Vec<Id> = batch.iter().map(|(h, _)| *h).collect();
+                let owed: BTreeMap<Id, Fen> =
+                    app.billing.payments.owed(&system, project_id, &ids, Some(day)).await?.into_iter().collect();
+                let pays: Vec<(Id, NewPayment)> = batch
+                    .iter()
+                    .filter_map(|(h, channel)| {
+                        let owed = owed.get(h).copied().filter(|f| f.0 > 0)?;
+                        Some((*h, payment(owed, day, None, *channel)))
+                    })
+                    .collect();
+                payments += pays.len();
+                if !pays.is_empty() {
+                    // Recorded on the day it was paid, as the office would have done all year.
+                    app.billing.payments.replay_payments(&system, project_id, pays, day).await?;
+                }
             }
         }
         month = month.checked_add_months(Months::new(1)).ok_or_else(|| anyhow::anyhow!("date"))?;
@@ -168,21 +195,16 @@ pub async fn seed(app: &App, company: Id, project_id: Id) -> anyhow::Result<Stri
     Ok(format!("{m} monthly billing runs, {payments} payments"))
 }
 
+/// Payments replayed in one transaction: a day's payers in a large estate.
+const BATCH: usize = 2_000;
+
 fn channel(i: usize) -> PaymentChannel {
     [PaymentChannel::Wechat, PaymentChannel::Wechat, PaymentChannel::Alipay, PaymentChannel::Bank, PaymentChannel::Cash]
         [pick(i, 26, 5)]
 }
 
-async fn pay(
-    app: &App,
-    system: &Authz,
-    house_id: Id,
-    amount: Fen,
-    on: NaiveDate,
-    earmark: Option<Id>,
-    channel: PaymentChannel,
-) -> anyhow::Result<()> {
-    let p = NewPayment {
+fn payment(amount: Fen, on: NaiveDate, earmark: Option<Id>, channel: PaymentChannel) -> NewPayment {
+    NewPayment {
         amount_fen: amount,
         channel,
         received_on: on,
@@ -191,8 +213,5 @@ async fn pay(
         allocate: true,
         payer: None,
         note: None,
-    };
-    // Recorded on the day it was paid, as the office would have done all year.
-    app.billing.payments.replay_payment(system, house_id, p, on).await?;
-    Ok(())
+    }
 }
