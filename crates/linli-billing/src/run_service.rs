@@ -73,8 +73,8 @@ impl RunService {
         }
         let order = self.fees.allocation_order(run.project_id).await?;
         let today = today();
-        for house in self.runs.houses_with_balance(run.project_id).await? {
-            self.runs.apply_balance(run.project_id, house, order, today, &self.seal).await?;
+        for houses in self.runs.houses_with_balance(run.project_id).await?.chunks(chunk.max(1)) {
+            self.runs.apply_balances(run.project_id, houses, order, today, &self.seal).await?;
         }
         let run = self.runs.complete_run(id, &RunSummary::of(&computed)).await?;
         Ok((run, written))

@@ -105,11 +105,12 @@ pub trait RunRepo: Send + Sync {
     async fn complete_run(&self, id: Id, summary: &RunSummary) -> Result<Run>;
     /// Houses of the project with a positive prepaid balance.
     async fn houses_with_balance(&self, project_id: Id) -> Result<Vec<Id>>;
-    /// Applies a house's prepaid balance to its open bills (after a run), as of `today`.
-    async fn apply_balance(
+    /// Applies each house's prepaid balance to its open bills (after a run), as of `today`, in
+    /// one transaction.
+    async fn apply_balances(
         &self,
         project_id: Id,
-        house_id: Id,
+        house_ids: &[Id],
         order: AllocationOrder,
         today: NaiveDate,
         seal: &Seal,

@@ -9,6 +9,7 @@ pub mod change;
 pub mod date;
 pub mod decimal;
 pub mod error;
+pub mod grams;
 pub mod health;
 pub mod html;
 pub mod money;

@@ -12,7 +12,7 @@ use sea_orm::{
     QuerySelect, Statement,
 };
 
-use crate::entity::{audit_log, bill, building, house, ledger_entry, unit};
+use crate::entity::{audit_log, bill, building, house, ledger_entry, search_gram, unit};
 use crate::error::OrInternal;
 use crate::{Backend, Db};
 
@@ -217,8 +217,8 @@ impl Renumber {
     }
 }
 
-/// Every row an import into `from` wrote — its buildings, units and houses and their audit
-/// rows — again for the project `to`, as plain rows with ids of their own.
+/// Every row an import into `from` wrote — its buildings, units and houses, their audit rows
+/// and search grams — again for the project `to`, as plain rows with ids of their own.
 pub async fn copy_of_project(db: &Db, from: Id, to: Id) -> Result<Prepared> {
     use sea_orm::Set;
     let c = &db.conn;
@@ -263,5 +263,13 @@ pub async fn copy_of_project(db: &Db, from: Id, to: Id) -> Result<Prepared> {
             ..a.into()
         });
     }
-    prepare(db, vec![table(buildings), table(units), table(houses), table(audits)], 2)
+    let mut grams = Vec::new();
+    let of_houses = search_gram::Entity::find()
+        .filter(search_gram::Column::Kind.eq("house"))
+        .filter(search_gram::Column::ProjectId.eq(from));
+    for g in of_houses.all(c).await.or_internal()? {
+        let target_id = h_ids.get(g.target_id).unwrap_or_default();
+        grams.push(search_gram::ActiveModel { project_id: Set(to), target_id: Set(target_id), ..g.into() });
+    }
+    prepare(db, vec![table(buildings), table(units), table(houses), table(audits), table(grams)], 2)
 }

@@ -2,8 +2,14 @@
 //! character are escaped, and the escape character is declared, so the pattern means the same on
 //! SQLite (which has no default escape) and PostgreSQL.
 
-use sea_orm::ColumnTrait;
-use sea_orm::sea_query::{Expr, LikeExpr};
+use std::collections::BTreeSet;
+
+use linli_core::{Id, Result};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
+
+use crate::entity::{building, house, search_gram, unit};
+use crate::error::OrInternal;
 
 const ESCAPE: char = '\\';
 
@@ -37,6 +43,134 @@ pub(crate) fn contains(col: impl ColumnTrait, q: &str) -> Expr {
 /// `col` starts with `q` literally.
 pub(crate) fn starts_with(col: impl ColumnTrait, q: &str) -> Expr {
     col.like(starting(q))
+}
+
+/// What `search_grams` holds grams of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Person,
+    House,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::House => "house",
+        }
+    }
+}
+
+/// The ids of `kind` (in `project`, when given) having every gram of `q`: a subquery that narrows
+/// a `q=` search before its literal match. None when `q` has no gram (`grams::query_grams`).
+pub(crate) fn narrowed(kind: Kind, project: Option<Id>, q: &str) -> Option<SelectStatement> {
+    let grams = linli_core::grams::query_grams(q)?;
+    let n = grams.len() as i64;
+    let mut sel = Query::select();
+    sel.column(search_gram::Column::TargetId)
+        .from(search_gram::Entity)
+        .and_where(search_gram::Column::Kind.eq(kind.as_str()))
+        .and_where(search_gram::Column::Gram.is_in(grams));
+    if let Some(p) = project {
+        sel.and_where(search_gram::Column::ProjectId.eq(p));
+    }
+    if n > 1 {
+        sel.group_by_col(search_gram::Column::TargetId)
+            .and_having(Expr::col(search_gram::Column::TargetId).count().eq(n));
+    }
+    Some(sel)
+}
+
+/// Writes the grams of these rows (project, id, grams) in place of what they had.
+async fn replace(c: &impl ConnectionTrait, kind: Kind, rows: Vec<(Id, Id, BTreeSet<String>)>) -> Result<()> {
+    let ids: Vec<Id> = rows.iter().map(|(_, id, _)| *id).collect();
+    forget(c, kind, &ids).await?;
+    index_new(c, kind, rows).await
+}
+
+/// Writes the grams of rows just created (project, id, grams).
+pub(crate) async fn index_new(
+    c: &impl ConnectionTrait,
+    kind: Kind,
+    rows: Vec<(Id, Id, BTreeSet<String>)>,
+) -> Result<()> {
+    let mut models = rows
+        .into_iter()
+        .flat_map(|(project, id, grams)| {
+            grams.into_iter().map(move |gram| search_gram::ActiveModel {
+                kind: Set(kind.as_str().to_owned()),
+                gram: Set(gram),
+                project_id: Set(project),
+                target_id: Set(id),
+            })
+        })
+        .peekable();
+    while models.peek().is_some() {
+        let chunk: Vec<_> = models.by_ref().take(1000).collect();
+        search_gram::Entity::insert_many(chunk).exec(c).await.or_internal()?;
+    }
+    Ok(())
+}
+
+/// Drops the grams of these rows (deleted, or about to be written again).
+pub(crate) async fn forget(c: &impl ConnectionTrait, kind: Kind, ids: &[Id]) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        search_gram::Entity::delete_many()
+            .filter(search_gram::Column::Kind.eq(kind.as_str()))
+            .filter(search_gram::Column::TargetId.is_in(chunk.iter().copied()))
+            .exec(c)
+            .await
+            .or_internal()?;
+    }
+    Ok(())
+}
+
+/// Keeps the grams of persons (project, id, name, phone) as they are written.
+pub(crate) async fn index_persons(
+    c: &impl ConnectionTrait,
+    persons: &[(Id, Id, String, Option<String>)],
+) -> Result<()> {
+    let rows = persons
+        .iter()
+        .map(|(p, id, name, phone)| (*p, *id, linli_core::grams::of_person(name, phone.as_deref())))
+        .collect();
+    replace(c, Kind::Person, rows).await
+}
+
+/// Keeps the grams of these houses' labels as they are now (after a house, its building or its
+/// unit was written).
+pub(crate) async fn index_houses(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<()> {
+    for chunk in house_ids.chunks(500) {
+        let rows: Vec<(Id, Id, String, Option<String>, String)> = house::Entity::find()
+            .select_only()
+            .column(house::Column::Id)
+            .column(house::Column::ProjectId)
+            .column_as(building::Column::Name, "building")
+            .column_as(unit::Column::Name, "unit")
+            .column(house::Column::Number)
+            .join(
+                JoinType::InnerJoin,
+                house::Entity::belongs_to(building::Entity)
+                    .from(house::Column::BuildingId)
+                    .to(building::Column::Id)
+                    .into(),
+            )
+            .join(
+                JoinType::LeftJoin,
+                house::Entity::belongs_to(unit::Entity).from(house::Column::UnitId).to(unit::Column::Id).into(),
+            )
+            .filter(house::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(c)
+            .await
+            .or_internal()?;
+        let rows = rows
+            .into_iter()
+            .map(|(id, p, b, u, n)| (p, id, linli_core::grams::of_house(&b, u.as_deref(), &n)))
+            .collect();
+        replace(c, Kind::House, rows).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -217,6 +217,12 @@ impl TestDb {
         self.texts("SELECT html FROM messages WHERE channel = 'email' ORDER BY id").await
     }
 
+    /// How many search grams (`search_grams`) rows of a kind (`person`, `house`) hold.
+    pub async fn search_grams(&self, kind: &str) -> i64 {
+        assert!(kind.chars().all(|c| c.is_ascii_lowercase()), "a kind");
+        self.number(&format!("SELECT COUNT(*) FROM search_grams WHERE kind = '{kind}'")).await
+    }
+
     /// Every row of a table as JSON text (PostgreSQL), to look for a plain value in storage.
     pub async fn rows_as_json(&self, table: &str) -> Vec<String> {
         assert!(table.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "a table name");

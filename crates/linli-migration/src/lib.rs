@@ -17,6 +17,7 @@ mod m0008_read_paths;
 mod m0009_bill_list_order;
 mod m0010_person_search;
 mod m0011_bill_counts;
+mod m0012_search_grams;
 mod util;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_bill_list_order::Migration),
             Box::new(m0010_person_search::Migration),
             Box::new(m0011_bill_counts::Migration),
+            Box::new(m0012_search_grams::Migration),
         ]
     }
 }

@@ -355,3 +355,67 @@ db_test!(
         assert_eq!(s.get(&person, &admin).await.body, stored);
     }
 );
+
+db_test!(
+    async fn owners_are_found_by_a_part_of_the_name_or_the_phone(db: TestDb) {
+        let s = TestServer::start(db).await;
+        let admin = s.login("admin").await;
+        let (p, _) = setup(&s, &admin).await;
+        let other = s.create_project(&admin, "云栖科技园").await;
+        for (project, name, phone) in [
+            (p, "王小明", "13800001111"),
+            (p, "王明", "13912345678"),
+            (p, "李明华", "13700002222"),
+            (p, "Li Na", "13600003333"),
+            (other, "王小明", "13800001111"),
+        ] {
+            let a =
+                s.post("/api/v1/persons", &admin, json!({"project_id": project, "name": name, "phone": phone})).await;
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        }
+        let found = |q: &'static str| {
+            let s = &s;
+            let admin = &admin;
+            async move {
+                let q: Vec<String> = q.bytes().map(|b| format!("%{b:02X}")).collect();
+                let q = q.concat();
+                let a = s.get(&format!("/api/v1/persons?project_id={p}&q={q}&page_size=100"), admin).await;
+                assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+                let mut names: Vec<String> = a.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["name"].as_str().unwrap().to_owned())
+                    .collect();
+                names.sort();
+                assert_eq!(a.body["total"].as_u64(), Some(names.len() as u64));
+                names
+            }
+        };
+        assert_eq!(found("王").await, ["王小明", "王明"]);
+        assert_eq!(found("小明").await, ["王小明"]);
+        assert_eq!(found("明").await, ["李明华", "王小明", "王明"]);
+        assert_eq!(found("王明").await, ["王明"]);
+        assert_eq!(found("明王").await, Vec::<String>::new());
+        assert_eq!(found("1111").await, ["王小明"]);
+        assert_eq!(found("5678").await, ["王明"]);
+        assert_eq!(found("139123").await, ["王明"]);
+        assert_eq!(found("li").await.len(), usize::from(s.backend() == "sqlite"), "LIKE's case rule per database");
+        assert_eq!(found("Li").await, ["Li Na"]);
+        assert_eq!(found("i N").await, ["Li Na"]);
+        // One or two digits have no gram: answered by matching every row, the same answer.
+        assert_eq!(found("22").await, ["李明华"]);
+
+        // A changed name is found by the new one only.
+        let id = s.get(&format!("/api/v1/persons?project_id={p}&q=%E7%8E%8B%E6%98%8E"), &admin).await.body["items"][0]
+            ["id"]
+            .as_i64()
+            .unwrap();
+        let a =
+            s.call(Method::PATCH, &format!("/api/v1/persons/{id}"), Some(&admin), Some(json!({"name": "赵明"}))).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(found("王明").await, Vec::<String>::new());
+        assert_eq!(found("赵明").await, ["赵明"]);
+        assert_eq!(found("5678").await, ["赵明"]);
+    }
+);

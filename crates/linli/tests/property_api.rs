@@ -235,6 +235,32 @@ db_test!(
         assert_eq!(labels_found(&s, &admin, p, "%").await, Vec::<String>::new());
         assert_eq!(labels_found(&s, &admin, p, "_").await, Vec::<String>::new());
 
+        // The search follows a renamed building and forgets a deleted house.
+        let renamed = patch(&s, &admin, &format!("/api/v1/buildings/{b2}"), json!({"name": "二栋"})).await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        assert_eq!(labels_found(&s, &admin, p, "二栋702").await, ["二栋702"]);
+        assert_eq!(labels_found(&s, &admin, p, "2栋702").await, Vec::<String>::new());
+        let gone = labels_found(&s, &admin, p, "1栋1单元1702").await;
+        assert_eq!(gone, ["1栋1单元1702"]);
+        let houses = s.get(&format!("/api/v1/houses?project_id={p}&q=1702"), &admin).await.body;
+        let id = houses["items"][0]["id"].as_i64().unwrap();
+        let deleted = s.call(Method::DELETE, &format!("/api/v1/houses/{id}"), Some(&admin), None).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+        assert_eq!(labels_found(&s, &admin, p, "1702").await, Vec::<String>::new());
+        let left = s.db.search_grams("house").await;
+        let grams: usize = ["1栋1单元702", "1栋2单元702", "1栋1单元701", "二栋702"]
+            .iter()
+            .map(|l| {
+                let (b, rest) = l.split_once('栋').unwrap();
+                let b = format!("{b}栋");
+                match rest.split_once("单元") {
+                    Some((u, n)) => linli_core::grams::of_house(&b, Some(&format!("{u}单元")), n).len(),
+                    None => linli_core::grams::of_house(&b, None, rest).len(),
+                }
+            })
+            .sum();
+        assert_eq!(left as usize, grams, "each house keeps exactly its label's grams");
+
         // The same escaping in every `q=` filter: `_` and `%` are characters, not wildcards.
         let names = |a: &common::Answer| -> Vec<String> {
             a.body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()

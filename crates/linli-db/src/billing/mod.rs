@@ -124,15 +124,15 @@ impl RunRepo for Db {
     async fn houses_with_balance(&self, project_id: Id) -> Result<Vec<Id>> {
         runs::houses_with_balance(&self.conn, project_id).await
     }
-    async fn apply_balance(
+    async fn apply_balances(
         &self,
         project_id: Id,
-        house_id: Id,
+        house_ids: &[Id],
         order: AllocationOrder,
         today: NaiveDate,
         seal: &Seal,
     ) -> Result<()> {
-        pay::apply_balance(self, project_id, house_id, order, today, seal).await
+        pay::apply_balances(self, project_id, house_ids, order, today, seal).await
     }
 }
 

@@ -486,18 +486,31 @@ pub(crate) async fn pay_many(
     Ok(receipts)
 }
 
-pub(crate) async fn apply_balance(
+/// Spends each house's prepaid balance on its open bills as of `today` (after a run), the
+/// houses of one project together in one transaction.
+pub(crate) async fn apply_balances(
     db: &Db,
     project_id: Id,
-    house_id: Id,
+    house_ids: &[Id],
     order: AllocationOrder,
     today: NaiveDate,
     seal: &Seal,
 ) -> Result<()> {
     let tx = db.begin().await.or_internal()?;
-    lock_house(&tx, project_id, house_id).await?;
-    let by = Spender { project_id, house_id, as_of: today, payment_id: None, channel: None, created_by: None };
-    spend_balance(&tx, order, None, &by, seal).await?;
+    let ids = houses_in_project(&tx, project_id, house_ids).await?;
+    lock_houses(&tx, project_id, &ids).await?;
+    let open = open_bills_of(&tx, &ids).await?;
+    let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
+    let mut entries = entries_of(&tx, &bill_ids).await?;
+    let pots = balances_of(&tx, &ids).await?;
+    let mut planned = Vec::new();
+    for house_id in ids {
+        let (Some(bills), Some(held)) = (open.get(&house_id), pots.get(&house_id)) else { continue };
+        let by = Spender { project_id, house_id, as_of: today, payment_id: None, channel: None, created_by: None };
+        let facts = open_facts(bills, &mut entries, today);
+        planned.extend(spending::entries(spending::plan(facts, held, order), &by));
+    }
+    post_all(&tx, planned, seal).await?;
     tx.commit().await.or_internal()
 }
 

@@ -33,6 +33,7 @@ pub mod payment;
 pub mod person;
 pub mod project;
 pub mod role;
+pub mod search_gram;
 pub mod session;
 pub mod throttle_counter;
 pub mod unit;

@@ -14,6 +14,7 @@ use crate::entity::{building, house, occupancy, ownership, person, unit};
 use crate::error::OrInternal;
 use crate::people::repo::{house_state_change, new_person_model, person_view};
 use crate::scope::ensure_project;
+use crate::search;
 
 pub(crate) async fn facts(db: &Db, granted: &Granted) -> Result<PersonImportFacts> {
     let project = granted.project_id();
@@ -82,6 +83,7 @@ pub(crate) async fn apply(
     ensure_project(&tx, granted).await?;
     let mut audits = Vec::new();
     let mut created: Vec<Id> = Vec::new();
+    let mut indexed = Vec::new();
     let id_of = |created: &[Id], p: PersonRef| match p {
         PersonRef::Stored(id) => Ok(id),
         PersonRef::New(n) => created.get(n).copied().ok_or_else(|| Error::internal("a planned person")),
@@ -90,6 +92,7 @@ pub(crate) async fn apply(
         if let Some((fields, secrets)) = row.create {
             let m = new_person_model(project, fields, secrets).insert(&tx).await.or_internal()?;
             created.push(m.id);
+            indexed.push((m.project_id, m.id, m.name.clone(), m.phone.clone()));
             let after = serde_json::to_value(person_view(m.clone())).unwrap_or_default();
             audits.push(event(&summary, "people.person.created", "person", m.id, after));
         }
@@ -131,5 +134,6 @@ pub(crate) async fn apply(
             audits.extend(house_state_change(&tx, o.house_id, &summary).await?);
         }
     }
+    search::index_persons(&tx, &indexed).await?;
     crate::import_tx::finish(tx, audits, summary, dry_run).await
 }

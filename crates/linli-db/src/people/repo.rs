@@ -231,6 +231,16 @@ fn check_not_before(field: &str, end: NaiveDate, start: NaiveDate) -> Result<()>
     if end < start { Err(Error::invalid(field, "before_start")) } else { Ok(()) }
 }
 
+/// A part of the name or the phone, among the persons with the query's grams.
+pub(crate) fn person_search(project: Option<Id>, q: &str) -> Condition {
+    let literal =
+        Condition::any().add(search::contains(person::Column::Name, q)).add(search::contains(person::Column::Phone, q));
+    match search::narrowed(search::Kind::Person, project, q) {
+        Some(ids) => Condition::all().add(person::Column::Id.in_subquery(ids)).add(literal),
+        None => literal,
+    }
+}
+
 #[async_trait]
 impl PersonRepo for Db {
     async fn list_persons(
@@ -245,11 +255,7 @@ impl PersonRepo for Db {
             sel = sel.filter(person::Column::ProjectId.eq(p));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            sel = sel.filter(
-                Condition::any()
-                    .add(search::contains(person::Column::Name, q))
-                    .add(search::contains(person::Column::Phone, q)),
-            );
+            sel = sel.filter(person_search(f.project_id, q));
         }
         if let Some(ix) = id_index {
             sel = sel.filter(person::Column::IdNumberIndex.eq(ix));
@@ -292,7 +298,9 @@ impl PersonRepo for Db {
     ) -> Result<Person> {
         let tx = self.begin().await.or_internal()?;
         ensure_project(&tx, granted).await?;
-        let p = person_view(new_person_model(granted.project_id(), f, s).insert(&tx).await.or_internal()?);
+        let m = new_person_model(granted.project_id(), f, s).insert(&tx).await.or_internal()?;
+        search::index_persons(&tx, &[(m.project_id, m.id, m.name.clone(), m.phone.clone())]).await?;
+        let p = person_view(m);
         audit::write(&tx, audit.entity_id(p.id).after(&p)).await?;
         tx.commit().await.or_internal()?;
         Ok(p)
@@ -314,7 +322,9 @@ impl PersonRepo for Db {
             .ok_or_else(|| Error::not_found("person", id))?;
         let mut am = m.into_active_model();
         set_person(&mut am, f, s);
-        let p = person_view(am.update(&tx).await.or_internal()?);
+        let m = am.update(&tx).await.or_internal()?;
+        search::index_persons(&tx, &[(m.project_id, m.id, m.name.clone(), m.phone.clone())]).await?;
+        let p = person_view(m);
         audit::write(&tx, audit.after(&p)).await?;
         tx.commit().await.or_internal()?;
         Ok(p)

@@ -151,6 +151,8 @@ pub(crate) async fn apply(
     }
     let now = Utc::now();
     let mut inserts = Vec::with_capacity(plan.creates.len());
+    // Each new house's label, for its search grams: by its place, as RETURNING keeps no order.
+    let mut labels = HashMap::with_capacity(plan.creates.len());
     for r in &plan.creates {
         let building = building_id(&r.building)?;
         let unit = match &r.unit {
@@ -171,7 +173,9 @@ pub(crate) async fn apply(
         };
         fill(&mut am, r);
         inserts.push(am);
+        labels.insert((building, unit, r.number.as_str()), (r.building.as_str(), r.unit.as_deref()));
     }
+    let mut grams = Vec::with_capacity(plan.creates.len());
     // The created rows come back from the INSERT itself (`RETURNING`), for their audit rows.
     let mut it = inserts.into_iter().peekable();
     while it.peek().is_some() {
@@ -180,7 +184,11 @@ pub(crate) async fn apply(
             let mut e = event(&summary, "property.house.created", "house", h.id);
             e.after = Some(house_json(&h));
             audits.push(e);
+            if let Some((b, u)) = labels.get(&(h.building_id, h.unit_id, h.number.as_str())) {
+                grams.push((h.project_id, h.id, linli_core::grams::of_house(b, *u, &h.number)));
+            }
         }
     }
+    crate::search::index_new(&tx, crate::search::Kind::House, grams).await?;
     crate::import_tx::finish(tx, audits, summary, dry_run).await
 }

@@ -110,22 +110,24 @@ async fn house_in(c: &impl ConnectionTrait, granted: &Granted, id: Id) -> Result
         .ok_or_else(|| Error::not_found("house", id))
 }
 
+/// The ids of the houses matching `cond`.
+async fn houses_where(c: &impl ConnectionTrait, cond: sea_orm::sea_query::SimpleExpr) -> Result<Vec<Id>> {
+    house::Entity::find().select_only().column(house::Column::Id).filter(cond).into_tuple().all(c).await.or_internal()
+}
+
 fn houses_in_scope(scope: &Scope) -> sea_orm::Select<house::Entity> {
     house::Entity::find().filter(project_condition(scope, house::Column::ProjectId, false))
 }
 
 /// The house's label as displayed ("1栋1单元702", "1栋702"), its short form ("1-1-702"), part of
-/// its number, or a current owner's or occupant's name or phone.
-fn house_search(q: &HouseQuery) -> Condition {
+/// its number, or a current owner's or occupant's name or phone. The label and the people are
+/// matched among the rows with the query's grams (`search::narrowed`) when it has any.
+fn house_search(project: Option<Id>, q: &HouseQuery) -> Condition {
     let text = q.label.as_str();
     let people = Query::select()
         .column(person::Column::Id)
         .from(person::Entity)
-        .cond_where(
-            Condition::any()
-                .add(search::contains(person::Column::Name, text))
-                .add(search::contains(person::Column::Phone, text)),
-        )
+        .cond_where(crate::people::repo::person_search(project, text))
         .to_owned();
     let owned = Query::select()
         .column(ownership::Column::HouseId)
@@ -138,15 +140,15 @@ fn house_search(q: &HouseQuery) -> Condition {
         .and_where(Expr::col(occupancy::Column::PersonId).in_subquery(people))
         .to_owned();
     // The joined label, in the same two shapes the console shows (with and without the unit).
-    let labelled = labelled_houses()
-        .cond_where(
-            Condition::any()
-                .add(Expr::cust("b.name || COALESCE(u.name, '') || h.number").like(search::containing(text)))
-                .add(Expr::cust("b.name || h.number").like(search::containing(text))),
-        )
-        .to_owned();
+    let mut label = Condition::any()
+        .add(Expr::cust("b.name || COALESCE(u.name, '') || h.number").like(search::containing(text)))
+        .add(Expr::cust("b.name || h.number").like(search::containing(text)))
+        .add(Expr::col((h(), house::Column::Number)).like(search::containing(text)));
+    if let Some(ids) = search::narrowed(search::Kind::House, project, text) {
+        label = Condition::all().add(Expr::col((h(), house::Column::Id)).in_subquery(ids)).add(label);
+    }
+    let labelled = labelled_houses().cond_where(label).to_owned();
     let mut any = Condition::any()
-        .add(search::contains(house::Column::Number, text))
         .add(house::Column::Id.in_subquery(labelled))
         .add(house::Column::Id.in_subquery(owned))
         .add(house::Column::Id.in_subquery(occupied));
@@ -264,6 +266,8 @@ impl BuildingRepo for Db {
         am.kind = Set(after.kind.as_str().to_string());
         am.updated_at = Set(Utc::now());
         let b = building_view(am.update(&tx).await.map_err(unique_as(Code::BuildingNameTaken))?);
+        // Its houses' labels carry its name.
+        search::index_houses(&tx, &houses_where(&tx, house::Column::BuildingId.eq(b.id)).await?).await?;
         audit::write(&tx, audit.after(&b)).await?;
         tx.commit().await.or_internal()?;
         Ok(b)
@@ -329,6 +333,7 @@ impl BuildingRepo for Db {
         let mut am = m.into_active_model();
         am.name = Set(name);
         let u = unit_view(am.update(&tx).await.map_err(unique_as(Code::UnitNameTaken))?);
+        search::index_houses(&tx, &houses_where(&tx, house::Column::UnitId.eq(u.id)).await?).await?;
         audit::write(&tx, audit.after(&u)).await?;
         tx.commit().await.or_internal()?;
         Ok(u)
@@ -410,7 +415,7 @@ impl HouseRepo for Db {
             sel = sel.filter(house::Column::Usage.eq(u.as_str()));
         }
         if let Some(q) = f.q.as_deref().and_then(HouseQuery::parse) {
-            sel = sel.filter(house_search(&q));
+            sel = sel.filter(house_search(f.project_id, &q));
         }
         let sel = sel
             .order_by_asc(house::Column::ProjectId)
@@ -463,6 +468,7 @@ impl HouseRepo for Db {
         };
         set_house(&mut am, f);
         let m = am.insert(&tx).await.map_err(unique_as(Code::HouseNumberTaken))?;
+        search::index_houses(&tx, &[m.id]).await?;
         let h = house_views(&tx, vec![m]).await?.remove(0);
         audit::write(&tx, audit.entity_id(h.id).after(&h)).await?;
         tx.commit().await.or_internal()?;
@@ -473,6 +479,7 @@ impl HouseRepo for Db {
         let mut am = house_in(&tx, granted, id).await?.into_active_model();
         set_house(&mut am, f);
         let m = am.update(&tx).await.map_err(unique_as(Code::HouseNumberTaken))?;
+        search::index_houses(&tx, &[m.id]).await?;
         let h = house_views(&tx, vec![m]).await?.remove(0);
         audit::write(&tx, audit.after(&h)).await?;
         tx.commit().await.or_internal()?;
@@ -483,6 +490,7 @@ impl HouseRepo for Db {
         house_in(&tx, granted, id).await?;
         references::refuse_if_referenced(&tx, "houses", id).await?;
         house::Entity::delete_by_id(id).exec(&tx).await.map_err(delete_failed)?;
+        search::forget(&tx, search::Kind::House, &[id]).await?;
         audit::write(&tx, audit).await?;
         tx.commit().await.or_internal()
     }
