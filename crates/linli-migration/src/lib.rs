@@ -18,6 +18,7 @@ mod m0009_bill_list_order;
 mod m0010_person_search;
 mod m0011_bill_counts;
 mod m0012_search_grams;
+mod m0013_current_people;
 mod util;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_person_search::Migration),
             Box::new(m0011_bill_counts::Migration),
             Box::new(m0012_search_grams::Migration),
+            Box::new(m0013_current_people::Migration),
         ]
     }
 }

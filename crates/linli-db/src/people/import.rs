@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, NotS
 use crate::Db;
 use crate::entity::{building, house, occupancy, ownership, person, unit};
 use crate::error::OrInternal;
-use crate::people::repo::{house_state_change, new_person_model, person_view};
+use crate::people::repo::{house_states_change, new_person_model, person_view};
 use crate::scope::ensure_project;
 use crate::search;
 
@@ -84,6 +84,7 @@ pub(crate) async fn apply(
     let mut audits = Vec::new();
     let mut created: Vec<Id> = Vec::new();
     let mut indexed = Vec::new();
+    let (mut ownerships, mut occupancies, mut moved_in) = (Vec::new(), Vec::new(), Vec::new());
     let id_of = |created: &[Id], p: PersonRef| match p {
         PersonRef::Stored(id) => Ok(id),
         PersonRef::New(n) => created.get(n).copied().ok_or_else(|| Error::internal("a planned person")),
@@ -97,43 +98,49 @@ pub(crate) async fn apply(
             audits.push(event(&summary, "people.person.created", "person", m.id, after));
         }
         if let Some(o) = row.ownership {
-            let person_id = id_of(&created, o.person)?;
-            let m = ownership::ActiveModel {
+            ownerships.push(ownership::ActiveModel {
                 id: NotSet,
                 project_id: Set(project),
                 house_id: Set(o.house_id),
-                person_id: Set(person_id),
+                person_id: Set(id_of(&created, o.person)?),
                 share_bp: Set(o.share_bp),
                 started_on: Set(o.started_on),
                 ended_on: Set(None),
                 created_at: Set(Utc::now()),
-            }
-            .insert(&tx)
-            .await
-            .or_internal()?;
-            let after = serde_json::json!({"house_id": o.house_id, "person_id": person_id, "share_bp": o.share_bp, "started_on": o.started_on});
-            audits.push(event(&summary, "people.ownership.created", "ownership", m.id, after));
+            });
         }
         if let Some(o) = row.occupancy {
-            let person_id = id_of(&created, o.person)?;
-            let m = occupancy::ActiveModel {
+            moved_in.push(o.house_id);
+            occupancies.push(occupancy::ActiveModel {
                 id: NotSet,
                 project_id: Set(project),
                 house_id: Set(o.house_id),
-                person_id: Set(person_id),
+                person_id: Set(id_of(&created, o.person)?),
                 relation: Set(o.relation.as_str().to_string()),
                 moved_in_on: Set(o.moved_in_on),
                 moved_out_on: Set(None),
                 created_at: Set(Utc::now()),
-            }
-            .insert(&tx)
-            .await
-            .or_internal()?;
-            let after = serde_json::json!({"house_id": o.house_id, "person_id": person_id, "relation": o.relation.as_str(), "moved_in_on": o.moved_in_on});
-            audits.push(event(&summary, "people.occupancy.created", "occupancy", m.id, after));
-            audits.extend(house_state_change(&tx, o.house_id, &summary).await?);
+            });
         }
     }
+    // Ownerships and stays many to a statement; each comes back from the INSERT for its audit row.
+    let mut it = ownerships.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(500).collect();
+        for m in ownership::Entity::insert_many(chunk).exec_with_returning(&tx).await.or_internal()? {
+            let after = serde_json::json!({"house_id": m.house_id, "person_id": m.person_id, "share_bp": m.share_bp, "started_on": m.started_on});
+            audits.push(event(&summary, "people.ownership.created", "ownership", m.id, after));
+        }
+    }
+    let mut it = occupancies.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(500).collect();
+        for m in occupancy::Entity::insert_many(chunk).exec_with_returning(&tx).await.or_internal()? {
+            let after = serde_json::json!({"house_id": m.house_id, "person_id": m.person_id, "relation": m.relation, "moved_in_on": m.moved_in_on});
+            audits.push(event(&summary, "people.occupancy.created", "occupancy", m.id, after));
+        }
+    }
+    audits.extend(house_states_change(&tx, &moved_in, &summary).await?);
     search::index_persons(&tx, &indexed).await?;
     crate::import_tx::finish(tx, audits, summary, dry_run).await
 }

@@ -18,7 +18,7 @@ use linli_property::{HouseState, house_state};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entity::{house, occupancy, ownership, person};
@@ -206,17 +206,70 @@ pub(crate) async fn house_state_change(
     let Some(next) = HouseState::parse(&h.state).and_then(|state| house_state::after_moves(state, living)) else {
         return Ok(None);
     };
-    let before = serde_json::json!({"state": h.state});
+    let e = state_event(audit_of, house_id, &h.state, next);
     let mut am = h.into_active_model();
     am.state = Set(next.as_str().to_string());
     am.updated_at = Set(Utc::now());
     am.update(c).await.or_internal()?;
+    Ok(Some(e))
+}
+
+/// `house_state_change` for many houses at once (an import's move-ins): their residents
+/// counted with one query and the houses that change updated with one statement per state, a
+/// chunk at a time.
+pub(crate) async fn house_states_change(
+    c: &impl ConnectionTrait,
+    house_ids: &[Id],
+    audit_of: &AuditEvent,
+) -> Result<Vec<AuditEvent>> {
+    let mut ids = house_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut events = Vec::new();
+    for chunk in ids.chunks(500) {
+        let houses =
+            house::Entity::find().filter(house::Column::Id.is_in(chunk.iter().copied())).all(c).await.or_internal()?;
+        let living: HashMap<Id, i64> = occupancy::Entity::find()
+            .select_only()
+            .column(occupancy::Column::HouseId)
+            .column_as(occupancy::Column::Id.count(), "n")
+            .filter(occupancy::Column::HouseId.is_in(chunk.iter().copied()))
+            .filter(occupancy::Column::MovedOutOn.is_null())
+            .group_by(occupancy::Column::HouseId)
+            .into_tuple::<(Id, i64)>()
+            .all(c)
+            .await
+            .or_internal()?
+            .into_iter()
+            .collect();
+        let mut to: HashMap<HouseState, Vec<Id>> = HashMap::new();
+        for h in &houses {
+            let n = living.get(&h.id).copied().unwrap_or(0) as u64;
+            if let Some(next) = HouseState::parse(&h.state).and_then(|state| house_state::after_moves(state, n)) {
+                events.push(state_event(audit_of, h.id, &h.state, next));
+                to.entry(next).or_default().push(h.id);
+            }
+        }
+        for (next, ids) in to {
+            house::Entity::update_many()
+                .col_expr(house::Column::State, Expr::value(next.as_str()))
+                .col_expr(house::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(house::Column::Id.is_in(ids))
+                .exec(c)
+                .await
+                .or_internal()?;
+        }
+    }
+    Ok(events)
+}
+
+fn state_event(audit_of: &AuditEvent, house_id: Id, before: &str, next: HouseState) -> AuditEvent {
     let mut e = AuditEvent::new(&audit_of.actor, "property.house.updated", "house")
         .project(audit_of.project_id)
         .entity_id(house_id);
-    e.before = Some(before);
+    e.before = Some(serde_json::json!({"state": before}));
     e.after = Some(serde_json::json!({"state": next.as_str()}));
-    Ok(Some(e))
+    e
 }
 
 /// Keeps the house's state in step with its occupants, auditing the change.
