@@ -68,10 +68,9 @@ impl Db {
     /// changed enough since; PostgreSQL's autovacuum analyzes on its own, but only later, so a
     /// bulk load (an import, a billing run, the demo) is analyzed at once.
     ///
-    /// On SQLite each connection reads the statistics once and keeps them: the readers opened
-    /// before the load planned with none until they were replaced (the bench's first endpoint
-    /// after its fill answered 45 requests a second, the same list 2,620 a few minutes later).
-    /// `ANALYZE sqlite_schema` changes the schema, so every connection reloads them.
+    /// On SQLite each connection reads the statistics once and keeps them, so the readers opened
+    /// before a bulk load would plan with the old ones until replaced; `ANALYZE sqlite_schema`
+    /// makes every connection reload them.
     pub async fn analyze(&self) -> anyhow::Result<()> {
         use sea_orm::ConnectionTrait;
         match self.backend {
