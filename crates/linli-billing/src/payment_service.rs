@@ -29,6 +29,18 @@ fn check_amount(amount: Fen) -> Result<()> {
     Ok(())
 }
 
+/// Replaying history is for the system actor (the demo), never for a signed-in user, and never
+/// into the future.
+fn check_replay(authz: &Authz, recorded_on: NaiveDate) -> Result<()> {
+    if authz.actor().user_id.is_some() {
+        return Err(Error::Forbidden(linli_core::Code::Forbidden));
+    }
+    if recorded_on > today() {
+        return Err(Error::invalid("recorded_on", "in_the_future"));
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct PaymentService {
     fees: Arc<dyn FeeRepo>,
@@ -72,12 +84,7 @@ impl PaymentService {
         payment: NewPayment,
         recorded_on: NaiveDate,
     ) -> Result<Receipt> {
-        if authz.actor().user_id.is_some() {
-            return Err(Error::Forbidden(linli_core::Code::Forbidden));
-        }
-        if recorded_on > today() {
-            return Err(Error::invalid("recorded_on", "in_the_future"));
-        }
+        check_replay(authz, recorded_on)?;
         self.record_payment(authz, house_id, payment, None, recorded_on).await
     }
     /// What each of these houses of the project owes as of `as_of` beyond its prepaid balance
@@ -106,12 +113,7 @@ impl PaymentService {
         payments: Vec<(Id, NewPayment)>,
         recorded_on: NaiveDate,
     ) -> Result<Vec<Receipt>> {
-        if authz.actor().user_id.is_some() {
-            return Err(Error::Forbidden(linli_core::Code::Forbidden));
-        }
-        if recorded_on > today() {
-            return Err(Error::invalid("recorded_on", "in_the_future"));
-        }
+        check_replay(authz, recorded_on)?;
         if payments.len() > MAX_BATCH {
             return Err(Error::invalid("payments", "too_many"));
         }

@@ -63,6 +63,14 @@ pub fn plan(bills: Vec<OpenBill>, balances: &[(Id, Fen)], order: AllocationOrder
     out
 }
 
+/// What a house owes beyond its balances: every open bill's principal, its late fee posted and
+/// accrued, less all the house holds (earmarks included); never below 0.
+pub fn owed(bills: &[OpenBill], balances: &[(Id, Fen)]) -> Fen {
+    let due: i64 = bills.iter().map(|b| b.owes.principal.0 + b.owes.late_fee.0 + b.unposted_late_fee.0.max(0)).sum();
+    let held: i64 = balances.iter().map(|(_, f)| f.0).sum();
+    Fen((due - held).max(0))
+}
+
 /// Who spends, and for what: the fields every entry of one spending carries.
 #[derive(Debug, Clone, Copy)]
 pub struct Spender<'a> {
@@ -126,6 +134,15 @@ mod tests {
             },
             unposted_late_fee: Fen(unposted),
         }
+    }
+
+    #[test]
+    fn a_house_owes_its_principal_and_late_fees_less_all_it_holds() {
+        let bills = [bill(1, 7, "2026-01-31", 10_000, 200, 50), bill(2, 8, "2026-02-28", 5_000, 0, -20)];
+        // A late fee accrued below what is posted (a waiver) adds nothing.
+        assert_eq!(owed(&bills, &[]), Fen(15_250));
+        assert_eq!(owed(&bills, &[(0, Fen(250)), (7, Fen(1_000))]), Fen(14_000));
+        assert_eq!(owed(&bills, &[(0, Fen(20_000))]), Fen(0));
     }
 
     fn paid(plan: &[Spent]) -> Vec<(Id, Id, Part, i64)> {

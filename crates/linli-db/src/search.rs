@@ -1,14 +1,17 @@
 //! Text search for `q=` filters. What a user types is matched literally: `%`, `_` and the escape
 //! character are escaped, and the escape character is declared, so the pattern means the same on
-//! SQLite (which has no default escape) and PostgreSQL.
+//! SQLite (which has no default escape) and PostgreSQL. Persons and houses are first narrowed by
+//! their n-grams (`search_grams`, kept here by the writes of those rows), then matched so.
 
 use std::collections::BTreeSet;
 
 use linli_core::{Id, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
+};
 
-use crate::entity::{building, house, search_gram, unit};
+use crate::entity::{building, house, person, search_gram, unit};
 use crate::error::OrInternal;
 
 const ESCAPE: char = '\\';
@@ -125,16 +128,23 @@ pub(crate) async fn forget(c: &impl ConnectionTrait, kind: Kind, ids: &[Id]) -> 
     Ok(())
 }
 
-/// Keeps the grams of persons (project, id, name, phone) as they are written.
-pub(crate) async fn index_persons(
-    c: &impl ConnectionTrait,
-    persons: &[(Id, Id, String, Option<String>)],
-) -> Result<()> {
-    let rows = persons
-        .iter()
-        .map(|(p, id, name, phone)| (*p, *id, linli_core::grams::of_person(name, phone.as_deref())))
-        .collect();
-    replace(c, Kind::Person, rows).await
+/// The grams row of a person as written: its name and phone (`grams::of_person`).
+pub(crate) fn person_row(p: &person::Model) -> (Id, Id, BTreeSet<String>) {
+    (p.project_id, p.id, linli_core::grams::of_person(&p.name, p.phone.as_deref()))
+}
+
+/// Keeps the grams of a person whose name or phone may have changed.
+pub(crate) async fn reindex_person(c: &impl ConnectionTrait, p: &person::Model) -> Result<()> {
+    replace(c, Kind::Person, vec![person_row(p)]).await
+}
+
+/// A part of the name or the phone, among the persons with the query's grams.
+pub(crate) fn persons_matching(project: Option<Id>, q: &str) -> Condition {
+    let literal = Condition::any().add(contains(person::Column::Name, q)).add(contains(person::Column::Phone, q));
+    match narrowed(Kind::Person, project, q) {
+        Some(ids) => Condition::all().add(person::Column::Id.in_subquery(ids)).add(literal),
+        None => literal,
+    }
 }
 
 /// Keeps the grams of these houses' labels as they are now (after a house, its building or its

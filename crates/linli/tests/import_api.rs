@@ -181,6 +181,9 @@ db_test!(
         let house = s.get(&format!("/api/v1/houses?project_id={p}&q=张伟"), &admin).await.body["items"][0].clone();
         assert_eq!(house["number"], "301");
         assert_eq!(house["state"], "occupied");
+        // An imported house is found by its label too.
+        let by_label = s.get(&format!("/api/v1/houses?project_id={p}&q=301"), &admin).await.body;
+        assert!(by_label["items"].as_array().unwrap().iter().any(|h| h["id"] == house["id"]), "{by_label}");
         let ppl = s.get(&format!("/api/v1/houses/{}/people", house["id"]), &admin).await.body;
         assert_eq!(ppl["owners"][0]["person_name"], "张伟");
         assert_eq!(ppl["occupants"].as_array().unwrap().len(), 2);

@@ -260,6 +260,17 @@ db_test!(
             })
             .sum();
         assert_eq!(left as usize, grams, "each house keeps exactly its label's grams");
+        // A renamed unit and a renumbered house are found by what they are now.
+        let renamed = patch(&s, &admin, &format!("/api/v1/units/{u1}"), json!({"name": "甲单元"})).await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        assert_eq!(labels_found(&s, &admin, p, "甲单元702").await, ["1栋甲单元702"]);
+        assert_eq!(labels_found(&s, &admin, p, "1栋1单元702").await, Vec::<String>::new());
+        let houses = s.get(&format!("/api/v1/houses?project_id={p}&q=701"), &admin).await.body;
+        let id = houses["items"][0]["id"].as_i64().unwrap();
+        let renumbered = patch(&s, &admin, &format!("/api/v1/houses/{id}"), json!({"number": "709"})).await;
+        assert_eq!(renumbered.status, StatusCode::OK, "{}", renumbered.body);
+        assert_eq!(labels_found(&s, &admin, p, "709").await, ["1栋甲单元709"]);
+        assert_eq!(labels_found(&s, &admin, p, "701").await, Vec::<String>::new());
 
         // The same escaping in every `q=` filter: `_` and `%` are characters, not wildcards.
         let names = |a: &common::Answer| -> Vec<String> {

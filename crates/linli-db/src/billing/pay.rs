@@ -15,12 +15,11 @@ use linli_billing::{
 };
 use linli_core::time::date_of;
 use linli_core::{AuditEvent, Code, Error, Fen, Granted, Id, Result};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::bills::{accrued, entries_of, open_bills, open_bills_of, rule};
+use super::bills::{accrued, entries_of, open_bills_of, rule};
 use super::ledger::{balances, balances_of, lock_house, lock_houses, post, post_all};
 use crate::entity::{bill, house, ledger_entry, payment};
 use crate::error::OrInternal;
@@ -126,78 +125,172 @@ pub(crate) async fn pay(
         }
         return receipt_of(&tx, done).await;
     }
-    if let Some(item) = new.earmark_fee_item_id {
-        super::fees::item_in_project(&tx, h.project_id, item).await?;
+    let receipt = record(&tx, granted, vec![(house_id, new, key)], recorded_on, order, seal, audit_event)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::internal("a recorded payment"))?;
+    tx.commit().await.or_internal()?;
+    Ok(receipt)
+}
+
+/// Many payments of one project recorded on the same day, one house each, in one transaction:
+/// each as `pay` records it (no idempotency key; the caller's batch is the unit that must not
+/// repeat), with the reads and writes of all of them together. All or nothing.
+// The trait method's inputs, passed through.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn pay_many(
+    db: &Db,
+    granted: &Granted,
+    batch: Vec<(Id, NewPayment)>,
+    recorded_on: NaiveDate,
+    order: AllocationOrder,
+    seal: &Seal,
+    audit_event: AuditEvent,
+) -> Result<Vec<Receipt>> {
+    let project_id = granted.project_id();
+    let mut ids: Vec<Id> = batch.iter().map(|(h, _)| *h).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::invalid("house_id", "repeated"));
+    }
+    let tx = db.begin().await.or_internal()?;
+    let found = houses_in_project(&tx, project_id, &ids).await?;
+    if let Some(missing) = ids.iter().find(|h| found.binary_search(h).is_err()) {
+        return Err(Error::not_found("house", *missing));
+    }
+    lock_houses(&tx, project_id, &ids).await?;
+    let batch = batch.into_iter().map(|(h, p)| (h, p, None)).collect();
+    let receipts = record(&tx, granted, batch, recorded_on, order, seal, audit_event).await?;
+    tx.commit().await.or_internal()?;
+    Ok(receipts)
+}
+
+/// Records payments of the granted project on `recorded_on`, one house each, the houses locked
+/// by the caller: the payment rows, the entries crediting each house and spending its balance
+/// (when the payment allocates), the waivers a backdated payment proposes, and an audit row each.
+/// The receipts are what was planned and written, not read back.
+// One transaction's inputs, passed through.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    c: &impl ConnectionTrait,
+    granted: &Granted,
+    batch: Vec<(Id, NewPayment, Option<String>)>,
+    recorded_on: NaiveDate,
+    order: AllocationOrder,
+    seal: &Seal,
+    audit_event: AuditEvent,
+) -> Result<Vec<Receipt>> {
+    let project_id = granted.project_id();
+    let by_user = granted.actor().user_id;
+    let mut earmarks: Vec<Id> = batch.iter().filter_map(|(_, p, _)| p.earmark_fee_item_id).collect();
+    earmarks.sort_unstable();
+    earmarks.dedup();
+    for item in earmarks {
+        super::fees::item_in_project(c, project_id, item).await?;
     }
     // As stored (microseconds), so that the receipt is the one a repeated key answers.
     let now = Utc::now().trunc_subsecs(6);
-    let am = payment::ActiveModel {
+    // Each under a provisional receipt number, by which its id is found again (RETURNING keeps
+    // no order on SQLite); then the numbers the receipts print.
+    let provisional: Vec<String> = batch.iter().map(|_| super::ledger::new_key()).collect();
+    let mut id_of: HashMap<String, Id> = HashMap::with_capacity(batch.len());
+    let mut rows = batch.iter().zip(&provisional).map(|((house_id, new, key), no)| payment::ActiveModel {
         id: NotSet,
-        project_id: Set(h.project_id),
-        house_id: Set(house_id),
+        project_id: Set(project_id),
+        house_id: Set(*house_id),
         channel: Set(new.channel.as_str().to_owned()),
         amount_fen: Set(new.amount_fen.0),
         received_on: Set(new.received_on),
         earmark_fee_item_id: Set(new.earmark_fee_item_id),
-        receipt_no: Set(super::ledger::new_key()),
-        idempotency_key: Set(key),
+        receipt_no: Set(no.clone()),
+        idempotency_key: Set(key.clone()),
         payer: Set(new.payer.clone()),
         note: Set(new.note.clone()),
-        created_by: Set(granted.actor().user_id),
+        created_by: Set(by_user),
         created_at: Set(now),
-    };
-    let id = payment::Entity::insert(am).exec(&tx).await.or_internal()?.last_insert_id;
-    let receipt_no = format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id);
-    payment::Entity::update_many()
-        .col_expr(payment::Column::ReceiptNo, Expr::value(receipt_no.clone()))
-        .filter(payment::Column::Id.eq(id))
-        .exec(&tx)
-        .await
-        .or_internal()?;
-    post(&tx, new.entry(h.project_id, house_id, id, granted.actor().user_id), seal).await?;
-    let mut spent = Vec::new();
-    let mut waivers_proposed = Vec::new();
-    if new.allocate {
-        // As of the day it is recorded, whatever day the money came in: late fees accrued up
-        // to today are posted, and the principal it pays counts from tomorrow.
-        let by = Spender {
-            project_id: h.project_id,
-            house_id,
-            as_of: recorded_on,
-            payment_id: Some(id),
-            channel: Some(new.channel.as_str()),
-            created_by: granted.actor().user_id,
-        };
-        spent = spend_balance(&tx, order, new.bill_ids.as_deref(), &by, seal).await?;
-        if new.received_on < recorded_on {
-            let paid = Paid { payment_id: id, receipt_no: &receipt_no, entries: &spent };
-            waivers_proposed = propose_waivers(&tx, granted, paid, new.received_on, recorded_on).await?;
+    });
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        for p in payment::Entity::insert_many(chunk).exec_with_returning(c).await.or_internal()? {
+            id_of.insert(p.receipt_no, p.id);
         }
     }
-    // The receipt is what was planned and written, not read back.
-    let (allocations, late_fees_posted_fen) = paid_by(spent.iter().filter(|e| e.payment_id == Some(id)));
-    let receipt = Receipt {
-        payment: Payment {
-            id,
-            project_id: h.project_id,
-            house_id,
-            receipt_no,
-            amount_fen: new.amount_fen,
-            channel: new.channel,
-            received_on: new.received_on,
-            earmark_fee_item_id: new.earmark_fee_item_id,
-            payer: new.payer,
-            note: new.note,
-            created_at: now,
-        },
-        allocations,
-        late_fees_posted_fen,
-        balance_fen: balance_of(&tx, house_id).await?,
-        waivers_proposed,
-    };
-    audit::write(&tx, audit_event.entity_id(id).after(&receipt)).await?;
-    tx.commit().await.or_internal()?;
-    Ok(receipt)
+    let mut paid: Vec<(Id, String)> = Vec::with_capacity(batch.len());
+    for ((_, new, _), no) in batch.iter().zip(&provisional) {
+        let id = id_of.get(no).copied().ok_or_else(|| Error::internal("a payment's id"))?;
+        paid.push((id, format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id)));
+    }
+    let numbers = paid.iter().map(|(id, no)| vec![(*id).into(), no.clone().into()]).collect();
+    crate::bulk::update_from_values(c, "payments", "receipt_no = v.column2", "payments.id = v.column1", numbers)
+        .await?;
+
+    let ids: Vec<Id> = batch.iter().map(|(h, _, _)| *h).collect();
+    let mut books = Books::of(c, &ids).await?;
+    let mut planned = Vec::new();
+    let mut spent_by = Vec::with_capacity(batch.len());
+    for ((house_id, new, _), (id, _)) in batch.iter().zip(&paid) {
+        let credit = new.entry(project_id, *house_id, *id, by_user);
+        let mut held = books.held(*house_id);
+        match held.iter_mut().find(|(e, _)| *e == credit.earmark) {
+            Some((_, f)) => f.0 += credit.balance.0,
+            None => held.push((credit.earmark, credit.balance)),
+        }
+        planned.push(credit);
+        let mut spent = Vec::new();
+        if new.allocate {
+            // As of the day it is recorded, whatever day the money came in: late fees accrued
+            // up to that day are posted, and the principal it pays counts from the next.
+            let by = Spender {
+                project_id,
+                house_id: *house_id,
+                as_of: recorded_on,
+                payment_id: Some(*id),
+                channel: Some(new.channel.as_str()),
+                created_by: by_user,
+            };
+            let facts = books.facts(*house_id, new.bill_ids.as_deref(), recorded_on);
+            spent = spending::entries(spending::plan(facts, &held, order), &by);
+        }
+        let balance = Fen(held.iter().map(|(_, f)| f.0).sum::<i64>() + spent.iter().map(|e| e.balance.0).sum::<i64>());
+        planned.extend(spent.iter().cloned());
+        spent_by.push((spent, balance));
+    }
+    post_all(c, planned, seal).await?;
+
+    let mut receipts = Vec::with_capacity(batch.len());
+    for (((house_id, new, _), (id, receipt_no)), (spent, balance_fen)) in batch.into_iter().zip(paid).zip(spent_by) {
+        let mut waivers_proposed = Vec::new();
+        if new.allocate && new.received_on < recorded_on {
+            let p = Paid { payment_id: id, receipt_no: &receipt_no, entries: &spent };
+            waivers_proposed = propose_waivers(c, granted, p, new.received_on, recorded_on).await?;
+        }
+        let (allocations, late_fees_posted_fen) = paid_by(spent.iter().filter(|e| e.payment_id == Some(id)));
+        receipts.push(Receipt {
+            payment: Payment {
+                id,
+                project_id,
+                house_id,
+                receipt_no,
+                amount_fen: new.amount_fen,
+                channel: new.channel,
+                received_on: new.received_on,
+                earmark_fee_item_id: new.earmark_fee_item_id,
+                payer: new.payer,
+                note: new.note,
+                created_at: now,
+            },
+            allocations,
+            late_fees_posted_fen,
+            balance_fen,
+            waivers_proposed,
+        });
+    }
+    let events = receipts.iter().map(|r| audit_event.clone().entity_id(r.payment.id).after(r)).collect();
+    audit::write_many(c, events).await?;
+    Ok(receipts)
 }
 
 /// A payment just written and the entries that spent it.
@@ -256,37 +349,35 @@ async fn propose_waivers(
     Ok(proposed)
 }
 
-/// Spends the house's balances on its open bills as of `by.as_of`: `linli_billing::spending`
-/// decides what moves and which entries record it; this reads the facts and writes them. The
-/// house must be locked.
-pub(crate) async fn spend_balance(
-    c: &impl ConnectionTrait,
-    order: AllocationOrder,
-    only: Option<&[Id]>,
-    by: &Spender<'_>,
-    seal: &Seal,
-) -> Result<Vec<NewEntry>> {
-    let mut bills = open_bills(c, by.house_id).await?;
-    if let Some(only) = only {
-        bills.retain(|b| only.contains(&b.id));
-    }
-    let ids: Vec<Id> = bills.iter().map(|b| b.id).collect();
-    let mut entries = entries_of(c, &ids).await?;
-    let facts = open_facts(&bills, &mut entries, by.as_of);
-    let pots = balances(c, by.house_id).await?;
-    let entries = spending::entries(spending::plan(facts, &pots, order), by);
-    post_all(c, entries.clone(), seal).await?;
-    Ok(entries)
+/// What money movements of some houses are planned from: their open bills, those bills'
+/// entries and the houses' balances, read together.
+struct Books {
+    open: HashMap<Id, Vec<bill::Model>>,
+    entries: HashMap<Id, Vec<PostedEntry>>,
+    pots: HashMap<Id, Vec<(Id, Fen)>>,
 }
 
-/// The rules' view of open bills as of `as_of`: what each owes, and the late fee accrued but not
-/// yet posted (from each bill's entries, taken out of `entries`).
-fn open_facts(bills: &[bill::Model], entries: &mut HashMap<Id, Vec<PostedEntry>>, as_of: NaiveDate) -> Vec<OpenBill> {
-    bills
-        .iter()
-        .map(|b| {
-            let (fee, posted) = accrued(b, entries.remove(&b.id).as_deref().unwrap_or_default(), as_of);
-            OpenBill {
+impl Books {
+    async fn of(c: &impl ConnectionTrait, house_ids: &[Id]) -> Result<Books> {
+        let open = open_bills_of(c, house_ids).await?;
+        let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
+        let entries = entries_of(c, &bill_ids).await?;
+        Ok(Books { open, entries, pots: balances_of(c, house_ids).await? })
+    }
+
+    /// The house's balances by earmark (taken out).
+    fn held(&mut self, house_id: Id) -> Vec<(Id, Fen)> {
+        self.pots.remove(&house_id).unwrap_or_default()
+    }
+
+    /// The rules' view of the house's open bills (only those of `only`, when given) as of
+    /// `as_of`: what each owes, and the late fee accrued but not yet posted.
+    fn facts(&mut self, house_id: Id, only: Option<&[Id]>, as_of: NaiveDate) -> Vec<OpenBill> {
+        let bills = self.open.get(&house_id).map_or(&[][..], Vec::as_slice);
+        let mut out = Vec::with_capacity(bills.len());
+        for b in bills.iter().filter(|b| only.is_none_or(|o| o.contains(&b.id))) {
+            let (fee, posted) = accrued(b, self.entries.remove(&b.id).as_deref().unwrap_or_default(), as_of);
+            out.push(OpenBill {
                 owes: Open {
                     bill_id: b.id,
                     fee_item_id: b.fee_item_id,
@@ -296,14 +387,14 @@ fn open_facts(bills: &[bill::Model], entries: &mut HashMap<Id, Vec<PostedEntry>>
                     late_fee: Fen(b.late_fee_due_fen),
                 },
                 unposted_late_fee: Fen(fee.amount.0 - posted.0),
-            }
-        })
-        .collect()
+            });
+        }
+        out
+    }
 }
 
-/// What each house of the project owes as of `as_of` beyond its prepaid balance: unpaid
-/// principal, posted and accrued late fees, less every balance (never below 0). Houses of other
-/// projects are left out.
+/// What each house of the project owes as of `as_of` beyond its prepaid balance
+/// (`spending::owed`). Houses of other projects are left out.
 pub(crate) async fn owed(
     c: &impl ConnectionTrait,
     project_id: Id,
@@ -311,18 +402,12 @@ pub(crate) async fn owed(
     as_of: NaiveDate,
 ) -> Result<Vec<(Id, Fen)>> {
     let ids = houses_in_project(c, project_id, house_ids).await?;
-    let open = open_bills_of(c, &ids).await?;
-    let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
-    let mut entries = entries_of(c, &bill_ids).await?;
-    let pots = balances_of(c, &ids).await?;
+    let mut books = Books::of(c, &ids).await?;
     Ok(ids
         .into_iter()
         .map(|h| {
-            let facts = open_facts(open.get(&h).map_or(&[][..], Vec::as_slice), &mut entries, as_of);
-            let due: i64 =
-                facts.iter().map(|f| f.owes.principal.0 + f.owes.late_fee.0 + f.unposted_late_fee.0.max(0)).sum();
-            let held: i64 = pots.get(&h).map_or(0, |p| p.iter().map(|(_, f)| f.0).sum());
-            (h, Fen((due - held).max(0)))
+            let facts = books.facts(h, None, as_of);
+            (h, spending::owed(&facts, &books.held(h)))
         })
         .collect())
 }
@@ -346,146 +431,6 @@ async fn houses_in_project(c: &impl ConnectionTrait, project_id: Id, house_ids: 
     Ok(out)
 }
 
-/// Many payments of one project recorded on the same day, one house each, in one transaction:
-/// each as `pay` records it (no idempotency key; the caller's batch is the unit that must not
-/// repeat), with the reads and writes of all of them together. All or nothing.
-// The trait method's inputs, passed through.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn pay_many(
-    db: &Db,
-    granted: &Granted,
-    batch: Vec<(Id, NewPayment)>,
-    recorded_on: NaiveDate,
-    order: AllocationOrder,
-    seal: &Seal,
-    audit_event: AuditEvent,
-) -> Result<Vec<Receipt>> {
-    let project_id = granted.project_id();
-    let by_user = granted.actor().user_id;
-    let mut ids: Vec<Id> = batch.iter().map(|(h, _)| *h).collect();
-    ids.sort_unstable();
-    if ids.windows(2).any(|w| w[0] == w[1]) {
-        return Err(Error::invalid("house_id", "repeated"));
-    }
-    let tx = db.begin().await.or_internal()?;
-    let found = houses_in_project(&tx, project_id, &ids).await?;
-    if let Some(missing) = ids.iter().find(|h| found.binary_search(h).is_err()) {
-        return Err(Error::not_found("house", *missing));
-    }
-    lock_houses(&tx, project_id, &ids).await?;
-    let mut earmarks: Vec<Id> = batch.iter().filter_map(|(_, p)| p.earmark_fee_item_id).collect();
-    earmarks.sort_unstable();
-    earmarks.dedup();
-    for item in earmarks {
-        super::fees::item_in_project(&tx, project_id, item).await?;
-    }
-    let now = Utc::now().trunc_subsecs(6);
-    // Each under a provisional receipt number, by which its id is found again (RETURNING keeps
-    // no order on SQLite); then the numbers the receipts print.
-    let keys: Vec<String> = batch.iter().map(|_| super::ledger::new_key()).collect();
-    let mut id_of: HashMap<String, Id> = HashMap::with_capacity(batch.len());
-    for (chunk, keys) in batch.chunks(500).zip(keys.chunks(500)) {
-        let models = chunk.iter().zip(keys).map(|((house_id, new), key)| payment::ActiveModel {
-            id: NotSet,
-            project_id: Set(project_id),
-            house_id: Set(*house_id),
-            channel: Set(new.channel.as_str().to_owned()),
-            amount_fen: Set(new.amount_fen.0),
-            received_on: Set(new.received_on),
-            earmark_fee_item_id: Set(new.earmark_fee_item_id),
-            receipt_no: Set(key.clone()),
-            idempotency_key: Set(None),
-            payer: Set(new.payer.clone()),
-            note: Set(new.note.clone()),
-            created_by: Set(by_user),
-            created_at: Set(now),
-        });
-        for p in payment::Entity::insert_many(models).exec_with_returning(&tx).await.or_internal()? {
-            id_of.insert(p.receipt_no, p.id);
-        }
-    }
-    let paid: Vec<(Id, String)> = batch
-        .iter()
-        .zip(&keys)
-        .map(|((_, new), key)| {
-            let id = id_of.get(key).copied().unwrap_or_default();
-            (id, format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id))
-        })
-        .collect();
-    let numbers = paid.iter().map(|(id, no)| vec![(*id).into(), no.clone().into()]).collect();
-    crate::bulk::update_from_values(&tx, "payments", "receipt_no = v.column2", "payments.id = v.column1", numbers)
-        .await?;
-
-    let open = open_bills_of(&tx, &ids).await?;
-    let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
-    let mut entries = entries_of(&tx, &bill_ids).await?;
-    let mut pots = balances_of(&tx, &ids).await?;
-    let mut planned = Vec::new();
-    let mut spent_by = Vec::with_capacity(batch.len());
-    for ((house_id, new), (id, _)) in batch.iter().zip(&paid) {
-        let credit = new.entry(project_id, *house_id, *id, by_user);
-        let mut held = pots.remove(house_id).unwrap_or_default();
-        match held.iter_mut().find(|(e, _)| *e == credit.earmark) {
-            Some((_, f)) => f.0 += credit.balance.0,
-            None => held.push((credit.earmark, credit.balance)),
-        }
-        planned.push(credit);
-        let mut spent = Vec::new();
-        if new.allocate {
-            let mut bills: Vec<bill::Model> = open.get(house_id).cloned().unwrap_or_default();
-            if let Some(only) = new.bill_ids.as_deref() {
-                bills.retain(|b| only.contains(&b.id));
-            }
-            let by = Spender {
-                project_id,
-                house_id: *house_id,
-                as_of: recorded_on,
-                payment_id: Some(*id),
-                channel: Some(new.channel.as_str()),
-                created_by: by_user,
-            };
-            spent = spending::entries(spending::plan(open_facts(&bills, &mut entries, recorded_on), &held, order), &by);
-        }
-        let balance = Fen(held.iter().map(|(_, f)| f.0).sum::<i64>() + spent.iter().map(|e| e.balance.0).sum::<i64>());
-        planned.extend(spent.iter().cloned());
-        spent_by.push((spent, balance));
-    }
-    post_all(&tx, planned, seal).await?;
-
-    let mut receipts = Vec::with_capacity(batch.len());
-    for (((house_id, new), (id, receipt_no)), (spent, balance_fen)) in batch.into_iter().zip(paid).zip(spent_by) {
-        let mut waivers_proposed = Vec::new();
-        if new.allocate && new.received_on < recorded_on {
-            let p = Paid { payment_id: id, receipt_no: &receipt_no, entries: &spent };
-            waivers_proposed = propose_waivers(&tx, granted, p, new.received_on, recorded_on).await?;
-        }
-        let (allocations, late_fees_posted_fen) = paid_by(spent.iter().filter(|e| e.payment_id == Some(id)));
-        receipts.push(Receipt {
-            payment: Payment {
-                id,
-                project_id,
-                house_id,
-                receipt_no,
-                amount_fen: new.amount_fen,
-                channel: new.channel,
-                received_on: new.received_on,
-                earmark_fee_item_id: new.earmark_fee_item_id,
-                payer: new.payer,
-                note: new.note,
-                created_at: now,
-            },
-            allocations,
-            late_fees_posted_fen,
-            balance_fen,
-            waivers_proposed,
-        });
-    }
-    let events = receipts.iter().map(|r| audit_event.clone().entity_id(r.payment.id).after(r)).collect();
-    audit::write_many(&tx, events).await?;
-    tx.commit().await.or_internal()?;
-    Ok(receipts)
-}
-
 /// Spends each house's prepaid balance on its open bills as of `today` (after a run), the
 /// houses of one project together in one transaction.
 pub(crate) async fn apply_balances(
@@ -499,16 +444,12 @@ pub(crate) async fn apply_balances(
     let tx = db.begin().await.or_internal()?;
     let ids = houses_in_project(&tx, project_id, house_ids).await?;
     lock_houses(&tx, project_id, &ids).await?;
-    let open = open_bills_of(&tx, &ids).await?;
-    let bill_ids: Vec<Id> = open.values().flatten().map(|b| b.id).collect();
-    let mut entries = entries_of(&tx, &bill_ids).await?;
-    let pots = balances_of(&tx, &ids).await?;
+    let mut books = Books::of(&tx, &ids).await?;
     let mut planned = Vec::new();
     for house_id in ids {
-        let (Some(bills), Some(held)) = (open.get(&house_id), pots.get(&house_id)) else { continue };
         let by = Spender { project_id, house_id, as_of: today, payment_id: None, channel: None, created_by: None };
-        let facts = open_facts(bills, &mut entries, today);
-        planned.extend(spending::entries(spending::plan(facts, held, order), &by));
+        let facts = books.facts(house_id, None, today);
+        planned.extend(spending::entries(spending::plan(facts, &books.held(house_id), order), &by));
     }
     post_all(&tx, planned, seal).await?;
     tx.commit().await.or_internal()

@@ -93,7 +93,7 @@ pub(crate) async fn apply(
         if let Some((fields, secrets)) = row.create {
             let m = new_person_model(project, fields, secrets).insert(&tx).await.or_internal()?;
             created.push(m.id);
-            indexed.push((m.project_id, m.id, m.name.clone(), m.phone.clone()));
+            indexed.push(search::person_row(&m));
             let after = serde_json::to_value(person_view(m.clone())).unwrap_or_default();
             audits.push(event(&summary, "people.person.created", "person", m.id, after));
         }
@@ -141,6 +141,6 @@ pub(crate) async fn apply(
         }
     }
     audits.extend(house_states_change(&tx, &moved_in, &summary).await?);
-    search::index_persons(&tx, &indexed).await?;
+    search::index_new(&tx, search::Kind::Person, indexed).await?;
     crate::import_tx::finish(tx, audits, summary, dry_run).await
 }

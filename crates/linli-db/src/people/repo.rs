@@ -185,38 +185,10 @@ async fn house_in(c: &impl ConnectionTrait, granted: &Granted, id: Id) -> Result
         .ok_or_else(|| Error::not_found("house", id))
 }
 
-/// Keeps the house's state in step with its occupants (`house_state`); answers the audit event
-/// of the change, if any, for the caller to write in its transaction.
-pub(crate) async fn house_state_change(
-    c: &impl ConnectionTrait,
-    house_id: Id,
-    audit_of: &AuditEvent,
-) -> Result<Option<AuditEvent>> {
-    let h = house::Entity::find_by_id(house_id)
-        .one(c)
-        .await
-        .or_internal()?
-        .ok_or_else(|| Error::not_found("house", house_id))?;
-    let living = occupancy::Entity::find()
-        .filter(occupancy::Column::HouseId.eq(house_id))
-        .filter(occupancy::Column::MovedOutOn.is_null())
-        .count(c)
-        .await
-        .or_internal()?;
-    let Some(next) = HouseState::parse(&h.state).and_then(|state| house_state::after_moves(state, living)) else {
-        return Ok(None);
-    };
-    let e = state_event(audit_of, house_id, &h.state, next);
-    let mut am = h.into_active_model();
-    am.state = Set(next.as_str().to_string());
-    am.updated_at = Set(Utc::now());
-    am.update(c).await.or_internal()?;
-    Ok(Some(e))
-}
-
-/// `house_state_change` for many houses at once (an import's move-ins): their residents
-/// counted with one query and the houses that change updated with one statement per state, a
-/// chunk at a time.
+/// Keeps the houses' states in step with their occupants (`house_state`); answers the audit
+/// events of the changes for the caller to write in its transaction. Their residents are
+/// counted with one query and the houses that change updated with one statement per state, 500
+/// houses at a time (an import moves thousands in).
 pub(crate) async fn house_states_change(
     c: &impl ConnectionTrait,
     house_ids: &[Id],
@@ -274,24 +246,11 @@ fn state_event(audit_of: &AuditEvent, house_id: Id, before: &str, next: HouseSta
 
 /// Keeps the house's state in step with its occupants, auditing the change.
 async fn sync_house_state(c: &impl ConnectionTrait, house_id: Id, audit_of: &AuditEvent) -> Result<()> {
-    match house_state_change(c, house_id, audit_of).await? {
-        Some(e) => audit::write(c, e).await,
-        None => Ok(()),
-    }
+    audit::write_many(c, house_states_change(c, &[house_id], audit_of).await?).await
 }
 
 fn check_not_before(field: &str, end: NaiveDate, start: NaiveDate) -> Result<()> {
     if end < start { Err(Error::invalid(field, "before_start")) } else { Ok(()) }
-}
-
-/// A part of the name or the phone, among the persons with the query's grams.
-pub(crate) fn person_search(project: Option<Id>, q: &str) -> Condition {
-    let literal =
-        Condition::any().add(search::contains(person::Column::Name, q)).add(search::contains(person::Column::Phone, q));
-    match search::narrowed(search::Kind::Person, project, q) {
-        Some(ids) => Condition::all().add(person::Column::Id.in_subquery(ids)).add(literal),
-        None => literal,
-    }
 }
 
 #[async_trait]
@@ -308,7 +267,7 @@ impl PersonRepo for Db {
             sel = sel.filter(person::Column::ProjectId.eq(p));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            sel = sel.filter(person_search(f.project_id, q));
+            sel = sel.filter(search::persons_matching(f.project_id, q));
         }
         if let Some(ix) = id_index {
             sel = sel.filter(person::Column::IdNumberIndex.eq(ix));
@@ -352,7 +311,7 @@ impl PersonRepo for Db {
         let tx = self.begin().await.or_internal()?;
         ensure_project(&tx, granted).await?;
         let m = new_person_model(granted.project_id(), f, s).insert(&tx).await.or_internal()?;
-        search::index_persons(&tx, &[(m.project_id, m.id, m.name.clone(), m.phone.clone())]).await?;
+        search::index_new(&tx, search::Kind::Person, vec![search::person_row(&m)]).await?;
         let p = person_view(m);
         audit::write(&tx, audit.entity_id(p.id).after(&p)).await?;
         tx.commit().await.or_internal()?;
@@ -376,7 +335,7 @@ impl PersonRepo for Db {
         let mut am = m.into_active_model();
         set_person(&mut am, f, s);
         let m = am.update(&tx).await.or_internal()?;
-        search::index_persons(&tx, &[(m.project_id, m.id, m.name.clone(), m.phone.clone())]).await?;
+        search::reindex_person(&tx, &m).await?;
         let p = person_view(m);
         audit::write(&tx, audit.after(&p)).await?;
         tx.commit().await.or_internal()?;

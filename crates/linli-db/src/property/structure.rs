@@ -127,7 +127,7 @@ fn house_search(project: Option<Id>, q: &HouseQuery) -> Condition {
     let people = Query::select()
         .column(person::Column::Id)
         .from(person::Entity)
-        .cond_where(crate::people::repo::person_search(project, text))
+        .cond_where(search::persons_matching(project, text))
         .to_owned();
     let owned = Query::select()
         .column(ownership::Column::HouseId)
