@@ -4,5 +4,6 @@
 
 pub mod rsa;
 pub mod secret;
+pub mod wechat;
 
 pub use secret::Secret;
