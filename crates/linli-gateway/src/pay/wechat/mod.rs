@@ -12,6 +12,7 @@ pub mod client;
 pub mod model;
 pub mod notify;
 pub mod sign;
+pub mod simulator;
 pub mod trade_bill;
 
 pub use aead::ApiV3Key;
