@@ -384,6 +384,23 @@ test('pages: meters, readings, usage, billing settings, counter errands, prints 
         const bound = await m.evaluate(async () => (await (await fetch('/api/v1/bindings')).json()).ownerships.length)
         assert.ok(bound >= 1)
         await shot(m, 'pages-m-bound')
+
+        // The bound house's bills on the phone: what it owes as the server says, and a bill of its
+        // history opening to its lines.
+        await m.goto('/m/bills')
+        await m.waitForURL((url) => url.pathname === '/m/bills')
+        const account = await m.evaluate(async () => {
+          const houses = await (await fetch('/api/v1/bindings')).json()
+          return (await fetch(`/api/v1/my/houses/${houses.ownerships[0].house_id}/account`)).json()
+        })
+        const yuan = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+        await waitForText(m.getByTestId('m-bills-summary'), [account.house_label, `¥${yuan(account.total_due_fen)}`], 'the amount due')
+        await m.getByRole('tab', { name: '全部账单' }).click()
+        const history = m.getByTestId('m-bills-all').locator('.van-cell')
+        await history.first().waitFor()
+        await history.first().click()
+        await waitForText(m.getByTestId('m-bill-lines'), ['计费明细', '基本费用', '¥'], 'the bill lines')
+        await shot(m, 'pages-m-bill')
       }
       assert.deepEqual(mobileErrors, [], 'no uncaught errors on the phone pages')
       await phone.close()

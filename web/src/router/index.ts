@@ -57,7 +57,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { coreMessages: true },
     children: [
       { path: '', name: 'm-home', component: () => import('@/modules/mobile/ResidentHome.vue'), meta: { titleKey: 'mobile.tabs.home' } },
-      { path: 'bills', name: 'm-bills', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.bills' } },
+      { path: 'bills', name: 'm-bills', component: () => import('@/modules/mobile/ResidentBills.vue'), meta: { titleKey: 'mobile.tabs.bills' } },
       { path: 'repairs', name: 'm-repairs', component: () => import('@/modules/mobile/MobileComingSoon.vue'), meta: { titleKey: 'mobile.tabs.repairs' } },
       { path: 'me', name: 'm-me', component: () => import('@/modules/mobile/MobileMe.vue'), meta: { titleKey: 'mobile.tabs.me' } },
       { path: 'messages', name: 'm-messages', component: () => import('@/modules/mobile/MobileMessages.vue'), meta: { titleKey: 'mobile.messages.title' } },

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
+use chrono::Utc;
 use linli_auth::{NewGrant, NewUser, SessionRepo, UserService};
 use linli_core::{Authz, Id, PageRequest};
 use linli_db::Db;
@@ -100,6 +102,10 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
         upsert_user(&db, company, username, name, &password, role, project).await?;
         printed.push(((*username).to_string(), (*name).to_string(), password));
     }
+    let bound = match &sms {
+        Some((handle, templates)) => Some(bind_resident(&app, &db, handle, templates).await?),
+        None => None,
+    };
     let running = server::start(db, config, &config.bind).await?;
     println!();
     if let Some((handle, templates)) = &sms {
@@ -118,9 +124,52 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     for (user, name, pw) in &printed {
         println!("  {user:<12} {pw:<16} {name}");
     }
+    if let Some(label) = bound {
+        println!("  (resident is bound to {label}: its bills are on the phone pages, /m/bills)");
+    }
     println!();
     running.wait().await;
     Ok(())
+}
+
+/// Binds the demo resident to the first house's owner the way a resident does (a code by SMS to
+/// the owner's phone, read back from the simulator), unless it is bound already: the house's
+/// label.
+async fn bind_resident(
+    app: &linli_http::App,
+    db: &Db,
+    sms: &SimulatorHandle,
+    templates: &SmsTemplates,
+) -> anyhow::Result<String> {
+    use linli_people::binding::{BindingConfirm, BindingRequest};
+    let login = db.find_login("resident").await?.context("the demo resident account")?;
+    let actor = linli_core::Actor {
+        user_id: Some(login.user.id),
+        company_id: login.company_id,
+        name: login.user.username.clone(),
+        ip: None,
+    };
+    let authz = Authz::new(actor, Vec::new());
+    let label = |houses: &linli_people::PersonHouses| houses.ownerships.first().map(|o| o.house_label.clone());
+    if let Some(l) = label(&app.people.my_houses(&authz).await?) {
+        return Ok(l);
+    }
+    let phone = community::owner_phone(0);
+    let template = templates.get(BINDING_CODE).map(|t| t.code.clone()).context("no binding_code template")?;
+    app.people.request_binding(&authz, BindingRequest { phone: phone.clone() }, Utc::now()).await?;
+    // The code goes out on a task of its own: wait for the simulator to have it.
+    let mut code = None;
+    for _ in 0..100 {
+        let sent = sms.sent().await;
+        if let Some(m) = sent.iter().rev().find(|m| m.phone == phone && m.template_code == template) {
+            code = m.params.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let code = code.context("the binding code did not reach the SMS simulator")?;
+    let houses = app.people.confirm_binding(&authz, BindingConfirm { phone, code }, Utc::now()).await?;
+    label(&houses).context("the first house has no owner to bind to")
 }
 
 /// What each kind of message is, for the summary.

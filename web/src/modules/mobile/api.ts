@@ -13,3 +13,16 @@ export const myHouses = (): Promise<MyHouses> => ok(api.GET('/api/v1/bindings'))
 export const requestBindingCode = (phone: string): Promise<CodeSent> => ok(api.POST('/api/v1/bindings/code', { body: { phone } })) as Promise<CodeSent>
 /** Binds the account to the owner's houses with the code. */
 export const confirmBinding = (phone: string, code: string): Promise<MyHouses> => ok(api.POST('/api/v1/bindings', { body: { phone, code } }))
+
+export type MyAccount = ResponseData<'/api/v1/my/houses/{id}/account', 'get'>
+export type MyBills = ResponseData<'/api/v1/my/houses/{id}/bills', 'get'>
+export type MyBill = ResponseData<'/api/v1/my/houses/{id}/bills/{bill_id}', 'get'>
+
+/** What my house owes today: open bills with their late fees, and the prepaid balance. */
+export const myAccount = (house: number): Promise<MyAccount> => ok(api.GET('/api/v1/my/houses/{id}/account', { params: { path: { id: house } } }))
+/** My house's bills, newest period first, a page at a time. */
+export const myBills = (house: number, page: number): Promise<MyBills> =>
+  ok(api.GET('/api/v1/my/houses/{id}/bills', { params: { path: { id: house }, query: { page, page_size: 20 } } }))
+/** One bill of my house with its lines and its late fee. */
+export const myBill = (house: number, bill: number): Promise<MyBill> =>
+  ok(api.GET('/api/v1/my/houses/{id}/bills/{bill_id}', { params: { path: { id: house, bill_id: bill } } }))
