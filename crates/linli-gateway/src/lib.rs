@@ -6,4 +6,5 @@
 //! a module that needs an outside system declares its own trait and the binary wires an adapter.
 
 pub mod email;
+pub mod pay;
 pub mod sms;
