@@ -12,6 +12,7 @@ pub mod client;
 pub mod clock;
 pub mod model;
 pub mod sign;
+pub mod simulator;
 
 mod error;
 #[cfg(test)]
