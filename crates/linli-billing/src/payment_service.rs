@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use linli_core::time::today;
-use linli_core::{AuditEvent, Authz, Error, Id, Page, PageRequest, Result};
+use linli_core::{AuditEvent, Authz, Error, Id, Page, PageRequest, Resident, Result};
 
 use crate::account::{HouseAccount, NewPayment, NewRefund, Receipt};
-use crate::bill::{Bill, BillDetail, BillFilter};
+use crate::bill::{Bill, BillDetail, BillFilter, BillState};
 use crate::ledger::Seal;
 use linli_core::Fen;
 
@@ -62,6 +62,31 @@ impl PaymentService {
     }
     pub async fn account(&self, authz: &Authz, house_id: Id, as_of: Option<NaiveDate>) -> Result<HouseAccount> {
         self.accounts.account(&authz.scope(BILL_READ)?, house_id, business_day(as_of)?).await
+    }
+    /// What the resident's house owes as of a day. Adjustments awaiting a decision are the
+    /// office's work in progress, not the resident's: left out.
+    pub async fn resident_account(&self, resident: &Resident, as_of: Option<NaiveDate>) -> Result<HouseAccount> {
+        let mut account = self.accounts.account(&resident.scope(), resident.house_id(), business_day(as_of)?).await?;
+        account.pending_adjustments.clear();
+        Ok(account)
+    }
+    /// The resident's house's bills, newest first as in the console, optionally in one state.
+    pub async fn resident_bills(
+        &self,
+        resident: &Resident,
+        state: Option<BillState>,
+        page: PageRequest,
+    ) -> Result<Page<Bill>> {
+        let filter = BillFilter { house_id: Some(resident.house_id()), state, ..BillFilter::default() };
+        self.accounts.bills(&resident.scope(), &filter, today(), page).await
+    }
+    /// One bill of the resident's house; another house's bill is 404 like a missing one.
+    pub async fn resident_bill(&self, resident: &Resident, id: Id, as_of: Option<NaiveDate>) -> Result<BillDetail> {
+        let bill = self.accounts.bill(&resident.scope(), id, business_day(as_of)?).await?;
+        if bill.bill.house_id != resident.house_id() {
+            return Err(Error::not_found("bill", id));
+        }
+        Ok(bill)
     }
     /// Money received for a house, recorded today. `received_on` may be earlier (within
     /// [`BACKDATING_WINDOW_MONTHS`]); late fees still count up to today, and what the earlier day

@@ -33,6 +33,23 @@ pub struct GrantedCompany {
     actor: Actor,
 }
 
+/// A house the signed-in user is bound to today (a current owner or resident of it, through a
+/// binding), as storage found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundHouse {
+    pub user_id: Id,
+    pub house_id: Id,
+    pub project_id: Id,
+}
+
+/// Proof that the actor is bound to one house: what a resident's own endpoints take.
+#[derive(Debug, Clone)]
+pub struct Resident {
+    actor: Actor,
+    house_id: Id,
+    project_id: Id,
+}
+
 /// Which projects a list may show: always within the actor's company.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProjectSet {
@@ -114,6 +131,23 @@ impl Authz {
         Ok(Scope { actor: self.actor.clone(), projects: ProjectSet::Only(ids.into_iter().collect()) })
     }
 
+    /// The actor as a resident of `house_id`, given what storage found binding them to it: 404
+    /// when nothing does (not bound, bound no more, another's house, no such house alike), or
+    /// when the user no longer holds any grant in its project (the binding's `resident` role
+    /// taken away).
+    pub fn require_bound(&self, house_id: Id, bound: Option<BoundHouse>) -> Result<Resident> {
+        match bound {
+            Some(b)
+                if Some(b.user_id) == self.actor.user_id
+                    && b.house_id == house_id
+                    && self.covers(b.project_id).next().is_some() =>
+            {
+                Ok(Resident { actor: self.actor.clone(), house_id, project_id: b.project_id })
+            }
+            _ => Err(Error::not_found("house", house_id)),
+        }
+    }
+
     /// The projects where the user holds both permissions (reading people and revealing their
     /// ID numbers, say); 403 when there is none.
     pub fn scope_both(&self, a: Permission, b: Permission) -> Result<Scope> {
@@ -143,6 +177,23 @@ impl Granted {
         self.actor.company_id
     }
     /// The granted project as a list scope (reading back what a command just wrote).
+    pub fn scope(&self) -> Scope {
+        Scope { actor: self.actor.clone(), projects: ProjectSet::Only(vec![self.project_id]) }
+    }
+}
+
+impl Resident {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    pub fn house_id(&self) -> Id {
+        self.house_id
+    }
+    pub fn project_id(&self) -> Id {
+        self.project_id
+    }
+    /// The house's project as a list scope; what is read through it is still filtered to the
+    /// house.
     pub fn scope(&self) -> Scope {
         Scope { actor: self.actor.clone(), projects: ProjectSet::Only(vec![self.project_id]) }
     }
@@ -188,6 +239,18 @@ mod tests {
                 .map(|(project_id, p)| GrantPermissions { project_id, permissions: p.iter().copied().collect() })
                 .collect(),
         )
+    }
+
+    #[test]
+    fn a_resident_is_proven_only_by_a_binding_of_their_own_to_that_house_in_a_project_they_hold() {
+        let a = authz(vec![(Some(1), &[Permission::PropertyProjectRead])]);
+        let bound = |user_id, house_id, project_id| Some(BoundHouse { user_id, house_id, project_id });
+        let r = a.require_bound(10, bound(7, 10, 1)).unwrap();
+        assert_eq!((r.house_id(), r.project_id(), r.scope().allows(1), r.scope().allows(2)), (10, 1, true, false));
+        let refused = [None, bound(8, 10, 1), bound(7, 11, 1), bound(7, 10, 2)];
+        for b in refused {
+            assert!(matches!(a.require_bound(10, b), Err(Error::NotFound { .. })));
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Linli's shared vocabulary: errors with stable codes, money in fen, pages, permissions,
-//! the acting user and the audit event every change writes. No IO lives here.
+//! the acting user and the audit event every change writes. No IO lives here (`memo` only keeps
+//! what the caller computed).
 
 pub mod actor;
 pub mod area;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod grams;
 pub mod health;
 pub mod html;
+pub mod memo;
 pub mod money;
 pub mod page;
 pub mod permission;
@@ -24,7 +26,7 @@ pub mod time;
 pub use actor::Actor;
 pub use area::Area;
 pub use audit::AuditEvent;
-pub use authz::{Authz, Granted, GrantedCompany, ProjectSet, Scope};
+pub use authz::{Authz, BoundHouse, Granted, GrantedCompany, ProjectSet, Resident, Scope};
 pub use change::Change;
 pub use error::{Code, Error, FieldError, Result};
 pub use health::Probe;

@@ -23,6 +23,22 @@ pub(crate) async fn write(c: &impl ConnectionTrait, e: AuditEvent) -> Result<()>
     Ok(())
 }
 
+/// The id of the project's newest audit row (0 before its first): one step down
+/// `ix_audit_log_project_id`.
+pub(crate) async fn mark(c: &impl ConnectionTrait, project_id: Id) -> Result<i64> {
+    let newest: Option<Id> = audit_log::Entity::find()
+        .select_only()
+        .column(audit_log::Column::Id)
+        .filter(audit_log::Column::ProjectId.eq(project_id))
+        .order_by_desc(audit_log::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(c)
+        .await
+        .or_internal()?;
+    Ok(newest.unwrap_or(0))
+}
+
 /// Many audit rows at once (imports), in chunks that stay under SQLite's variable limit.
 pub(crate) async fn write_many(c: &impl ConnectionTrait, events: Vec<AuditEvent>) -> Result<()> {
     let mut rows = events.into_iter().map(active).peekable();

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use linli_core::throttle::{Limit, Throttle, key};
-use linli_core::{AuditEvent, Authz, Change, Granted, Id, Page, PageRequest, Permission, Result, Scope};
+use linli_core::{
+    AuditEvent, Authz, BoundHouse, Change, Granted, Id, Page, PageRequest, Permission, Resident, Result, Scope,
+};
 use serde::Serialize;
 
 use crate::binding::{self, BindingCode, BindingConfirm, BindingRequest, CodeSender, CodeSent};
@@ -17,7 +19,7 @@ use crate::tenure::{
     EndOwnership, HousePeople, MoveOut, NewOccupancy, NewOwnership, Occupancy, Ownership, PersonHouses, share_bp,
 };
 use crate::{NewPerson, Person, PersonFields, PersonFilter, PersonPatch};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use linli_core::{Code, Error, FieldError};
 use linli_import::{ImportReport, RowError};
 
@@ -144,6 +146,8 @@ pub trait BindingRepo: Send + Sync {
     async fn bind(&self, user_id: Id, code_id: Id, people: &[(Id, Id)], audit: AuditEvent) -> Result<()>;
     /// The houses of the people bound to this user.
     async fn bound_houses(&self, user_id: Id) -> Result<PersonHouses>;
+    /// The house when one of the people bound to this user owns it or lives in it on `today`.
+    async fn bound_house(&self, user_id: Id, house_id: Id, today: NaiveDate) -> Result<Option<BoundHouse>>;
 }
 
 /// Who owns and who lives in a house: ownerships and occupancies.
@@ -461,6 +465,16 @@ impl PeopleService {
     pub async fn my_houses(&self, authz: &Authz) -> Result<PersonHouses> {
         let user_id = authz.actor().user_id.ok_or(Error::Forbidden(Code::Forbidden))?;
         self.repo.bound_houses(user_id).await
+    }
+
+    /// The signed-in user as a resident of the house (owning it or living in it today through
+    /// a binding): the proof a resident's own endpoints take; 404 otherwise.
+    pub async fn resident_of(&self, authz: &Authz, house_id: Id) -> Result<Resident> {
+        let bound = match authz.actor().user_id {
+            Some(user_id) => self.repo.bound_house(user_id, house_id, Utc::now().date_naive()).await?,
+            None => None,
+        };
+        authz.require_bound(house_id, bound)
     }
 
     pub async fn house_people(&self, authz: &Authz, house_id: Id) -> Result<HousePeople> {

@@ -2,16 +2,10 @@
 
 mod common;
 
-use common::{Community, TestServer, assert_problem};
+use common::{Community, TestServer, assert_problem, binding_code_sent_to};
 use linli_db::db_test;
 use reqwest::StatusCode;
 use serde_json::json;
-
-/// The code of the newest demo SMS to a phone.
-fn code_sent_to(phone: &str) -> String {
-    let text = linli_people::binding::demo_sender().last_to(phone).expect("an SMS was sent");
-    text.chars().filter(char::is_ascii_digit).take(6).collect()
-}
 
 /// Forgets the phone's resend cooldown, as a minute passing would.
 async fn minute_passes(s: &TestServer, phone: &str) {
@@ -129,7 +123,7 @@ db_test!(
 
         let sent = s.post("/api/v1/bindings/code", &me, json!({"phone": phone})).await;
         assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
-        let code = code_sent_to(&phone);
+        let code = binding_code_sent_to(&phone);
         assert_eq!(code.len(), 6);
         // Asking again at once is throttled.
         assert_problem(&s.post("/api/v1/bindings/code", &me, json!({"phone": phone})).await, 429, "too_many_attempts");
@@ -160,7 +154,7 @@ db_test!(
         minute_passes(&s, &phone).await;
         let sent = s.post("/api/v1/bindings/code", &other, json!({"phone": phone})).await;
         assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
-        let code2 = code_sent_to(&phone);
+        let code2 = binding_code_sent_to(&phone);
         let taken = s.post("/api/v1/bindings", &other, json!({"phone": phone, "code": code2})).await;
         assert_problem(&taken, 409, "person_bound_elsewhere");
     }

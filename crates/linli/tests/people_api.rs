@@ -132,6 +132,8 @@ db_test!(
             .await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
         assert_eq!(first.body["share"], "100.00");
+        // Read before the sale, so the counts after it must not be the ones kept from now.
+        assert_eq!(stats(&s, &admin, p).await["owners"], 1);
         assert_eq!(first.body["house_label"], "1栋301");
         // A co-owner beyond 100% is refused; the sale replaces the owner.
         let over = s

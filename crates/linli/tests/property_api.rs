@@ -146,6 +146,8 @@ db_test!(
         assert_problem(&refused, 409, "still_referenced");
         assert_eq!(refused.body["referenced_by"], json!(["house", "unit"]), "{}", refused.body);
         let b3 = building(&s, &admin, p, "3栋").await;
+        // The stats read above are not served again after a change.
+        assert_eq!(s.get(&format!("/api/v1/projects/{p}/stats"), &admin).await.body["buildings"], 3);
         assert_eq!(
             s.call(Method::DELETE, &format!("/api/v1/buildings/{b3}"), Some(&admin), None).await.status,
             StatusCode::NO_CONTENT

@@ -1,7 +1,7 @@
 //! Residents binding their accounts to owners' records.
 
-use chrono::{DateTime, Utc};
-use linli_core::{AuditEvent, Id, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use linli_core::{AuditEvent, BoundHouse, Id, Result};
 use linli_people::PersonHouses;
 use linli_people::binding::BindingCode;
 use sea_orm::sea_query::{Expr, Query};
@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, NotSet, QueryFilter, QueryOrder,
 };
 
-use crate::entity::{binding_code, grant, ownership, person, project};
+use crate::entity::{binding_code, grant, occupancy, ownership, person, project};
 use crate::error::OrInternal;
 use crate::{Db, audit};
 
@@ -150,6 +150,43 @@ impl Db {
         }
         audit::write_many(&tx, audits).await?;
         tx.commit().await.or_internal()
+    }
+
+    /// The house when a person bound to the user owns it or lives in it on `today` (started on
+    /// or before, not ended by then).
+    pub(crate) async fn house_of_user(
+        &self,
+        user_id: Id,
+        house_id: Id,
+        today: NaiveDate,
+    ) -> Result<Option<BoundHouse>> {
+        let people = Query::select()
+            .column(person::Column::Id)
+            .from(person::Entity)
+            .and_where(person::Column::UserId.eq(user_id))
+            .to_owned();
+        let owned = ownership::Entity::find()
+            .filter(ownership::Column::HouseId.eq(house_id))
+            .filter(ownership::Column::PersonId.in_subquery(people.clone()))
+            .filter(ownership::Column::StartedOn.lte(today))
+            .filter(ownership::Column::EndedOn.is_null().or(ownership::Column::EndedOn.gt(today)))
+            .one(&self.conn)
+            .await
+            .or_internal()?
+            .map(|o| o.project_id);
+        let project_id = match owned {
+            Some(p) => Some(p),
+            None => occupancy::Entity::find()
+                .filter(occupancy::Column::HouseId.eq(house_id))
+                .filter(occupancy::Column::PersonId.in_subquery(people))
+                .filter(occupancy::Column::MovedInOn.lte(today))
+                .filter(occupancy::Column::MovedOutOn.is_null().or(occupancy::Column::MovedOutOn.gt(today)))
+                .one(&self.conn)
+                .await
+                .or_internal()?
+                .map(|o| o.project_id),
+        };
+        Ok(project_id.map(|project_id| BoundHouse { user_id, house_id, project_id }))
     }
 
     pub(crate) async fn houses_of_user(&self, user_id: Id) -> Result<PersonHouses> {

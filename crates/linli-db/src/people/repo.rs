@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::DateTime;
 use chrono::{NaiveDate, Utc};
-use linli_core::{AuditEvent, Change, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
+use linli_core::{AuditEvent, BoundHouse, Change, Code, Error, Granted, Id, Page, PageRequest, Result, Scope};
 use linli_people::binding::BindingCode;
 use linli_people::person_import::{PersonImportFacts, PersonImportPlan};
 use linli_people::{
@@ -393,6 +393,9 @@ impl BindingRepo for Db {
     }
     async fn bound_houses(&self, user_id: Id) -> Result<PersonHouses> {
         self.houses_of_user(user_id).await
+    }
+    async fn bound_house(&self, user_id: Id, house_id: Id, today: NaiveDate) -> Result<Option<BoundHouse>> {
+        self.house_of_user(user_id, house_id, today).await
     }
 }
 

@@ -540,6 +540,9 @@ impl HouseRepo for Db {
             equipment: count_rows(c, "equipment", "project_id", project_id).await?,
         })
     }
+    async fn audit_mark(&self, project_id: Id) -> Result<i64> {
+        crate::audit::mark(&self.conn, project_id).await
+    }
 }
 
 /// The distinct people of a project's ownerships or stays that have not ended.

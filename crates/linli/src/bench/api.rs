@@ -135,7 +135,7 @@ async fn one(server_url: Option<&str>, houses: usize, o: &Options) -> anyhow::Re
         ("collection report", vec![format!("/api/v1/reports/collection?project_id={p}&year={year}")], staff.as_str()),
         ("dashboard stats", vec![format!("/api/v1/projects/{p}/stats")], staff.as_str()),
         ("resident: bindings", vec!["/api/v1/bindings".into()], resident.as_str()),
-        ("resident: bills", vec![format!("/api/v1/bills?house_id={}", fill.resident_house)], resident.as_str()),
+        ("resident: bills", vec![format!("/api/v1/my/houses/{}/bills", fill.resident_house)], resident.as_str()),
         ("resident: inbox", vec!["/api/v1/inbox".into()], resident.as_str()),
     ];
     let mut figures = Vec::new();

@@ -192,6 +192,22 @@ impl TestServer {
     pub fn backend(&self) -> &'static str {
         self.db.db.backend.as_str()
     }
+
+    /// Binds the signed-in account to the owner with this phone through the real SMS code, as
+    /// a resident does on the phone.
+    pub async fn bind(&self, token: &str, phone: &str) {
+        let sent = self.post("/api/v1/bindings/code", token, json!({"phone": phone})).await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+        let code = binding_code_sent_to(phone);
+        let bound = self.post("/api/v1/bindings", token, json!({"phone": phone, "code": code})).await;
+        assert_eq!(bound.status, StatusCode::OK, "{}", bound.body);
+    }
+}
+
+/// The code of the newest demo SMS to a phone.
+pub fn binding_code_sent_to(phone: &str) -> String {
+    let text = linli_people::binding::demo_sender().last_to(phone).expect("an SMS was sent");
+    text.chars().filter(char::is_ascii_digit).take(6).collect()
 }
 
 impl Drop for TestServer {

@@ -2,4 +2,5 @@
 
 pub mod bills;
 pub mod fees;
+pub mod mine;
 pub mod reports;
