@@ -331,7 +331,9 @@ async fn impostor(sign: Option<(&'static str, PrivateKey)>) -> String {
                 let body = br#"{"code_url":"weixin://wxpay/bizpayurl?pr=evil"}"#;
                 let mut headers = HeaderMap::new();
                 if let Some((serial, key)) = sign {
-                    SignatureHeaders::sign(&key, serial, Utc::now().timestamp(), "n", body).insert_into(&mut headers);
+                    SignatureHeaders::sign(&key, serial, Utc::now().timestamp(), "n", body)
+                        .unwrap()
+                        .insert_into(&mut headers);
                 }
                 (StatusCode::OK, headers, body.as_slice()).into_response()
             }
@@ -460,6 +462,7 @@ async fn bill_server(hash_value: &'static str, download_host: Option<&'static st
                 let key = PrivateKey::from_pem(test_keys::PLATFORM_PRIVATE_KEY_PEM).unwrap();
                 let mut headers = HeaderMap::new();
                 SignatureHeaders::sign(&key, test_keys::PLATFORM_PUBLIC_KEY_ID, Utc::now().timestamp(), "n", &body)
+                    .unwrap()
                     .insert_into(&mut headers);
                 (StatusCode::OK, headers, body).into_response()
             }

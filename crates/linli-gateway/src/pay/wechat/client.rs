@@ -189,12 +189,12 @@ impl WechatPayClient {
         let request =
             OrderRequest::new(&self.config.appid, &self.config.mchid, &self.config.notify_url, order, Some(openid))?;
         let answer: JsapiAnswer = self.post_json("/v3/pay/transactions/jsapi", &request).await?;
-        let pay_params = self.jsapi_pay_params(&answer.prepay_id);
+        let pay_params = self.jsapi_pay_params(&answer.prepay_id)?;
         Ok(JsapiPayment { prepay_id: answer.prepay_id, pay_params })
     }
 
     /// Fresh cashier parameters for an existing `prepay_id` (it stays valid for two hours).
-    pub fn jsapi_pay_params(&self, prepay_id: &str) -> JsapiPayParams {
+    pub fn jsapi_pay_params(&self, prepay_id: &str) -> Result<JsapiPayParams, WechatPayError> {
         let timestamp = self.clock.now().timestamp();
         jsapi_pay_params(&self.config.merchant_key, &self.config.appid, timestamp, &self.nonces.nonce(), prepay_id)
     }
@@ -343,7 +343,7 @@ impl WechatPayClient {
             self.clock.now().timestamp(),
             &self.nonces.nonce(),
             body_text,
-        );
+        )?;
         let mut request = self
             .http
             .request(method, url)
@@ -448,7 +448,7 @@ mod tests {
             .unwrap()
             .with_clock(at)
             .with_nonces("5K8264ILTKCH16CQ2502SI8ZNMTM67VS");
-        let params = client.jsapi_pay_params("wx201410272009395522657a690389285100");
+        let params = client.jsapi_pay_params("wx201410272009395522657a690389285100").unwrap();
         assert_eq!(params.time_stamp, "1414561699");
         assert_eq!(params.nonce_str, "5K8264ILTKCH16CQ2502SI8ZNMTM67VS");
         assert_eq!(params.pay_sign, include_str!("testdata/jsapi_pay_sign.txt"));

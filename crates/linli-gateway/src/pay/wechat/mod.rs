@@ -21,7 +21,7 @@ pub use model::{NewOrder, NewRefund, Refund, RefundStatus, TradeRef, TradeState,
 pub use notify::{Notification, NotificationEvent};
 pub use sign::PlatformKeys;
 
-use crate::pay::rsa::KeyError;
+use crate::pay::rsa::RsaError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WechatPayError {
@@ -35,6 +35,10 @@ pub enum WechatPayError {
     MissingHeader(&'static str),
     #[error("the WeChat Pay signature does not verify")]
     BadSignature,
+    /// Signing a request or the cashier's `paySign` failed: the system's random source (used by
+    /// ring's RSA blinding) failed. Nothing was sent.
+    #[error("RSA signing failed (system random source)")]
+    Sign,
     #[error("timestamp {timestamp} is more than 300 s away from now ({now})")]
     StaleTimestamp { timestamp: i64, now: i64 },
     #[error("no platform certificate or public key with serial {0}")]
@@ -70,8 +74,12 @@ impl WechatPayError {
     }
 }
 
-impl From<KeyError> for WechatPayError {
-    fn from(err: KeyError) -> Self {
-        WechatPayError::Config(err.to_string())
+/// A key that cannot be read is configuration; a signature that cannot be made is [`WechatPayError::Sign`].
+impl From<RsaError> for WechatPayError {
+    fn from(err: RsaError) -> Self {
+        match err {
+            RsaError::Sign => WechatPayError::Sign,
+            other => WechatPayError::Config(other.to_string()),
+        }
     }
 }

@@ -270,7 +270,7 @@ cTJOU9TxuGvNASMtjj7pYIerTx+xgZDXEVBWFW9PjJ0TV06tCRsgSHItgg==
         let signer = PrivateKey::from_pem(GO_PRIVATE_KEY).unwrap();
         let now = 1_772_330_401;
         let mut headers = HeaderMap::new();
-        SignatureHeaders::sign(&signer, "PUB_KEY_ID_1", now, "n1", &body).insert_into(&mut headers);
+        SignatureHeaders::sign(&signer, "PUB_KEY_ID_1", now, "n1", &body).unwrap().insert_into(&mut headers);
         let keys = PlatformKeys::new().with_public_key_pem("PUB_KEY_ID_1", GO_PUBLIC_KEY).unwrap();
         let notification = verify_notification(&keys, key, &headers, &body, now).unwrap();
         let NotificationEvent::Transaction(transaction) = notification.event else { panic!("a transaction") };

@@ -15,7 +15,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use super::WechatPayError;
-use crate::pay::rsa::{Certificate, KeyError, PrivateKey, PublicKey};
+use crate::pay::rsa::{Certificate, PrivateKey, PublicKey, RsaError};
 
 /// The `Authorization` scheme (and the `Wechatpay-Signature-Type` of answers).
 pub const SCHEMA: &str = "WECHATPAY2-SHA256-RSA2048";
@@ -58,7 +58,7 @@ pub struct Authorization {
 }
 
 impl Authorization {
-    /// Signs one request.
+    /// Signs one request ([`WechatPayError::Sign`] only when the system's random source fails).
     #[allow(clippy::too_many_arguments)] // the five signed values and the three that name them
     pub fn sign(
         key: &PrivateKey,
@@ -69,15 +69,15 @@ impl Authorization {
         timestamp: i64,
         nonce: &str,
         body: &str,
-    ) -> Self {
-        let signature = key.sign_sha256(request_message(method, path_and_query, timestamp, nonce, body));
-        Authorization {
+    ) -> Result<Self, WechatPayError> {
+        let signature = key.sign_sha256(request_message(method, path_and_query, timestamp, nonce, body))?;
+        Ok(Authorization {
             mchid: mchid.to_owned(),
             nonce_str: nonce.to_owned(),
             timestamp,
             serial_no: serial_no.to_owned(),
             signature,
-        }
+        })
     }
 
     /// Whether `key` signed this request.
@@ -166,10 +166,16 @@ impl SignatureHeaders {
     }
 
     /// What WeChat Pay's side puts on an answer or callback (the simulator).
-    pub fn sign(key: &PrivateKey, serial: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Self {
+    pub fn sign(
+        key: &PrivateKey,
+        serial: &str,
+        timestamp: i64,
+        nonce: &str,
+        body: &[u8],
+    ) -> Result<Self, WechatPayError> {
         let timestamp = timestamp.to_string();
-        let signature = key.sign_sha256(response_message(&timestamp, nonce, body));
-        SignatureHeaders { timestamp, nonce: nonce.to_owned(), signature, serial: serial.to_owned() }
+        let signature = key.sign_sha256(response_message(&timestamp, nonce, body))?;
+        Ok(SignatureHeaders { timestamp, nonce: nonce.to_owned(), signature, serial: serial.to_owned() })
     }
 
     pub fn insert_into(&self, headers: &mut HeaderMap) {
@@ -205,7 +211,7 @@ impl PlatformKeys {
         self
     }
 
-    pub fn with_certificate_pem(self, pem: &str) -> Result<Self, KeyError> {
+    pub fn with_certificate_pem(self, pem: &str) -> Result<Self, RsaError> {
         Ok(self.with_certificate(Certificate::from_pem(pem)?))
     }
 
@@ -215,7 +221,7 @@ impl PlatformKeys {
         self
     }
 
-    pub fn with_public_key_pem(self, key_id: impl Into<String>, pem: &str) -> Result<Self, KeyError> {
+    pub fn with_public_key_pem(self, key_id: impl Into<String>, pem: &str) -> Result<Self, RsaError> {
         Ok(self.with_public_key(key_id, PublicKey::from_pem(pem)?))
     }
 
@@ -272,15 +278,21 @@ pub fn jsapi_pay_message(appid: &str, timestamp: i64, nonce: &str, prepay_id: &s
     message
 }
 
-pub fn jsapi_pay_params(key: &PrivateKey, appid: &str, timestamp: i64, nonce: &str, prepay_id: &str) -> JsapiPayParams {
-    JsapiPayParams {
+pub fn jsapi_pay_params(
+    key: &PrivateKey,
+    appid: &str,
+    timestamp: i64,
+    nonce: &str,
+    prepay_id: &str,
+) -> Result<JsapiPayParams, WechatPayError> {
+    Ok(JsapiPayParams {
         app_id: appid.to_owned(),
         time_stamp: timestamp.to_string(),
         nonce_str: nonce.to_owned(),
         package: format!("prepay_id={prepay_id}"),
         sign_type: "RSA".to_owned(),
-        pay_sign: key.sign_sha256(jsapi_pay_message(appid, timestamp, nonce, prepay_id)),
-    }
+        pay_sign: key.sign_sha256(jsapi_pay_message(appid, timestamp, nonce, prepay_id))?,
+    })
 }
 
 #[cfg(test)]
@@ -320,7 +332,8 @@ mod tests {
             1_554_208_460,
             "593BEC0C930BF1AFEB40B4A08C8FB242",
             r#"{"appid":"wxd678efh567hg6787"}"#,
-        );
+        )
+        .unwrap();
         assert_eq!(auth.signature, OPENSSL_NATIVE_SIGNATURE);
         let header = auth.header_value();
         assert_eq!(
@@ -399,7 +412,7 @@ mod tests {
         let now = 1_700_000_000;
         let body = br#"{"code_url":"weixin://wxpay/bizpayurl?pr=abc"}"#;
         for serial in ["F5765756002FDD77", "PUB_KEY_ID_0000000000000024101100397200000006"] {
-            let signed = SignatureHeaders::sign(&go_key(), serial, now, "nonce-1", body);
+            let signed = SignatureHeaders::sign(&go_key(), serial, now, "nonce-1", body).unwrap();
             assert_eq!(keys.verify(&signed, body, now), Ok(()));
             assert_eq!(keys.verify(&signed, b"{}", now), Err(WechatPayError::BadSignature));
         }
@@ -410,7 +423,7 @@ mod tests {
         let keys = PlatformKeys::new().with_public_key_pem("PUB_KEY_ID_1", GO_PUBLIC_KEY).unwrap();
         let body = b"{}";
         let now = 1_700_000_000;
-        let signed = |ts: i64| SignatureHeaders::sign(&go_key(), "PUB_KEY_ID_1", ts, "n", body);
+        let signed = |ts: i64| SignatureHeaders::sign(&go_key(), "PUB_KEY_ID_1", ts, "n", body).unwrap();
         assert_eq!(keys.verify(&signed(now - 300), body, now), Ok(()));
         assert_eq!(keys.verify(&signed(now + 300), body, now), Ok(()));
         assert_eq!(
@@ -432,7 +445,7 @@ mod tests {
 
     #[test]
     fn signature_headers_are_read_from_and_written_to_a_header_map() {
-        let signed = SignatureHeaders::sign(&go_key(), "PUB_KEY_ID_1", 1_700_000_000, "n", b"{}");
+        let signed = SignatureHeaders::sign(&go_key(), "PUB_KEY_ID_1", 1_700_000_000, "n", b"{}").unwrap();
         let mut map = HeaderMap::new();
         assert!(!SignatureHeaders::present(&map));
         assert_eq!(SignatureHeaders::from_headers(&map), Err(WechatPayError::MissingHeader(HEADER_TIMESTAMP)));
@@ -465,7 +478,8 @@ mod tests {
             1_414_561_699,
             "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
             "wx201410272009395522657a690389285100",
-        );
+        )
+        .unwrap();
         assert_eq!(params.pay_sign, include_str!("testdata/jsapi_pay_sign.txt"));
         let json = serde_json::to_value(&params).unwrap();
         assert_eq!(json["appId"], "wx8888888888888888");

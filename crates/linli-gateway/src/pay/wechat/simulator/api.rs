@@ -165,8 +165,11 @@ fn respond(shared: &Shared, answer: Answer, by_public_key: bool) -> Response {
         let cfg = &shared.cfg;
         let serial = if by_public_key { &cfg.platform_public_key_id } else { &cfg.platform_certificate_serial };
         let nonce = random_alphanumeric(32);
-        SignatureHeaders::sign(&cfg.platform_key, serial, Utc::now().timestamp(), &nonce, &body)
-            .insert_into(&mut headers);
+        match SignatureHeaders::sign(&cfg.platform_key, serial, Utc::now().timestamp(), &nonce, &body) {
+            Ok(signature) => signature.insert_into(&mut headers),
+            // WeChat never answers unsigned with success; the client treats this as a failure.
+            Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+        }
     }
     (status, headers, body).into_response()
 }

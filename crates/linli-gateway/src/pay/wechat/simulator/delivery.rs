@@ -100,7 +100,8 @@ async fn post(shared: &Shared, outgoing: &Outgoing, forge: bool) -> Result<u16, 
         Utc::now().timestamp(),
         &random_alphanumeric(32),
         &outgoing.body,
-    );
+    )
+    .map_err(|e| e.to_string())?;
     if forge {
         signature.signature = format!("WECHATPAY/SIGNTEST/{}", BASE64.encode(random_alphanumeric(48)));
     }
