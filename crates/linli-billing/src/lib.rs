@@ -54,7 +54,7 @@ pub use report_service::ReportService;
 pub use run::{Assignment, AssignmentTarget, HouseRow, Run, RunInputs, RunItem, RunState, RunWarning, RunWarningCode};
 pub use run_service::RunService;
 pub use service::{
-    AccountRepo, AdjustmentRepo, BillingRepo, BillingService, FeeRepo, RUN_JOB, ReportNames, ReportRepo, RunRepo,
-    RunSummary,
+    AccountRepo, AdjustmentRepo, BillingRepo, BillingService, FeeRepo, MAX_AMOUNT, RUN_JOB, ReportNames, ReportRepo,
+    RunRepo, RunSummary,
 };
 pub use settings::{NewAssignment, NewFeeItem, NewStandard};

@@ -240,7 +240,7 @@ pub const RUN_JOB: &str = "billing.run";
 
 /// The most one payment, refund or adjustment may move: 1 亿元. Larger figures are typing
 /// mistakes, and keeping them out keeps every sum far from overflowing.
-pub(crate) const MAX_AMOUNT: Fen = Fen(10_000_000_000);
+pub const MAX_AMOUNT: Fen = Fen(10_000_000_000);
 /// The longest reason a refund or adjustment records (characters).
 pub(crate) const REASON_MAX: usize = 200;
 

@@ -98,6 +98,14 @@ pub fn amount_fen() -> RefOr<Schema> {
         .into()
 }
 
+/// The same, or null (the server decides: a payment order for what the house owes).
+pub fn optional_amount_fen() -> RefOr<Schema> {
+    fen(1, MAX_FEN)
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .description(Some("Money in fen (分), positive; null for what is owed"))
+        .into()
+}
+
 /// An adjustment in fen: not zero, at most 100,000,000 元 either way (negative only for kind
 /// `adjust`, a rule across two fields).
 pub fn adjustment_fen() -> RefOr<Schema> {

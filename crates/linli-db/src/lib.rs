@@ -16,6 +16,7 @@ mod job_store;
 mod meters;
 mod notify;
 mod page;
+mod payments;
 mod people;
 pub mod plain;
 mod property;

@@ -223,6 +223,21 @@ impl TestDb {
         self.number(&format!("SELECT COUNT(*) FROM search_grams WHERE kind = '{kind}'")).await
     }
 
+    /// Payments recorded for a house, whatever their channel.
+    pub async fn payments_of_house(&self, house_id: i64) -> i64 {
+        self.number(&format!("SELECT COUNT(*) FROM payments WHERE house_id = {house_id}")).await
+    }
+
+    /// Channel notifications logged with this outcome (`settled`, `repeated`, `refused`…), and
+    /// the reasons given for them, in order.
+    pub async fn payment_notifications(&self, outcome: &str) -> Vec<String> {
+        assert!(outcome.chars().all(|c| c.is_ascii_lowercase()), "an outcome");
+        self.texts(&format!(
+            "SELECT COALESCE(reason, '') FROM payment_notifications WHERE outcome = '{outcome}' ORDER BY id"
+        ))
+        .await
+    }
+
     /// Every row of a table as JSON text (PostgreSQL), to look for a plain value in storage.
     pub async fn rows_as_json(&self, table: &str) -> Vec<String> {
         assert!(table.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "a table name");

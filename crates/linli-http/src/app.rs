@@ -31,6 +31,8 @@ pub struct App {
     pub audit: AuditService,
     pub equipment: EquipmentService,
     pub billing: linli_billing::BillingService,
+    /// Payment orders through the configured channels (none until `server::app` adds them).
+    pub payments: linli_payments::OrderService,
     pub meters: MeterService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
@@ -64,12 +66,14 @@ impl App {
             + linli_audit::AuditRepo
             + linli_equipment::EquipmentRepo
             + linli_billing::BillingRepo
+            + linli_payments::OrderRepo
             + linli_meters::MeterRepo
             + linli_core::ThrottleStore
             + linli_core::Probe
             + 'static,
     {
         let throttle = linli_core::Throttle::new(repo.clone());
+        let billing = linli_billing::BillingService::new(&(repo.clone() as Arc<dyn linli_billing::BillingRepo>), seal);
         Self {
             auth: AuthService::new(repo.clone(), throttle.clone()),
             users: UserService::new(repo.clone()),
@@ -79,7 +83,8 @@ impl App {
             people: PeopleService::new(repo.clone(), cipher, Arc::new(linli_people::binding::DemoSender), throttle),
             audit: AuditService::new(repo.clone()),
             equipment: EquipmentService::new(repo.clone()),
-            billing: linli_billing::BillingService::new(&(repo.clone() as Arc<dyn linli_billing::BillingRepo>), seal),
+            billing: billing.clone(),
+            payments: linli_payments::OrderService::new(repo.clone(), billing.payments.clone()),
             meters: MeterService::new(repo.clone()),
             database,
             probe: repo,

@@ -19,7 +19,7 @@ use crate::routes;
     modifiers(&Security),
     tags(
         (name = "health"), (name = "auth"), (name = "property"), (name = "people"), (name = "imports"), (name = "notifications"), (name = "users"), (name = "audit"),
-        (name = "equipment"), (name = "billing"), (name = "meters")
+        (name = "equipment"), (name = "billing"), (name = "payments"), (name = "meters")
     )
 )]
 struct ApiDoc;
@@ -62,6 +62,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::billing::fees::router())
         .merge(routes::billing::bills::router())
         .merge(routes::billing::mine::router())
+        .merge(routes::payments::router())
         .merge(routes::billing::reports::router())
         .merge(routes::equipment::attachments::router())
         .merge(routes::meters::router())

@@ -19,6 +19,7 @@ mod m0010_person_search;
 mod m0011_bill_counts;
 mod m0012_search_grams;
 mod m0013_current_people;
+mod m0014_payment_orders;
 mod util;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_bill_counts::Migration),
             Box::new(m0012_search_grams::Migration),
             Box::new(m0013_current_people::Migration),
+            Box::new(m0014_payment_orders::Migration),
         ]
     }
 }

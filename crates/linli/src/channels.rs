@@ -187,3 +187,89 @@ pub fn email(config: &Config) -> anyhow::Result<Option<Arc<dyn Channel>>> {
     .map_err(|e| anyhow::anyhow!("SMTP configuration: {e}"))?;
     Ok(Some(Arc::new(EmailChannel(mailer))))
 }
+
+/// WeChat Pay as a payment channel of `linli-payments`: Native orders (a QR code) and
+/// notifications read by the gateway's client, checked to be for our merchant and app.
+pub struct WechatPayChannel(pub linli_gateway::pay::wechat::WechatPayClient);
+
+#[async_trait]
+impl linli_payments::PayChannel for WechatPayChannel {
+    async fn create(&self, order: &linli_payments::ChannelOrder) -> Result<String, String> {
+        let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+        let new = linli_gateway::pay::wechat::NewOrder {
+            description: order.description.clone(),
+            out_trade_no: order.out_trade_no.clone(),
+            total_fen: order.amount_fen.0,
+            time_expire: Some(order.expires_at.with_timezone(&beijing)),
+            attach: None,
+        };
+        self.0.native(&new).await.map_err(|e| e.to_string())
+    }
+
+    fn read_notification(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<linli_payments::PaidNotice, String> {
+        use linli_gateway::pay::wechat::{NotificationEvent, TradeState};
+        let mut map = axum::http::HeaderMap::new();
+        for (k, v) in headers {
+            if let (Ok(k), Ok(v)) = (axum::http::HeaderName::try_from(k.as_str()), axum::http::HeaderValue::from_str(v))
+            {
+                map.append(k, v);
+            }
+        }
+        let n = self.0.verify_notification(&map, body).map_err(|e| e.to_string())?;
+        let NotificationEvent::Transaction(t) = n.event else {
+            return Err(format!("not a payment: {}", n.event_type));
+        };
+        let config = self.0.config();
+        if t.mchid != config.mchid || t.appid != config.appid {
+            return Err("another merchant's or app's transaction".into());
+        }
+        Ok(linli_payments::PaidNotice {
+            notification_id: n.id,
+            out_trade_no: t.out_trade_no,
+            channel_trade_no: t.transaction_id.unwrap_or_default(),
+            amount_fen: linli_core::Fen(t.amount.and_then(|a| a.total).unwrap_or(0)),
+            paid: t.trade_state == TradeState::Success,
+        })
+    }
+}
+
+/// The WeChat Pay channel the configuration names, if any.
+pub fn wechat_pay(config: &Config) -> anyhow::Result<Option<WechatPayChannel>> {
+    use anyhow::Context;
+    use linli_gateway::pay::rsa::PrivateKey;
+    use linli_gateway::pay::wechat::{ApiV3Key, PlatformKeys, WechatPayClient, WechatPayConfig};
+    let Some(mchid) = config.wechat_pay_mchid.as_deref().filter(|m| !m.is_empty()) else {
+        return Ok(None);
+    };
+    let need = |v: &Option<String>, name: &str| {
+        v.clone().filter(|s| !s.is_empty()).with_context(|| format!("wechat_pay_mchid is set but {name} is not"))
+    };
+    let origin = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.bind));
+    let key = PrivateKey::from_pem(&need(&config.wechat_pay_private_key, "wechat_pay_private_key")?)
+        .map_err(|e| anyhow::anyhow!("wechat_pay_private_key: {e}"))?;
+    let apiv3 = ApiV3Key::new(need(&config.wechat_pay_apiv3_key, "wechat_pay_apiv3_key")?)
+        .map_err(|e| anyhow::anyhow!("wechat_pay_apiv3_key: {e}"))?;
+    let platform = PlatformKeys::new()
+        .with_public_key_pem(
+            need(&config.wechat_pay_public_key_id, "wechat_pay_public_key_id")?,
+            &need(&config.wechat_pay_public_key, "wechat_pay_public_key")?,
+        )
+        .map_err(|e| anyhow::anyhow!("wechat_pay_public_key: {e}"))?;
+    let mut wechat = WechatPayConfig::new(
+        mchid,
+        need(&config.wechat_pay_appid, "wechat_pay_appid")?,
+        need(&config.wechat_pay_serial_no, "wechat_pay_serial_no")?,
+        key,
+        apiv3,
+        platform,
+        format!("{}/api/v1/channels/wechat/notify", origin.trim_end_matches('/')),
+    );
+    if let Some(base) = config.wechat_pay_base_url.as_deref().filter(|b| !b.is_empty()) {
+        wechat = wechat.with_base_url(base);
+    }
+    Ok(Some(WechatPayChannel(WechatPayClient::new(wechat).map_err(|e| anyhow::anyhow!("WeChat Pay: {e}"))?)))
+}

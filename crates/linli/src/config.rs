@@ -66,6 +66,19 @@ pub struct Config {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub smtp_from: String,
+    /// `LINLI_WECHAT_PAY_MCHID` (unset: no WeChat Pay), `…_APPID`, `…_SERIAL_NO` (the merchant API
+    /// certificate's serial), `…_PRIVATE_KEY` (the text of `apiclient_key.pem`), `…_APIV3_KEY`,
+    /// `…_PUBLIC_KEY_ID` and `…_PUBLIC_KEY` (WeChat Pay's `PUB_KEY_ID_…` key and its PEM text),
+    /// `…_BASE_URL` (the API, when not `https://api.mch.weixin.qq.com`). Notifications come to
+    /// `public_url` + `/api/v1/channels/wechat/notify`.
+    pub wechat_pay_mchid: Option<String>,
+    pub wechat_pay_appid: Option<String>,
+    pub wechat_pay_serial_no: Option<String>,
+    pub wechat_pay_private_key: Option<String>,
+    pub wechat_pay_apiv3_key: Option<String>,
+    pub wechat_pay_public_key_id: Option<String>,
+    pub wechat_pay_public_key: Option<String>,
+    pub wechat_pay_base_url: Option<String>,
     /// `[sms_templates.<kind>] code = "SMS_…" params = ["name", …]`, or
     /// `LINLI_SMS_TEMPLATES__<KIND>__CODE` / `LINLI_SMS_TEMPLATES__<KIND>__PARAMS=[name,…]`: the
     /// provider account's approved template for each kind of message and the values its
@@ -102,6 +115,14 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             smtp_from: "邻里物业 <noreply@linli.local>".into(),
+            wechat_pay_mchid: None,
+            wechat_pay_appid: None,
+            wechat_pay_serial_no: None,
+            wechat_pay_private_key: None,
+            wechat_pay_apiv3_key: None,
+            wechat_pay_public_key_id: None,
+            wechat_pay_public_key: None,
+            wechat_pay_base_url: None,
             sms_templates: BTreeMap::new(),
         }
     }
@@ -154,6 +175,14 @@ impl Config {
                 "smtp_username",
                 "smtp_password",
                 "smtp_from",
+                "wechat_pay_mchid",
+                "wechat_pay_appid",
+                "wechat_pay_serial_no",
+                "wechat_pay_private_key",
+                "wechat_pay_apiv3_key",
+                "wechat_pay_public_key_id",
+                "wechat_pay_public_key",
+                "wechat_pay_base_url",
             ]))
             // One template at a time: LINLI_SMS_TEMPLATES__BILL_ISSUED__CODE=SMS_1 (`__` nests).
             .merge(Env::prefixed("LINLI_SMS_TEMPLATES__").split("__").map(|key| format!("sms_templates.{key}").into()))
@@ -183,6 +212,8 @@ impl Config {
             &mut shown.sms_access_key_secret,
             &mut shown.smtp_password,
             &mut shown.metrics_token,
+            &mut shown.wechat_pay_private_key,
+            &mut shown.wechat_pay_apiv3_key,
         ] {
             if secret.is_some() {
                 *secret = Some("<redacted>".into());

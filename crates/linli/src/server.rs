@@ -48,6 +48,9 @@ pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
     for channel in [crate::channels::sms(config)?, crate::channels::email(config)?].into_iter().flatten() {
         app.notify = app.notify.clone().with_channel(channel);
     }
+    if let Some(wechat) = crate::channels::wechat_pay(config)? {
+        app.payments = app.payments.clone().with_channel(linli_billing::PaymentChannel::Wechat, Arc::new(wechat));
+    }
     if let Some(sender) = crate::channels::code_sender(config)? {
         app.people = app.people.clone().with_sender(Arc::new(sender));
     }

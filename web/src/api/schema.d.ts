@@ -1409,6 +1409,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/my/houses/{id}/payment-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks the channel to collect what my house owes (or `amount_fen`; more than owed is kept as
+         *     prepaid balance): the order with the QR code's content (`code_url`), payable for two hours.
+         *     The same `Idempotency-Key` answers the same order. 422 `not_available` for a channel the
+         *     office has not configured, `nothing_due` when the house owes nothing; 503 when the channel
+         *     did not answer.
+         */
+        post: operations["create_my_payment_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/houses/{id}/payment-orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my house's payment orders: the page polls it until it is paid. */
+        get: operations["get_my_payment_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channels payment orders can go through here. */
+        get: operations["list_payment_channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/wechat/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WeChat Pay's payment notifications (`notify_url`). Signed by WeChat Pay and encrypted with the
+         *     APIv3 key; no session. 204 when handled (or nothing to do); 401 when the signature, its
+         *     timestamp or the merchant is not ours (logged); 500 to be sent again when it could not be
+         *     recorded now.
+         */
+        post: operations["wechat_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/arrears": {
         parameters: {
             query?: never;
@@ -1978,6 +2057,11 @@ export interface components {
             name_zh: string;
             name_en: string;
             children: components["schemas"]["CategoryNode"][];
+        };
+        /** @description A failure answer in WeChat Pay's shape: the channel sends the notification again. */
+        ChannelAnswer: {
+            code: string;
+            message: string;
         };
         /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
@@ -2614,6 +2698,18 @@ export interface components {
             person_id: components["schemas"]["i64"];
             relation: components["schemas"]["Relation"];
         };
+        /**
+         * @description What a resident asks for: the channel, and the amount (what the house owes when left out; more
+         *     is kept as prepaid balance).
+         */
+        NewOrder: {
+            /**
+             * Format: int64
+             * @description Money in fen (分), positive; null for what is owed
+             */
+            amount_fen?: number | null;
+            channel: components["schemas"]["PaymentChannel"];
+        };
         NewOwnership: {
             person_id: components["schemas"]["i64"];
             /** @description A sale: the current owners' ownership ends on `started_on`. */
@@ -2772,6 +2868,8 @@ export interface components {
             /** @description Late fee owed as of the day asked about: posted and not paid, plus accrued since. */
             late_fee_accrued_fen: components["schemas"]["Fen"];
         };
+        /** @enum {string} */
+        OrderState: "pending" | "paid" | "closed";
         /** @description A signed-in user's change of their own password. */
         OwnPasswordChange: {
             /** Format: password */
@@ -3257,6 +3355,26 @@ export interface components {
          * @enum {string}
          */
         PaymentChannel: "cash" | "card" | "transfer" | "wechat" | "alipay" | "bank";
+        PaymentOrder: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            channel: components["schemas"]["PaymentChannel"];
+            /** @description Linli's number for the order at the channel (商户订单号). */
+            out_trade_no: string;
+            amount_fen: components["schemas"]["Fen"];
+            description: string;
+            state: components["schemas"]["OrderState"];
+            /** @description What the QR code carries (`weixin://wxpay/…`); empty until the channel answered. */
+            code_url?: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            paid_at?: string | null;
+            payment_id?: null | components["schemas"]["i64"];
+        };
         /**
          * @description A permission, `<module>.<entity>.<verb>`.
          * @enum {string}
@@ -11772,6 +11890,295 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_my_payment_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key answers the same order */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOrder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOrder"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_my_payment_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentOrder"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_payment_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentChannel"][];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wechat_notify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the notification as WeChat Pay sends it */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description handled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ChannelAnswer"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some fields are invalid (code validation_failed, with field errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ChannelAnswer"];
                 };
             };
             /** @description The database is unreachable; retry after Retry-After seconds */

@@ -338,6 +338,12 @@ const enStaff: StaffMessageSchema = {
           updated: 'Equipment updated',
         },
       },
+      payments: {
+        order: {
+          created: 'Payment order created',
+          paid: 'Payment order paid',
+        },
+      },
       people: {
         occupancy: {
           created: 'Occupancy added',
@@ -396,6 +402,7 @@ const enStaff: StaffMessageSchema = {
       occupancy: 'Occupancy',
       ownership: 'Ownership',
       payment: 'Payment',
+      payment_order: 'Payment order',
       person: 'Person',
       project: 'Project',
       unit: 'Unit',

@@ -338,6 +338,12 @@ const zhCNStaff = {
           updated: '修改设备',
         },
       },
+      payments: {
+        order: {
+          created: '创建支付订单',
+          paid: '支付订单已付款',
+        },
+      },
       people: {
         occupancy: {
           created: '登记入住',
@@ -396,6 +402,7 @@ const zhCNStaff = {
       occupancy: '入住',
       ownership: '产权',
       payment: '收款',
+      payment_order: '支付订单',
       person: '人员',
       project: '项目',
       unit: '单元',

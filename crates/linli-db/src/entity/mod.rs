@@ -30,6 +30,8 @@ pub mod notification_preference;
 pub mod occupancy;
 pub mod ownership;
 pub mod payment;
+pub mod payment_notification;
+pub mod payment_order;
 pub mod person;
 pub mod project;
 pub mod role;

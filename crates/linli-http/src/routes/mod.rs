@@ -6,6 +6,7 @@ pub mod health;
 pub mod imports;
 pub mod meters;
 pub mod notify;
+pub mod payments;
 pub mod people;
 pub mod property;
 pub mod served_elsewhere;

@@ -141,7 +141,7 @@ async fn create_house_charge(
 
 /// The `Idempotency-Key` header as the document states it: 1 to 100 visible ASCII characters
 /// (`^[!-~]+$`), checked here once for every command that takes one.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Error> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Error> {
     let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
     let key = value.to_str().unwrap_or_default().trim();
     let visible = key.bytes().all(|b| (b'!'..=b'~').contains(&b));

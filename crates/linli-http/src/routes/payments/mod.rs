@@ -1,0 +1,98 @@
+//! Payment orders (`linli-payments`): a resident pays their house's bills through a channel, and
+//! the channel's notifications settle them.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use linli_billing::PaymentChannel;
+use linli_core::Id;
+use linli_payments::{NewOrder, NotifyAnswer, PaymentOrder};
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::App;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiJson, CurrentUser};
+use crate::routes::billing::bills::idempotency_key;
+
+/// Asks the channel to collect what my house owes (or `amount_fen`; more than owed is kept as
+/// prepaid balance): the order with the QR code's content (`code_url`), payable for two hours.
+/// The same `Idempotency-Key` answers the same order. 422 `not_available` for a channel the
+/// office has not configured, `nothing_due` when the house owes nothing; 503 when the channel
+/// did not answer.
+#[utoipa::path(post, path = "/api/v1/my/houses/{id}/payment-orders", tag = "payments", params(("id" = i64, Path),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 100, pattern = "^[!-~]+$", description = "a retry with the same key answers the same order")),
+    request_body = NewOrder,
+    responses((status = 201, body = PaymentOrder), (status = 401, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn create_my_payment_order(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewOrder>,
+) -> ApiResult<(StatusCode, Json<PaymentOrder>)> {
+    let key = idempotency_key(&headers)?;
+    let resident = app.people.resident_of(&user.authz, id).await?;
+    Ok((StatusCode::CREATED, Json(app.payments.create_for_resident(&resident, new, key).await?)))
+}
+
+/// One of my house's payment orders: the page polls it until it is paid.
+#[utoipa::path(get, path = "/api/v1/my/houses/{id}/payment-orders/{order_id}", tag = "payments",
+    params(("id" = i64, Path), ("order_id" = i64, Path)),
+    responses((status = 200, body = PaymentOrder), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_my_payment_order(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path((id, order_id)): Path<(Id, Id)>,
+) -> ApiResult<Json<PaymentOrder>> {
+    let resident = app.people.resident_of(&user.authz, id).await?;
+    Ok(Json(app.payments.resident_order(&resident, order_id).await?))
+}
+
+/// The channels payment orders can go through here.
+#[utoipa::path(get, path = "/api/v1/payment-channels", tag = "payments",
+    responses((status = 200, body = Vec<PaymentChannel>), (status = 401, body = Problem)))]
+async fn list_payment_channels(State(app): State<App>, _user: CurrentUser) -> Json<Vec<PaymentChannel>> {
+    Json(app.payments.channels())
+}
+
+/// A failure answer in WeChat Pay's shape: the channel sends the notification again.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChannelAnswer {
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+/// WeChat Pay's payment notifications (`notify_url`). Signed by WeChat Pay and encrypted with the
+/// APIv3 key; no session. 204 when handled (or nothing to do); 401 when the signature, its
+/// timestamp or the merchant is not ours (logged); 500 to be sent again when it could not be
+/// recorded now.
+#[utoipa::path(post, path = "/api/v1/channels/wechat/notify", tag = "payments", security(()),
+    request_body(content = String, content_type = "application/json", description = "the notification as WeChat Pay sends it"),
+    responses((status = 204, description = "handled"), (status = 401, body = ChannelAnswer), (status = 500, body = ChannelAnswer)))]
+async fn wechat_notify(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let headers: Vec<(String, String)> =
+        headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned()))).collect();
+    match app.payments.notify(PaymentChannel::Wechat, &headers, &body).await {
+        NotifyAnswer::Ack => StatusCode::NO_CONTENT.into_response(),
+        NotifyAnswer::Untrusted => {
+            (StatusCode::UNAUTHORIZED, Json(ChannelAnswer { code: "FAIL", message: "签名验证失败" })).into_response()
+        }
+        NotifyAnswer::Retry => {
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(ChannelAnswer { code: "FAIL", message: "稍后重试" }))
+                .into_response()
+        }
+    }
+}
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(create_my_payment_order))
+        .routes(routes!(get_my_payment_order))
+        .routes(routes!(list_payment_channels))
+        .routes(routes!(wechat_notify))
+}
