@@ -2,6 +2,7 @@
 //! only declares them and holds what they truly share (RSA keys, a secret wrapper); a channel's
 //! rules stay in its own folder.
 
+pub mod bank;
 pub mod rsa;
 pub mod secret;
 pub mod wechat;
