@@ -37,14 +37,18 @@
 
 mod failure;
 mod fields;
+pub mod matching;
 pub mod request;
 pub mod response;
+pub mod simulator;
 
 pub use failure::FailureCode;
 pub use failure::{SUCCESS_CODE, SUCCESS_MESSAGE};
 pub use fields::{MAX_AMOUNT_FEN, MAX_LINES, MIN_AMOUNT_FEN, format_yuan, parse_yuan};
+pub use matching::{Outcome, match_return};
 pub use request::{AccountNo, DebitBatch, DebitLine, parse_batch, write_batch};
 pub use response::{LineResult, ReturnFile, ReturnLine, ReturnSummary, parse_return, write_return};
+pub use simulator::BankSimulator;
 
 /// Why a file was refused, or why a 回盘 does not answer its 送盘. No variant carries an account
 /// number or a name, so errors can be logged as they are.

@@ -203,6 +203,171 @@ fn other_malformed_batches_are_refused_on_the_offending_line() {
     assert_eq!(write_batch(&empty), Err(line_error(1, Problem::NoDetails)));
 }
 
+fn simulated_return() -> String {
+    let bank = BankSimulator::new("ICBC0001")
+        .fail("AGR-0002", FailureCode::InsufficientFunds)
+        .fail("AGR-0003", FailureCode::NameMismatch);
+    String::from_utf8(bank.process(BATCH.as_bytes(), day("2026-03-12")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_simulator_answers_a_batch_with_the_chosen_failures_and_match_return_pairs_them() {
+    let text = simulated_return();
+    let first_serial = text.lines().nth(1).unwrap().rsplit('|').next().unwrap();
+    let serial = |seq: &str| format!("20260312{}{seq}", &first_serial[8..16]);
+    let expected = format!(
+        "H|LL202603100001|ICBC0001|20260312|3|1046.30|1|328.50|2|717.80\n\
+         D|1|AGR-0001|6222020200112233445|328.50|S|0000|交易成功|{}\n\
+         D|2|AGR-0002|6217000010001234567|88.88|F|1001|余额不足|{}\n\
+         D|3|AGR-0003|6228480010203040506|628.92|F|1003|户名不符|{}\n\
+         T|3|1046.30\n",
+        serial("000001"),
+        serial("000002"),
+        serial("000003"),
+    );
+    assert_eq!(text, expected);
+
+    let returned = parse_return(text.as_bytes()).unwrap();
+    assert_eq!(write_return(&returned).unwrap(), text, "a 回盘 writes back byte-identically");
+    let outcomes = match_return(&expected_batch(), &returned).unwrap();
+    let got: Vec<(u32, i64, LineResult)> =
+        outcomes.iter().map(|o| (o.line.seq, o.line.amount_fen, o.result.clone())).collect();
+    let failed = |code: FailureCode, message: &str| LineResult::Failed { code, message: message.into() };
+    assert_eq!(
+        got,
+        vec![
+            (1, 32_850, LineResult::Debited),
+            (2, 8_888, failed(FailureCode::InsufficientFunds, "余额不足")),
+            (3, 62_892, failed(FailureCode::NameMismatch, "户名不符")),
+        ]
+    );
+    assert_eq!(outcomes[0].line, expected_batch().lines[0]);
+    assert!(outcomes[0].is_debited() && outcomes[0].bank_serial.len() == 22);
+    // The same 送盘 always gets the same serials, and another batch gets others.
+    assert_eq!(simulated_return(), text);
+    let other = BankSimulator::new("ICBC0001")
+        .process(BATCH.replace("LL202603100001", "LL202603100002").as_bytes(), day("2026-03-12"))
+        .unwrap();
+    let other = parse_return(&other).unwrap();
+    assert_ne!(other.lines[0].bank_serial, returned.lines[0].bank_serial);
+}
+
+#[test]
+fn the_simulator_writes_gbk_when_asked_and_the_parser_reads_it() {
+    let bank = BankSimulator::new("ICBC0001").fail("AGR-0002", FailureCode::InsufficientFunds).gbk(true);
+    let bytes = bank.process(BATCH.as_bytes(), day("2026-03-12")).unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err());
+    let (gbk_message, _, _) = encoding_rs::GBK.encode("|余额不足|");
+    assert!(bytes.windows(gbk_message.len()).any(|w| w == &gbk_message[..]));
+    let from_gbk = parse_return(&bytes).unwrap();
+    let utf8 = BankSimulator::new("ICBC0001").fail("AGR-0002", FailureCode::InsufficientFunds);
+    assert_eq!(from_gbk, parse_return(&utf8.process(BATCH.as_bytes(), day("2026-03-12")).unwrap()).unwrap());
+    assert_eq!(
+        from_gbk.lines[1].result,
+        LineResult::Failed { code: FailureCode::InsufficientFunds, message: "余额不足".into() }
+    );
+    // 𠀀 is not in GBK: the file falls back to GB18030 rather than losing the name.
+    let rare = BATCH.replace("|张伟|", "|张𠀀|");
+    let bytes = bank.process(rare.as_bytes(), day("2026-03-12")).unwrap();
+    assert!(!bytes.windows(2).any(|w| w == b"&#"));
+    assert!(parse_return(&bytes).is_ok());
+}
+
+#[test]
+fn the_simulator_refuses_a_batch_it_cannot_read() {
+    let bad = BATCH.replace("|88.88|", "|88.8|");
+    assert_eq!(
+        BankSimulator::new("ICBC0001").process(bad.as_bytes(), day("2026-03-12")),
+        Err(line_error(3, field("amount", AMOUNT_RULE)))
+    );
+}
+
+#[test]
+fn demo_failures_fail_every_kth_line_with_a_mix_mostly_of_insufficient_funds() {
+    let lines = (1..=10).map(|seq| line(seq, &format!("AGR-{seq}"), "6222020200112233445", "张伟", 100, "")).collect();
+    let batch = DebitBatch { lines, ..expected_batch() };
+    let bank = BankSimulator::new("ICBC0001").demo_failures(3).fail("AGR-4", FailureCode::AccountClosed);
+    let answer = bank.answer(&batch, day("2026-03-12"));
+    let failed: Vec<(u32, &str)> = answer
+        .lines
+        .iter()
+        .filter_map(|l| match &l.result {
+            LineResult::Failed { code, .. } => Some((l.seq, code.code())),
+            LineResult::Debited => None,
+        })
+        .collect();
+    assert_eq!(failed, vec![(3, "1001"), (4, "1004"), (6, "1001"), (9, "1003")]);
+    let summary = answer.summary();
+    assert_eq!((summary.success_count, summary.fail_count, summary.fail_fen), (6, 4, 400));
+}
+
+/// The simulator's 回盘 parsed, changed by `tamper`, and written again consistently, as a bank
+/// (or someone between) would have to for the file's own totals to check out.
+fn tampered(tamper: impl FnOnce(&mut ReturnFile)) -> ReturnFile {
+    let mut returned = parse_return(simulated_return().as_bytes()).unwrap();
+    tamper(&mut returned);
+    parse_return(write_return(&returned).unwrap().as_bytes()).unwrap()
+}
+
+#[test]
+fn a_tampered_return_file_is_refused() {
+    let batch = expected_batch();
+    let cases = [
+        (tampered(|r| r.lines[1].amount_fen = 8_800), BankFileError::Altered { seq: 2, field: "amount" }),
+        (tampered(|r| r.lines[2].seq = 4), BankFileError::UnknownSeq { seq: 4 }),
+        (
+            tampered(|r| r.lines[0].agreement_no = "AGR-0009".into()),
+            BankFileError::Altered { seq: 1, field: "agreement_no" },
+        ),
+        (
+            tampered(|r| r.lines[0].account_no = AccountNo::new("6222020200112233446")),
+            BankFileError::Altered { seq: 1, field: "account_no" },
+        ),
+        (tampered(|r| r.lines.truncate(2)), BankFileError::MissingResult { seq: 3 }),
+        (
+            tampered(|r| r.batch_no = "LL202603100002".into()),
+            BankFileError::OtherBatch { expected: "LL202603100001".into(), found: "LL202603100002".into() },
+        ),
+    ];
+    for (returned, error) in cases {
+        assert_eq!(match_return(&batch, &returned), Err(error));
+    }
+    // A value built by hand can repeat a seq; the parser would have refused the file.
+    let mut twice = parse_return(simulated_return().as_bytes()).unwrap();
+    twice.lines.push(twice.lines[0].clone());
+    assert_eq!(match_return(&batch, &twice), Err(BankFileError::DuplicateResult { seq: 1 }));
+}
+
+#[test]
+fn a_return_file_edited_by_hand_fails_its_own_checks() {
+    let text = simulated_return();
+    let amount_only = text.replacen("|88.88|F|", "|8.88|F|", 1);
+    assert_eq!(
+        parse_return(amount_only.as_bytes()),
+        Err(line_error(
+            1,
+            Problem::Mismatch { record: "header", what: "total", stated: "1046.30".into(), actual: "966.30".into() }
+        ))
+    );
+    let flipped = text.replacen("|F|1001|余额不足|", "|S|0000|交易成功|", 1);
+    assert!(matches!(
+        parse_return(flipped.as_bytes()),
+        Err(BankFileError::Line { line: 1, problem: Problem::Mismatch { what: "success_count", .. } })
+    ));
+    let s_with_failure_code = text.replacen("|S|0000|", "|S|1001|", 1);
+    assert_eq!(
+        parse_return(s_with_failure_code.as_bytes()),
+        Err(line_error(2, field("result_code", "must be 0000 on an S line")))
+    );
+    let f_with_success_code = text.replacen("|F|1001|", "|F|0000|", 1);
+    assert!(matches!(parse_return(f_with_success_code.as_bytes()), Err(BankFileError::Line { line: 3, .. })));
+    let unknown_result = text.replacen("|F|1001|", "|X|1001|", 1);
+    assert_eq!(parse_return(unknown_result.as_bytes()), Err(line_error(3, field("result", "must be S or F"))));
+    // A code outside the catalogue is kept as the bank wrote it.
+    let other_code = parse_return(text.replacen("|F|1001|", "|F|51|", 1).as_bytes()).unwrap();
+    assert!(matches!(&other_code.lines[1].result, LineResult::Failed { code: FailureCode::Other(c), .. } if c == "51"));
+}
+
 fn valid_line() -> impl Strategy<Value = DebitLine> {
     (
         "[A-Za-z0-9-]{1,32}",
@@ -226,6 +391,7 @@ proptest! {
     fn arbitrary_bytes_never_panic_the_parsers(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = parse_batch(&bytes);
         let _ = parse_return(&bytes);
+        let _ = BankSimulator::new("B1").process(&bytes, day("2026-03-12"));
     }
 
     #[test]
@@ -237,10 +403,27 @@ proptest! {
     }
 
     #[test]
-    fn any_valid_batch_writes_and_parses_back_to_itself(lines in proptest::collection::vec(valid_line(), 1..20)) {
+    fn any_valid_batch_writes_parses_back_and_simulates_to_a_matching_return(
+        lines in proptest::collection::vec(valid_line(), 1..20),
+        every in 0usize..4,
+    ) {
         let lines = lines.into_iter().enumerate().map(|(i, l)| DebitLine { seq: i as u32 + 1, ..l }).collect();
         let batch = DebitBatch { lines, ..expected_batch() };
         let text = write_batch(&batch).unwrap();
         prop_assert_eq!(&parse_batch(text.as_bytes()).unwrap(), &batch);
+        let returned = BankSimulator::new("B1").demo_failures(every).gbk(every == 2).process(text.as_bytes(), day("2026-03-12")).unwrap();
+        let outcomes = match_return(&batch, &parse_return(&returned).unwrap()).unwrap();
+        prop_assert_eq!(outcomes.len(), batch.lines.len());
     }
+}
+
+#[test]
+fn the_examples_in_the_layout_document_are_what_the_code_reads_and_writes() {
+    let doc = include_str!("../../../../../docs/bank-debit-files.md");
+    let examples: Vec<&str> = doc
+        .split("xample")
+        .skip(1)
+        .filter_map(|after| after.split_once("```text\n")?.1.split_once("```").map(|(block, _)| block))
+        .collect();
+    assert_eq!(examples, [BATCH, simulated_return().as_str()]);
 }
