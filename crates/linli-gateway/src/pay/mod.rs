@@ -3,6 +3,7 @@
 //! rules stay in its own folder.
 
 pub mod alipay;
+pub mod bank;
 pub mod rsa;
 pub mod secret;
 pub mod wechat;
