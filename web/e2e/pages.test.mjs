@@ -401,6 +401,30 @@ test('pages: meters, readings, usage, billing settings, counter errands, prints 
         await history.first().click()
         await waitForText(m.getByTestId('m-bill-lines'), ['计费明细', '基本费用', '¥'], 'the bill lines')
         await shot(m, 'pages-m-bill')
+        await m.keyboard.press('Escape')
+        await m.goto('/m/bills')
+
+        // Paying what the house owes with WeChat Pay (the demo's simulator): the QR code, the
+        // simulator's scan page standing in for the payer's phone, and the bills settled.
+        const owed = account.total_due_fen - account.balance_fen
+        if (owed > 0) {
+          await waitForText(m.getByTestId('m-bills-pay'), ['微信支付', yuan(owed)], 'the pay button')
+          await m.getByTestId('m-bills-pay').click()
+          await m.getByTestId('m-pay-qr').locator('svg').waitFor()
+          await waitForText(m.getByTestId('m-pay-state'), ['等待支付'], 'the order waits')
+          await shot(m, 'pages-m-pay')
+          const scanUrl = await m.getByTestId('m-pay-open').getAttribute('href')
+          assert.ok(scanUrl && scanUrl.includes('/scan/'), `the simulator's scan page: ${scanUrl}`)
+          const wallet = await phone.newPage()
+          await wallet.goto(scanUrl)
+          await wallet.getByTestId('wechat-sim-pay').click()
+          await wallet.getByTestId('wechat-sim-paid').waitFor()
+          await wallet.close()
+          await waitForText(m.getByTestId('m-bills-summary'), ['¥0.00'], 'nothing owed once WeChat Pay said so', 60_000)
+          const after = await m.evaluate(async (id) => (await (await fetch(`/api/v1/my/houses/${id}/account`)).json()), account.house_id)
+          assert.equal(after.total_due_fen - after.balance_fen <= 0, true, 'the house owes nothing')
+          await shot(m, 'pages-m-paid')
+        }
       }
       assert.deepEqual(mobileErrors, [], 'no uncaught errors on the phone pages')
       await phone.close()

@@ -131,14 +131,19 @@ fn statuses(attempts: &[DeliveryAttempt]) -> Vec<Option<u16>> {
 async fn a_native_order_paid_at_the_simulator_is_notified_verified_and_acknowledged() {
     let mut world = world(SimulatorConfig::new()).await;
     let code_url = world.client.native(&order("LL20260301000123")).await.unwrap();
-    assert!(code_url.starts_with("weixin://wxpay/bizpayurl?pr="), "{code_url}");
+    // The simulator's code opens its scan page, standing in for the payer's phone.
+    assert_eq!(code_url, format!("{}/scan/LL20260301000123", world.sim.base_url));
     let unpaid = world.client.query_by_out_trade_no("LL20260301000123").await.unwrap();
     assert_eq!(unpaid.trade_state, TradeState::NotPay);
     assert_eq!(unpaid.transaction_id, None);
 
-    let id = world.sim.pay("LL20260301000123").await.unwrap();
+    let http = reqwest::Client::new();
+    let page = http.get(&code_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("确认支付") && page.contains("1280.50"), "{page}");
+    let done = http.post(&code_url).send().await.unwrap().text().await.unwrap();
+    assert!(done.contains("支付成功"), "{done}");
     let notification = world.next().await.unwrap();
-    assert_eq!(notification.id, id);
+    let id = notification.id.clone();
     assert_eq!(notification.event_type, "TRANSACTION.SUCCESS");
     assert_eq!(notification.summary, "支付成功");
     let paid = transaction(&notification);

@@ -35,6 +35,8 @@ pub struct PaymentOrder {
     pub state: OrderState,
     /// What the QR code carries (`weixin://wxpay/…`); empty until the channel answered.
     pub code_url: Option<String>,
+    /// The code as an SVG image, while the order waits to be paid.
+    pub qr_svg: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
@@ -113,6 +115,12 @@ pub fn out_trade_no(now: DateTime<Utc>, random: u32) -> String {
     format!("LL{}{random:08X}", now.with_timezone(&beijing).format("%Y%m%d%H%M%S"))
 }
 
+/// The code as an SVG image for the page to show (what the payer scans), 4 px a module.
+pub fn qr_svg(code_url: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(code_url.as_bytes(), qrcode::EcLevel::M).ok()?;
+    Some(code.render::<qrcode::render::svg::Color>().quiet_zone(true).min_dimensions(200, 200).build())
+}
+
 pub fn expires_at(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::minutes(ORDER_MINUTES)
 }
@@ -134,6 +142,7 @@ mod tests {
             description: "1栋301 物业费".into(),
             state,
             code_url: None,
+            qr_svg: None,
             expires_at: expires_at(now),
             created_at: now,
             paid_at: None,
@@ -163,6 +172,12 @@ mod tests {
         );
         assert_eq!(settlement(Some(&order(OrderState::Pending)), &notice(100_500, false)), Settlement::Ignored);
         assert_eq!(settlement(None, &notice(100_500, true)), Settlement::Refused("unknown_order"));
+    }
+
+    #[test]
+    fn a_code_url_becomes_an_svg_qr_code() {
+        let svg = qr_svg("weixin://wxpay/bizpayurl?pr=abc1234").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
     }
 
     #[test]

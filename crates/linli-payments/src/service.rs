@@ -175,6 +175,7 @@ impl OrderService {
         match adapter.create(&ChannelOrder { out_trade_no: saved.out_trade_no.clone(), ..order }).await {
             Ok(code_url) => {
                 self.repo.set_code_url(saved.id, &code_url).await?;
+                saved.qr_svg = order::qr_svg(&code_url);
                 saved.code_url = Some(code_url);
                 Ok(saved)
             }

@@ -3367,6 +3367,8 @@ export interface components {
             state: components["schemas"]["OrderState"];
             /** @description What the QR code carries (`weixin://wxpay/…`); empty until the channel answered. */
             code_url?: string | null;
+            /** @description The code as an SVG image, while the order waits to be paid. */
+            qr_svg?: string | null;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */

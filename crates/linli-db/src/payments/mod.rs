@@ -23,6 +23,11 @@ fn view(m: payment_order::Model, company_id: Id) -> Result<PaymentOrder> {
         amount_fen: Fen(m.amount_fen),
         description: m.description,
         state: OrderState::parse(&m.state).ok_or_else(|| Error::internal("an order's state"))?,
+        qr_svg: m
+            .code_url
+            .as_deref()
+            .filter(|_| m.state == OrderState::Pending.as_str())
+            .and_then(linli_payments::order::qr_svg),
         code_url: m.code_url,
         expires_at: m.expires_at,
         created_at: m.created_at,

@@ -73,6 +73,14 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     } else {
         (config.clone(), None)
     };
+    // Without a merchant configured, WeChat Pay is the simulator (kept alive while the demo runs):
+    // its QR code opens a page that pays, standing in for the payer's phone.
+    let (config, wechat) = if config.wechat_pay_mchid.is_none() {
+        let (c, h) = wechat_simulator(&config).await?;
+        (c, Some(h))
+    } else {
+        (config, None)
+    };
     let config = &config;
     std::fs::create_dir_all(&config.data_dir)?;
     let (db, company) = server::open(config).await?;
@@ -114,6 +122,12 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
         }
         live_sms(&handle.log(), templates.clone());
         println!();
+    }
+    if let Some(h) = &wechat {
+        println!(
+            "微信支付模拟器 WeChat Pay simulator (API v3 at {}): the resident pays a bill at /m/bills",
+            h.base_url
+        );
     }
     println!("Linli demo is running: http://{}", running.addr);
     for line in phone_hint(config, running.addr) {
@@ -170,6 +184,24 @@ async fn bind_resident(
     let code = code.context("the binding code did not reach the SMS simulator")?;
     let houses = app.people.confirm_binding(&authz, BindingConfirm { phone, code }, Utc::now()).await?;
     label(&houses).context("the first house has no owner to bind to")
+}
+
+/// The WeChat Pay simulator with its test merchant, and the configuration pointing at it.
+async fn wechat_simulator(
+    config: &Config,
+) -> anyhow::Result<(Config, linli_gateway::pay::wechat::simulator::SimulatorHandle)> {
+    use linli_gateway::pay::wechat::simulator::{SimulatorConfig, start_wechat_pay, test_keys};
+    let handle = start_wechat_pay(SimulatorConfig::new()).await?;
+    let mut config = config.clone();
+    config.wechat_pay_mchid = Some(test_keys::MCHID.into());
+    config.wechat_pay_appid = Some(test_keys::APPID.into());
+    config.wechat_pay_serial_no = Some(test_keys::MERCHANT_SERIAL_NO.into());
+    config.wechat_pay_private_key = Some(test_keys::MERCHANT_PRIVATE_KEY_PEM.into());
+    config.wechat_pay_apiv3_key = Some(test_keys::APIV3_KEY.into());
+    config.wechat_pay_public_key_id = Some(test_keys::PLATFORM_PUBLIC_KEY_ID.into());
+    config.wechat_pay_public_key = Some(test_keys::PLATFORM_PUBLIC_KEY_PEM.into());
+    config.wechat_pay_base_url = Some(handle.base_url.clone());
+    Ok((config, handle))
 }
 
 /// What each kind of message is, for the summary.

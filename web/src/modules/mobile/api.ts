@@ -26,3 +26,19 @@ export const myBills = (house: number, page: number): Promise<MyBills> =>
 /** One bill of my house with its lines and its late fee. */
 export const myBill = (house: number, bill: number): Promise<MyBill> =>
   ok(api.GET('/api/v1/my/houses/{id}/bills/{bill_id}', { params: { path: { id: house, bill_id: bill } } }))
+
+export type PaymentOrder = ResponseData<'/api/v1/my/houses/{id}/payment-orders/{order_id}', 'get'>
+
+/** The channels the office takes payments through (empty: pay at the counter). */
+export const paymentChannels = (): Promise<string[]> => ok(api.GET('/api/v1/payment-channels'))
+/** An order for what my house owes, through a channel; the same key answers the same order. */
+export const createPaymentOrder = (house: number, channel: 'wechat' | 'alipay', idempotencyKey: string): Promise<PaymentOrder> =>
+  ok(
+    api.POST('/api/v1/my/houses/{id}/payment-orders', {
+      params: { path: { id: house }, header: { 'Idempotency-Key': idempotencyKey } },
+      body: { channel },
+    }),
+  ) as Promise<PaymentOrder>
+/** One of my house's orders, polled until paid. */
+export const getPaymentOrder = (house: number, order: number): Promise<PaymentOrder> =>
+  ok(api.GET('/api/v1/my/houses/{id}/payment-orders/{order_id}', { params: { path: { id: house, order_id: order } } }))

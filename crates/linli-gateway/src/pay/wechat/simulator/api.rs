@@ -29,8 +29,68 @@ use crate::pay::wechat::sign::{
     Authorization, HEADER_SERIAL, PUB_KEY_ID_PREFIX, SignatureHeaders, TIMESTAMP_WINDOW_SECS,
 };
 
+// The workspace's rule (routes through OpenApiRouter) is for Linli's own API, not a stand-in
+// for someone else's.
+#[allow(clippy::disallowed_methods)]
 pub(super) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(handle).with_state(shared)
+    Router::new()
+        .route("/scan/{out_trade_no}", axum::routing::get(scan_page).post(scan_pay))
+        .fallback(handle)
+        .with_state(shared)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> Response {
+    axum::response::Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif;max-width:28em;margin:2em auto;text-align:center\">{body}</body></html>",
+        escape(title)
+    ))
+    .into_response()
+}
+
+/// What the payer's WeChat shows after scanning a Native code: the order and a pay button.
+/// It stands in for the phone; the simulator's `code_url` points here.
+async fn scan_page(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(out_trade_no): axum::extract::Path<String>,
+) -> Response {
+    let book = shared.book.lock().await;
+    let Some(order) = book.orders.get(&out_trade_no) else {
+        return (StatusCode::NOT_FOUND, "订单不存在").into_response();
+    };
+    let total = crate::pay::wechat::trade_bill::fen_to_yuan(order.request.amount.total);
+    let action = if order.state == TradeState::NotPay {
+        format!(
+            "<form method=\"post\" action=\"/scan/{}\"><button style=\"font-size:1.2em;padding:.5em 2em\" data-testid=\"wechat-sim-pay\">确认支付</button></form>",
+            escape(&out_trade_no)
+        )
+    } else {
+        format!("<p data-testid=\"wechat-sim-state\">{}</p>", escape(&format!("{:?}", order.state)))
+    };
+    page(
+        "微信支付（模拟器）",
+        &format!(
+            "<h1>微信支付（模拟器）</h1><p>{}</p><p style=\"font-size:2em\">￥{total}</p><p>商户号 {}</p>{action}",
+            escape(&order.request.description),
+            escape(&shared.cfg.mchid)
+        ),
+    )
+}
+
+/// The payer confirms: paid, and the notification goes out on its schedule.
+async fn scan_pay(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(out_trade_no): axum::extract::Path<String>,
+) -> Response {
+    match state::pay(&shared, &out_trade_no, super::Faults::none()).await {
+        Ok(_) => page("支付成功", "<h1 data-testid=\"wechat-sim-paid\">支付成功</h1><p>可以回到邻里查看账单了</p>"),
+        Err(e) => page("微信支付", &format!("<p>{}</p>", escape(&e.to_string()))),
+    }
 }
 
 /// What one request is answered with, before signing.
@@ -235,7 +295,9 @@ async fn create_order(shared: &Shared, kind: &str, body: &str) -> Result<Answer,
             random_alphanumeric(26)
         )
     } else {
-        format!("weixin://wxpay/bizpayurl?pr={}", random_alphanumeric(7))
+        // A real code reads `weixin://wxpay/bizpayurl?pr=…`, which only WeChat opens; the
+        // simulator's opens its scan page in any browser, standing in for the payer's phone.
+        format!("{}/scan/{}", shared.base_url, request.out_trade_no)
     };
     let order = Order {
         openid: request.payer.as_ref().map(|payer| payer.openid.clone()),
