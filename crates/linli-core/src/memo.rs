@@ -108,7 +108,7 @@ mod tests {
         let memo: Memo<i64, i64> = Memo::new(Some(Duration::ZERO));
         assert_eq!(memo.get_or_compute(1, 7, async { Ok(1) }).await.unwrap(), (1, false));
         assert_eq!(memo.get_or_compute(1, 7, async { Ok(2) }).await.unwrap(), (2, false));
-        let memo: Memo<i64, i64> = Memo::new(Some(Duration::from_secs(3600)));
+        let memo: Memo<i64, i64> = Memo::new(Some(Duration::from_hours(1)));
         assert_eq!(memo.get_or_compute(1, 7, async { Ok(1) }).await.unwrap(), (1, false));
         assert_eq!(memo.get_or_compute(1, 7, async { Ok(2) }).await.unwrap(), (1, true));
     }
