@@ -1478,8 +1478,9 @@ export interface paths {
         /**
          * WeChat Pay's payment notifications (`notify_url`). Signed by WeChat Pay and encrypted with the
          *     APIv3 key; no session. 204 when handled (or nothing to do); 401 when the signature, its
-         *     timestamp or the merchant is not ours (logged); 500 to be sent again when it could not be
-         *     recorded now.
+         *     timestamp or the merchant is not ours (logged); 503 to be sent again when it could not be
+         *     recorded now. WeChat Pay reads only the status: any answer but 2xx brings the notification
+         *     again on its schedule.
          */
         post: operations["wechat_notify"];
         delete?: never;
@@ -2057,11 +2058,6 @@ export interface components {
             name_zh: string;
             name_en: string;
             children: components["schemas"]["CategoryNode"][];
-        };
-        /** @description A failure answer in WeChat Pay's shape: the channel sends the notification again. */
-        ChannelAnswer: {
-            code: string;
-            message: string;
         };
         /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
@@ -12154,7 +12150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ChannelAnswer"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The body is over its limit (code body_too_large) */
@@ -12175,15 +12171,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ChannelAnswer"];
-                };
-            };
-            /** @description The database is unreachable; retry after Retry-After seconds */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -9,12 +9,11 @@ use axum::response::{IntoResponse, Response};
 use linli_billing::PaymentChannel;
 use linli_core::Id;
 use linli_payments::{NewOrder, NotifyAnswer, PaymentOrder};
-use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::App;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, CurrentUser};
 use crate::routes::billing::bills::idempotency_key;
 
@@ -60,32 +59,24 @@ async fn list_payment_channels(State(app): State<App>, _user: CurrentUser) -> Js
     Json(app.payments.channels())
 }
 
-/// A failure answer in WeChat Pay's shape: the channel sends the notification again.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ChannelAnswer {
-    pub code: &'static str,
-    pub message: &'static str,
-}
-
 /// WeChat Pay's payment notifications (`notify_url`). Signed by WeChat Pay and encrypted with the
 /// APIv3 key; no session. 204 when handled (or nothing to do); 401 when the signature, its
-/// timestamp or the merchant is not ours (logged); 500 to be sent again when it could not be
-/// recorded now.
+/// timestamp or the merchant is not ours (logged); 503 to be sent again when it could not be
+/// recorded now. WeChat Pay reads only the status: any answer but 2xx brings the notification
+/// again on its schedule.
 #[utoipa::path(post, path = "/api/v1/channels/wechat/notify", tag = "payments", security(()),
     request_body(content = String, content_type = "application/json", description = "the notification as WeChat Pay sends it"),
-    responses((status = 204, description = "handled"), (status = 401, body = ChannelAnswer), (status = 500, body = ChannelAnswer)))]
+    responses((status = 204, description = "handled"), (status = 401, body = Problem), (status = 503, body = Problem)))]
 async fn wechat_notify(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let headers: Vec<(String, String)> =
         headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned()))).collect();
     match app.payments.notify(PaymentChannel::Wechat, &headers, &body).await {
         NotifyAnswer::Ack => StatusCode::NO_CONTENT.into_response(),
+        // Answered as every refusal is (problem+json); WeChat Pay reads only the status.
         NotifyAnswer::Untrusted => {
-            (StatusCode::UNAUTHORIZED, Json(ChannelAnswer { code: "FAIL", message: "签名验证失败" })).into_response()
+            ApiError::from(linli_core::Error::Unauthenticated(linli_core::Code::Unauthenticated)).into_response()
         }
-        NotifyAnswer::Retry => {
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(ChannelAnswer { code: "FAIL", message: "稍后重试" }))
-                .into_response()
-        }
+        NotifyAnswer::Retry => ApiError::from(linli_core::Error::Unavailable { retry_after_secs: 15 }).into_response(),
     }
 }
 
