@@ -6,5 +6,6 @@
 //! a module that needs an outside system declares its own trait and the binary wires an adapter.
 
 pub mod email;
+mod http;
 pub mod pay;
 pub mod sms;

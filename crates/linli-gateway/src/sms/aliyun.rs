@@ -22,7 +22,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::form::percent_encode;
-use super::{SmsError, SmsMessage, SmsProvider, SmsReceipt, host_header, snippet, transport_error};
+use super::{SmsError, SmsMessage, SmsProvider, SmsReceipt, host_header, transport_error};
+use crate::http::snippet;
 
 pub const DEFAULT_ENDPOINT: &str = "https://dysmsapi.aliyuncs.com";
 pub const DEFAULT_REGION_ID: &str = "cn-hangzhou";

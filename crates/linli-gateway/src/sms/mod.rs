@@ -77,21 +77,8 @@ fn host_header(url: &reqwest::Url) -> Option<String> {
     })
 }
 
-/// The start of an unexpected answer, for the error text.
-fn snippet(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).chars().take(200).collect()
-}
-
-/// The error text of a failed HTTP exchange, with its causes (reqwest's own text hides them).
 fn transport_error(err: &reqwest::Error) -> SmsError {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    SmsError::Transport(text)
+    SmsError::Transport(crate::http::with_causes(err))
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{SmsError, SmsMessage, SmsProvider, SmsReceipt, host_header, snippet, transport_error};
+use super::{SmsError, SmsMessage, SmsProvider, SmsReceipt, host_header, transport_error};
+use crate::http::snippet;
 
 pub const DEFAULT_ENDPOINT: &str = "https://sms.tencentcloudapi.com";
 pub const DEFAULT_REGION: &str = "ap-guangzhou";

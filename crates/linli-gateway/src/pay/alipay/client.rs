@@ -310,19 +310,11 @@ fn html_escape(text: &str) -> String {
 
 /// The start of an unexpected answer, for the error text.
 fn snippet(text: &str) -> String {
-    text.chars().take(200).collect()
+    crate::http::snippet(text.as_bytes())
 }
 
-/// The error text of a failed HTTP exchange, with its causes (reqwest's own text hides them).
 fn transport_error(err: &reqwest::Error) -> AlipayError {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    AlipayError::Transport(text)
+    AlipayError::Transport(crate::http::with_causes(err))
 }
 
 #[cfg(test)]

@@ -365,8 +365,9 @@ fn to_json(value: &impl serde::Serialize) -> Result<Option<String>, WechatPayErr
 }
 
 fn read_json<T: DeserializeOwned>(answer: &Answer) -> Result<T, WechatPayError> {
-    serde_json::from_slice(&answer.body)
-        .map_err(|e| WechatPayError::Malformed(format!("HTTP {}: {e}: {}", answer.status, snippet(&answer.body))))
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        WechatPayError::Malformed(format!("HTTP {}: {e}: {}", answer.status, crate::http::snippet(&answer.body)))
+    })
 }
 
 fn expect_status(answer: &Answer, expected: StatusCode) -> Result<(), WechatPayError> {
@@ -385,26 +386,15 @@ fn provider_error(status: StatusCode, body: &[u8]) -> WechatPayError {
             message: error.message,
             detail: error.detail,
         },
-        Err(_) if status.is_server_error() => WechatPayError::Transport(format!("HTTP {status}: {}", snippet(body))),
-        Err(_) => WechatPayError::Malformed(format!("HTTP {status}: {}", snippet(body))),
+        Err(_) if status.is_server_error() => {
+            WechatPayError::Transport(format!("HTTP {status}: {}", crate::http::snippet(body)))
+        }
+        Err(_) => WechatPayError::Malformed(format!("HTTP {status}: {}", crate::http::snippet(body))),
     }
 }
 
-/// The start of an unexpected answer, for the error text.
-fn snippet(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).chars().take(200).collect()
-}
-
-/// The text of a failed HTTP exchange with its causes (reqwest's own text hides them).
 fn transport_error(err: &reqwest::Error) -> WechatPayError {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    WechatPayError::Transport(text)
+    WechatPayError::Transport(crate::http::with_causes(err))
 }
 
 #[cfg(test)]
