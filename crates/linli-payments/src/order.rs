@@ -1,6 +1,6 @@
 //! A payment order and the rules that decide what a channel's notification does to it (pure).
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use linli_billing::PaymentChannel;
 use linli_core::text_enum;
 use linli_core::{Fen, Id};
@@ -111,8 +111,7 @@ pub fn settlement(order: Option<&PaymentOrder>, notice: &PaidNotice) -> Settleme
 /// `LL` + the Beijing time to the second + 8 hex digits: 24 characters of `[0-9A-Z]`, within
 /// WeChat's 6–32 and Alipay's 64, readable by staff on a bill file.
 pub fn out_trade_no(now: DateTime<Utc>, random: u32) -> String {
-    let beijing = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    format!("LL{}{random:08X}", now.with_timezone(&beijing).format("%Y%m%d%H%M%S"))
+    format!("LL{}{random:08X}", now.with_timezone(&linli_core::time::cst()).format("%Y%m%d%H%M%S"))
 }
 
 /// The code as an SVG image for the page to show (what the payer scans), 4 px a module.

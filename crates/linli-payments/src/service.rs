@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use linli_billing::{NewPayment, PaymentChannel, PaymentService};
 use linli_core::{AuditEvent, Authz, Error, Fen, Id, Resident, Result};
 
@@ -252,11 +252,10 @@ impl OrderService {
             Settlement::Ignored => Ok((order.clone(), NotificationOutcome::Ignored, None)),
             Settlement::Refused(why) => Ok((order.clone(), NotificationOutcome::Refused, Some(why))),
             Settlement::Settle => {
-                let beijing = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
                 let payment = NewPayment {
                     amount_fen: o.amount_fen,
                     channel,
-                    received_on: at.with_timezone(&beijing).date_naive(),
+                    received_on: linli_core::time::date_of(at),
                     bill_ids: None,
                     earmark_fee_item_id: None,
                     allocate: true,

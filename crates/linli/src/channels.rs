@@ -195,12 +195,11 @@ pub struct WechatPayChannel(pub linli_gateway::pay::wechat::WechatPayClient);
 #[async_trait]
 impl linli_payments::PayChannel for WechatPayChannel {
     async fn create(&self, order: &linli_payments::ChannelOrder) -> Result<String, String> {
-        let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
         let new = linli_gateway::pay::wechat::NewOrder {
             description: order.description.clone(),
             out_trade_no: order.out_trade_no.clone(),
             total_fen: order.amount_fen.0,
-            time_expire: Some(order.expires_at.with_timezone(&beijing)),
+            time_expire: Some(order.expires_at.with_timezone(&linli_core::time::cst())),
             attach: None,
         };
         self.0.native(&new).await.map_err(|e| e.to_string())
