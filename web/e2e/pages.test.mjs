@@ -77,6 +77,8 @@ test('pages: meters, readings, usage, billing settings, counter errands, prints 
   let token
   let project
   let house
+  // The order the resident pays on the phone, for the console's online payments.
+  let paidNo
   await t.test('the demo has a project with meters', async () => {
     token = (await call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).token
     const me = await call('GET', '/api/v1/auth/me', { token })
@@ -415,6 +417,7 @@ test('pages: meters, readings, usage, billing settings, counter errands, prints 
           await shot(m, 'pages-m-pay')
           const scanUrl = await m.getByTestId('m-pay-open').getAttribute('href')
           assert.ok(scanUrl && scanUrl.includes('/scan/'), `the simulator's scan page: ${scanUrl}`)
+          paidNo = scanUrl.split('/scan/')[1]
           const wallet = await phone.newPage()
           await wallet.goto(scanUrl)
           await wallet.getByTestId('wechat-sim-pay').click()
@@ -425,10 +428,60 @@ test('pages: meters, readings, usage, billing settings, counter errands, prints 
           const after = await m.evaluate(async (id) => (await (await fetch(`/api/v1/my/houses/${id}/account`)).json()), account.house_id)
           assert.equal(after.total_due_fen - after.balance_fen <= 0, true, 'the house owes nothing')
           await shot(m, 'pages-m-paid')
+
+          // The payment is on top of the house's payments, and opens its electronic receipt.
+          const payment = m.getByTestId('m-payment').first()
+          await waitForText(payment, ['微信支付', yuan(owed)], 'the new payment')
+          const receiptNo = (await text(payment)).match(/SK[\w-]+/)?.[0]
+          await payment.click()
+          await m.waitForURL((url) => url.pathname.endsWith('/receipt'))
+          await waitForText(m.locator('body'), ['电子收据', '微信支付', receiptNo ?? '收据'], 'the electronic receipt')
+          await shot(m, 'pages-m-receipt')
+          await m.goBack()
         }
       }
       assert.deepEqual(mobileErrors, [], 'no uncaught errors on the phone pages')
       await phone.close()
+    })
+
+    await t.test("the console's online payments list the resident's WeChat payment and its refundable amount", async (t) => {
+      if (!paidNo) return t.skip('the demo house owed nothing')
+      // The console's context closed after its own tests: a new one, signed in again.
+      const office = await browser.newContext({ baseURL: BASE_URL, viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+      office.setDefaultTimeout(STEP_TIMEOUT)
+      const page = await office.newPage()
+      await signInAsAdmin(page, project.id)
+      await page.goto('/payment-orders')
+      const table = page.getByTestId('payment-orders-table')
+      await table.waitFor({ state: 'visible' })
+      await settled(page)
+      const row = table.locator('tbody tr', { hasText: paidNo })
+      await waitForText(row, ['微信支付', '已支付'], 'the paid order')
+      await row.getByTestId('payment-order-open').click()
+      const dialog = page.getByTestId('payment-order-dialog')
+      await waitForText(dialog, ['可退金额', '¥'], 'the order and what can be refunded')
+      assert.match(await dialog.getByTestId('payment-order-refundable').textContent(), /^¥[\d,]+\.\d{2}$/)
+      await shot(page, 'pages-payment-order')
+      await page.keyboard.press('Escape')
+
+      // Reconciling today's WeChat Pay day against the simulator's trade bill matches that payment.
+      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+      await page.goto('/reconciliations')
+      await page.getByTestId('reconciliations-page').waitFor({ state: 'visible' })
+      await settled(page)
+      const date = page.getByTestId('reconcile-date').locator('input')
+      await date.fill(today)
+      await date.press('Enter')
+      await page.getByTestId('reconcile-run').click()
+      const day = page.getByTestId('reconciliation-dialog')
+      await waitForText(day, ['微信支付', '一致'], "the day's reconciliation")
+      const matched = Number((await text(day)).match(/一致\s*(\d+)/)?.[1] ?? 0)
+      assert.ok(matched >= 1, `the resident's payment matched the trade bill: ${await text(day)}`)
+      await shot(page, 'pages-reconciliation')
+      await page.keyboard.press('Escape')
+      const listed = page.getByTestId('reconciliations-table').locator('tbody tr', { hasText: today })
+      await listed.first().waitFor({ state: 'visible' })
+      await office.close()
     })
   } finally {
     await browser.close()

@@ -26,6 +26,9 @@ text_enum! {
         Allocation = "allocation",
         /// Money returned from the balance: balance −.
         Refund = "refund",
+        /// 冲正: a voided payment cancelled, each of its own entries mirrored (the bills owe
+        /// again, the credit leaves the balance). Never counted as money received.
+        Reversal = "reversal",
     }
 }
 

@@ -11,6 +11,7 @@ mod adjustment_service;
 pub mod allocation;
 pub mod bill;
 pub mod charge;
+mod counter_service;
 mod document_service;
 pub mod fee;
 mod fee_service;
@@ -19,6 +20,7 @@ pub mod ledger;
 pub mod ledger_check;
 mod payment_service;
 pub mod period;
+pub mod receipt;
 pub mod reminder;
 pub mod report;
 mod report_service;
@@ -30,6 +32,7 @@ pub mod settings;
 pub mod spending;
 pub mod statement;
 pub mod tier;
+pub mod till;
 
 pub use account::{
     Adjustment, AdjustmentKind, AdjustmentState, Balance, HouseAccount, NewAdjustment, NewCharge, NewPayment,
@@ -39,6 +42,7 @@ pub use adjustment_service::AdjustmentService;
 pub use allocation::{Allocation, AllocationOrder, BillOrder, LateFeeOrder, Open, Part, allocate};
 pub use bill::{Bill, BillDetail, BillFilter, BillState, Entry, NewBill};
 pub use charge::{ChargeError, HouseFacts, Line, LineKind, compute_area_or_fixed, compute_metered, total};
+pub use counter_service::{CounterRepo, CounterService};
 pub use document_service::DocumentService;
 pub use fee::{AreaBasis, BillingCycle, FeeItem, FeeKind, LateFeeRule, Standard, Tier, standard_for};
 pub use fee_service::FeeService;
@@ -47,8 +51,11 @@ pub use late_fee::{
 };
 pub use ledger::{BillDues, EntryKind, NewEntry, PostedEntry, Seal, Sealed};
 pub use ledger_check::LedgerCheck;
-pub use payment_service::PaymentService;
+pub use payment_service::{PaymentListener, PaymentService};
 pub use period::Period;
+pub use receipt::{
+    CounterPayment, NewVoid, PaymentFilter, PaymentRow, ReceiptBook, ReceiptFacts, ReceiptLayout, ReceiptLine,
+};
 pub use report::{AgeBands, ArrearsReport, ArrearsRow, CollectionRow, IncomeRow};
 pub use report_service::ReportService;
 pub use run::{Assignment, AssignmentTarget, HouseRow, Run, RunInputs, RunItem, RunState, RunWarning, RunWarningCode};
@@ -58,3 +65,4 @@ pub use service::{
     RunRepo, RunSummary,
 };
 pub use settings::{NewAssignment, NewFeeItem, NewStandard};
+pub use till::{NewTillSession, TillFilter, TillHandOver, TillReport, TillSession, TillState};

@@ -41,17 +41,34 @@ fn check_replay(authz: &Authz, recorded_on: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// Told of each payment recorded today (at the counter or through a channel) once it is
+/// committed: what sends the owners `payment_received`. A repeat under the same idempotency key
+/// is told again, so what it sends is deduplicated per payment.
+#[async_trait::async_trait]
+pub trait PaymentListener: Send + Sync {
+    async fn received(&self, receipt: &Receipt);
+}
+
 #[derive(Clone)]
 pub struct PaymentService {
     fees: Arc<dyn FeeRepo>,
     runs: Arc<dyn RunRepo>,
     accounts: Arc<dyn AccountRepo>,
     seal: Seal,
+    listener: Option<Arc<dyn PaymentListener>>,
 }
 
 impl PaymentService {
     pub(crate) fn new(repo: &Arc<dyn BillingRepo>, seal: Seal) -> Self {
-        Self { fees: repo.clone(), runs: repo.clone(), accounts: repo.clone(), seal }
+        Self { fees: repo.clone(), runs: repo.clone(), accounts: repo.clone(), seal, listener: None }
+    }
+
+    /// Tells `listener` of every payment [`PaymentService::pay`] records from now on (replayed
+    /// history is not announced).
+    #[must_use]
+    pub fn with_listener(mut self, listener: Arc<dyn PaymentListener>) -> Self {
+        self.listener = Some(listener);
+        self
     }
 
     pub async fn bills(&self, authz: &Authz, filter: &BillFilter, page: PageRequest) -> Result<Page<Bill>> {
@@ -98,7 +115,35 @@ impl PaymentService {
         payment: NewPayment,
         idempotency_key: Option<String>,
     ) -> Result<Receipt> {
-        self.record_payment(authz, house_id, payment, idempotency_key, today()).await
+        let receipt = self.record_payment(authz, house_id, payment, idempotency_key, None, today()).await?;
+        self.tell(&receipt).await;
+        Ok(receipt)
+    }
+    /// Money taken at the counter: `pay`, with the payer and note bounded and the POS slip's
+    /// reference required for a bank card.
+    pub async fn pay_at_counter(
+        &self,
+        authz: &Authz,
+        house_id: Id,
+        payment: crate::receipt::CounterPayment,
+        idempotency_key: Option<String>,
+    ) -> Result<Receipt> {
+        let (payment, reference) = payment.split();
+        let reference = crate::receipt::check_reference(payment.channel, reference.as_deref())?;
+        for (field, value, max) in [("payer", &payment.payer, 50), ("note", &payment.note, REASON_MAX)] {
+            if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+                return Err(Error::invalid(field, "too_long"));
+            }
+        }
+        let receipt = self.record_payment(authz, house_id, payment, idempotency_key, reference, today()).await?;
+        self.tell(&receipt).await;
+        Ok(receipt)
+    }
+    /// Tells the listener of a payment recorded today.
+    async fn tell(&self, receipt: &Receipt) {
+        if let Some(listener) = &self.listener {
+            listener.received(receipt).await;
+        }
     }
     /// Replays a payment as the books would have recorded it on `recorded_on` (the demo's year
     /// of history). Only the system actor may: for anyone else a payment is recorded today.
@@ -110,7 +155,7 @@ impl PaymentService {
         recorded_on: NaiveDate,
     ) -> Result<Receipt> {
         check_replay(authz, recorded_on)?;
-        self.record_payment(authz, house_id, payment, None, recorded_on).await
+        self.record_payment(authz, house_id, payment, None, None, recorded_on).await
     }
     /// What each of these houses of the project owes as of `as_of` beyond its prepaid balance
     /// (houses of other projects left out): what a debit batch asks the bank for, and what the
@@ -157,6 +202,7 @@ impl PaymentService {
         house_id: Id,
         payment: NewPayment,
         idempotency_key: Option<String>,
+        reference: Option<String>,
         recorded_on: NaiveDate,
     ) -> Result<Receipt> {
         let project_id = self.accounts.house_project(&authz.scope(COLLECT)?, house_id).await?;
@@ -165,7 +211,9 @@ impl PaymentService {
         check_received_on(payment.received_on, recorded_on)?;
         let order = self.fees.allocation_order(project_id).await?;
         let audit = AuditEvent::new(granted.actor(), "billing.payment.received", "payment").project(Some(project_id));
-        self.accounts.pay(&granted, house_id, payment, recorded_on, idempotency_key, order, &self.seal, audit).await
+        self.accounts
+            .pay(&granted, house_id, payment, recorded_on, idempotency_key, reference, order, &self.seal, audit)
+            .await
     }
     /// A one-off fee (装修押金, 门禁卡…) charged to a house now, priced by the item's standard in
     /// force today times `quantity`. The same idempotency key charges once.

@@ -42,6 +42,11 @@ pub fn overdue_key(house_id: Id, person_id: Id, today: NaiveDate) -> String {
     format!("bill_overdue:{house_id}:{person_id}:{}", today.format("%Y-%m"))
 }
 
+/// Once per payment and owner.
+pub fn received_key(payment_id: Id, person_id: Id) -> String {
+    format!("payment_received:{payment_id}:{person_id}")
+}
+
 /// One thing to tell a house's owners about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {

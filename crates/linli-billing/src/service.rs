@@ -12,6 +12,7 @@ use linli_core::{AuditEvent, Granted, Id, Page, PageRequest, Permission, Result,
 use crate::account::{Adjustment, AdjustmentState, HouseAccount, NewAdjustment, NewPayment, NewRefund, Receipt};
 use crate::allocation::AllocationOrder;
 use crate::bill::{Bill, BillDetail, BillFilter};
+use crate::counter_service::{CounterRepo, CounterService};
 use crate::fee::{FeeItem, Standard};
 use crate::ledger::Seal;
 use crate::ledger_check::LedgerCheck;
@@ -134,7 +135,8 @@ pub trait AccountRepo: Send + Sync {
     async fn house_project(&self, scope: &Scope, house_id: Id) -> Result<Id>;
     /// Records the payment (once per idempotency key) on `recorded_on`, posts late fees accrued
     /// up to that day, and allocates the house's balance to its open bills in `order`, as of
-    /// that day. When the money was received earlier, proposes for each bill whose principal it
+    /// that day, under the next number of the project's receipt book and in the till session its
+    /// cashier has open there. When the money was received earlier, proposes for each bill whose principal it
     /// paid a waiver of the late fee the earlier day would have saved (pending, requested by
     /// whoever recorded the payment).
     // One transaction's inputs; a struct for them would only be unpacked again.
@@ -146,6 +148,7 @@ pub trait AccountRepo: Send + Sync {
         payment: NewPayment,
         recorded_on: NaiveDate,
         idempotency_key: Option<String>,
+        reference: Option<String>,
         order: AllocationOrder,
         seal: &Seal,
         audit: AuditEvent,
@@ -232,8 +235,8 @@ pub trait ReportRepo: Send + Sync {
 
 /// Everything the billing services store: `FeeRepo`, `RunRepo`, `AccountRepo`, `AdjustmentRepo`, `ReportRepo`, one trait per
 /// business process; whatever implements them all is a `BillingRepo`.
-pub trait BillingRepo: FeeRepo + RunRepo + AccountRepo + AdjustmentRepo + ReportRepo {}
-impl<T: FeeRepo + RunRepo + AccountRepo + AdjustmentRepo + ReportRepo> BillingRepo for T {}
+pub trait BillingRepo: FeeRepo + RunRepo + AccountRepo + AdjustmentRepo + ReportRepo + CounterRepo {}
+impl<T: FeeRepo + RunRepo + AccountRepo + AdjustmentRepo + ReportRepo + CounterRepo> BillingRepo for T {}
 
 /// The job that writes a confirmed run's bills; its payload is `{"run_id": …}`.
 pub const RUN_JOB: &str = "billing.run";
@@ -275,6 +278,7 @@ pub struct BillingService {
     pub adjustments: AdjustmentService,
     pub reports: ReportService,
     pub documents: DocumentService,
+    pub counter: CounterService,
     seal: Seal,
 }
 
@@ -287,12 +291,20 @@ impl BillingService {
             adjustments: AdjustmentService::new(repo, seal.clone()),
             reports: ReportService::new(repo, seal.clone()),
             documents: DocumentService::new(repo),
+            counter: CounterService::new(repo, seal.clone()),
             seal,
         }
     }
 
     pub fn seal(&self) -> &Seal {
         &self.seal
+    }
+
+    /// Payments recorded from now on are told to `listener` (`PaymentService::with_listener`).
+    #[must_use]
+    pub fn with_payment_listener(mut self, listener: Arc<dyn crate::PaymentListener>) -> Self {
+        self.payments = self.payments.with_listener(listener);
+        self
     }
 }
 

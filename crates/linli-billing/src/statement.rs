@@ -29,6 +29,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("bills.html", include_str!("../templates/bills.html")),
         ("statement.html", include_str!("../templates/statement.html")),
         ("notices.html", include_str!("../templates/notices.html")),
+        ("receipt.html", include_str!("../templates/receipt.html")),
+        ("till.html", include_str!("../templates/till.html")),
     ] {
         env.add_template(name, source).expect("the document templates parse");
     }
@@ -157,6 +159,147 @@ pub fn notices_html(period: &str, houses: &[(String, Vec<BillDetail>)]) -> Resul
     render("notices.html", Notices { period, notices })
 }
 
+#[derive(Serialize)]
+struct ReceiptPage<'a> {
+    thermal: bool,
+    /// 0 is the electronic receipt, 1 the original, above 1 a copy (the template says which).
+    print_no: i32,
+    voided: bool,
+    void_reason: Option<&'a str>,
+    company_name: &'a str,
+    project_name: &'a str,
+    receipt_no: &'a str,
+    date: String,
+    house_label: &'a str,
+    payer: Option<&'a str>,
+    lines: &'a [crate::receipt::ReceiptLine],
+    amount_fen: Fen,
+    capitals: String,
+    channel: &'static str,
+    reference: Option<&'a str>,
+    cashier: &'a str,
+}
+
+/// A receipt as printed on A5 or 80 mm thermal paper: a reprint says 副本 and which printing
+/// it is; a voided one says 作废 and why. The date is the day the money came in. Printing 0 is
+/// the resident's electronic receipt (电子收据) on the phone, which counts no printing.
+pub fn receipt_html(f: &crate::receipt::ReceiptFacts, layout: crate::receipt::ReceiptLayout) -> Result<String> {
+    use crate::receipt::{amount_in_capitals, channel_label, written_date};
+    let r = &f.row;
+    render(
+        "receipt.html",
+        ReceiptPage {
+            thermal: layout == crate::receipt::ReceiptLayout::Thermal,
+            print_no: f.print_no,
+            voided: r.voided,
+            void_reason: r.void_reason.as_deref(),
+            company_name: &f.company_name,
+            project_name: &f.project_name,
+            receipt_no: &r.receipt_no,
+            date: written_date(r.received_on),
+            house_label: &r.house_label,
+            payer: r.payer.as_deref(),
+            lines: &f.lines,
+            amount_fen: r.amount_fen,
+            capitals: amount_in_capitals(r.amount_fen),
+            channel: channel_label(r.channel),
+            reference: r.reference.as_deref(),
+            // The system records what online channels paid: say which, never a code.
+            cashier: r.cashier_name.as_deref().unwrap_or("线上缴费"),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct ChannelLine {
+    channel: &'static str,
+    count: i64,
+    amount_fen: Fen,
+}
+
+#[derive(Serialize)]
+struct PaymentLine<'a> {
+    receipt_no: &'a str,
+    house_label: &'a str,
+    channel: &'static str,
+    reference: Option<&'a str>,
+    amount_fen: Fen,
+    voided: bool,
+}
+
+#[derive(Serialize)]
+struct TillPage<'a> {
+    cashier: &'a str,
+    opened_at: String,
+    closed_at: Option<String>,
+    by_channel: Vec<ChannelLine>,
+    count: i64,
+    total_fen: Fen,
+    opening_float_fen: Fen,
+    cash_fen: Fen,
+    cash_refunds_fen: Fen,
+    expected_cash_fen: Fen,
+    counted_cash_fen: Option<Fen>,
+    difference_fen: Option<Fen>,
+    outcome: &'static str,
+    voided_count: i64,
+    voided_fen: Fen,
+    payments: Vec<PaymentLine<'a>>,
+}
+
+/// The shift report (交班报表) as printed: takings by channel, the cash the drawer should hold,
+/// what was counted and the difference (短款/长款), and every receipt of the session.
+pub fn till_html(r: &crate::till::TillReport) -> Result<String> {
+    use crate::receipt::channel_label;
+    use crate::till::TillOutcome;
+    let at = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&linli_core::time::cst()).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let t = &r.takings;
+    let cash =
+        t.by_channel.iter().find(|c| c.channel == crate::PaymentChannel::Cash).map_or(Fen::ZERO, |c| c.amount_fen);
+    render(
+        "till.html",
+        TillPage {
+            cashier: &r.session.cashier_name,
+            opened_at: at(r.session.opened_at),
+            closed_at: r.session.closed_at.map(at),
+            by_channel: t
+                .by_channel
+                .iter()
+                .map(|c| ChannelLine { channel: channel_label(c.channel), count: c.count, amount_fen: c.amount_fen })
+                .collect(),
+            count: t.count,
+            total_fen: t.total_fen,
+            opening_float_fen: r.session.opening_float_fen,
+            cash_fen: cash,
+            cash_refunds_fen: t.cash_refunds_fen,
+            expected_cash_fen: t.expected_cash_fen,
+            counted_cash_fen: r.session.counted_cash_fen,
+            difference_fen: r.session.difference_fen,
+            outcome: match r.outcome {
+                Some(TillOutcome::Short) => "短款",
+                Some(TillOutcome::Over) => "长款",
+                _ => "账实相符",
+            },
+            voided_count: t.voided_count,
+            voided_fen: t.voided_fen,
+            payments: r
+                .payments
+                .iter()
+                .map(|p| PaymentLine {
+                    receipt_no: &p.receipt_no,
+                    house_label: &p.house_label,
+                    channel: channel_label(p.channel),
+                    reference: p.reference.as_deref(),
+                    amount_fen: p.amount_fen,
+                    voided: p.voided,
+                })
+                .collect(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
@@ -196,5 +339,71 @@ mod tests {
         let mut out = String::new();
         late_fee_rows(&fee, &mut out);
         assert!(out.contains("1 天 × 5350.00 元 × 0.0005 = 2.68 元"), "{out}");
+    }
+}
+
+#[cfg(test)]
+mod receipt_tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use linli_core::Fen;
+
+    use crate::PaymentChannel;
+    use crate::receipt::{PaymentRow, ReceiptFacts, ReceiptLayout, ReceiptLine};
+
+    fn facts(print_no: i32) -> ReceiptFacts {
+        ReceiptFacts {
+            company_name: "邻里物业".into(),
+            project_name: "翠湖花园".into(),
+            row: PaymentRow {
+                id: 5,
+                project_id: 1,
+                house_id: 2,
+                house_label: "1栋301".into(),
+                receipt_no: "SK1-00000007".into(),
+                amount_fen: Fen(105_000),
+                channel: PaymentChannel::Card,
+                reference: Some("POS-0042".into()),
+                received_on: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+                payer: Some("张三".into()),
+                note: None,
+                cashier_id: Some(3),
+                cashier_name: Some("王收银".into()),
+                till_session_id: None,
+                created_at: Utc.with_ymd_and_hms(2026, 12, 3, 2, 0, 0).unwrap(),
+                voided: false,
+                voided_at: None,
+                voided_by_name: None,
+                void_reason: None,
+                prints: print_no,
+            },
+            lines: vec![ReceiptLine { item: "物业费".into(), period: "2026-11".into(), amount_fen: Fen(105_000) }],
+            print_no,
+        }
+    }
+
+    #[test]
+    fn a_receipt_prints_the_number_the_date_as_written_the_amount_in_capitals_and_the_cashier() {
+        for layout in [ReceiptLayout::A5, ReceiptLayout::Thermal] {
+            let html = super::receipt_html(&facts(1), layout).unwrap();
+            for want in [
+                "SK1-00000007",
+                "2026年12月3日",
+                "1050.00",
+                "壹仟零伍拾元整",
+                "银行卡",
+                "POS-0042",
+                "王收银",
+                "1栋301",
+                "物业费",
+            ] {
+                assert!(html.contains(want), "{layout:?} lacks {want}: {html}");
+            }
+            assert!(!html.contains("副本") && !html.contains("电子收据"));
+            let copy = super::receipt_html(&facts(2), layout).unwrap();
+            assert!(copy.contains("副本（第 2 次打印）"), "{copy}");
+            let electronic = super::receipt_html(&facts(0), layout).unwrap();
+            assert!(electronic.contains("电子收据") && !electronic.contains("副本"), "{electronic}");
+        }
+        assert!(super::receipt_html(&facts(1), ReceiptLayout::Thermal).unwrap().contains("size:80mm"));
     }
 }

@@ -45,6 +45,21 @@ crate::text_enum! {
         MeterNumberTaken = "meter_number_taken",
         ReadingNotPending = "reading_not_pending",
         ReadingNotLatest = "reading_not_latest",
+        /// A receipt book has no numbers left (or is retired): start a new one.
+        ReceiptBookExhausted = "receipt_book_exhausted",
+        ReceiptAlreadyVoided = "receipt_already_voided",
+        /// An online channel's payment is refunded through its channel, not voided.
+        ReceiptNotVoidable = "receipt_not_voidable",
+        /// The payment's money was spent since (e.g. by a later bill): it cannot be reversed.
+        PaymentBalanceSpent = "payment_balance_spent",
+        /// The cashier already has an open till session in this project.
+        TillSessionOpen = "till_session_open",
+        TillSessionClosed = "till_session_closed",
+        /// A reconciled day already signed off is kept as it is.
+        ReconciliationSignedOff = "reconciliation_signed_off",
+        /// A day is signed off only when every difference is resolved.
+        DiscrepanciesOpen = "discrepancies_open",
+        DiscrepancyResolved = "discrepancy_resolved",
         Conflict = "conflict",
         MethodNotAllowed = "method_not_allowed",
         BodyTooLarge = "body_too_large",
@@ -74,6 +89,13 @@ pub const RULE_FIELD_CODES: &[&str] = &[
     "exceeds_gross_area",
     "not_one_off",
     "exceeds_balance",
+    // A refund within what the order paid; a discrepancy's resolution that fits its cause; an
+    // order credited only once the channel says it was paid.
+    "exceeds_paid",
+    "does_not_fit",
+    "not_paid_at_channel",
+    // A payment channel this installation has not configured (no merchant keys).
+    "not_available",
     // Co-owners' shares fill at most the whole house: it depends on the house's other owners.
     "exceeds_total",
     "lower_than_previous",

@@ -106,6 +106,16 @@ pub fn optional_amount_fen() -> RefOr<Schema> {
         .into()
 }
 
+/// A till session's float of change in fen: 0 to 10,000 元.
+pub fn float_fen() -> RefOr<Schema> {
+    fen(0, 1_000_000).description(Some("Money in fen (分), 0 to 1,000,000 (10,000.00 元)")).into()
+}
+
+/// Cash counted in fen: not negative, at most 100,000,000 元.
+pub fn counted_fen() -> RefOr<Schema> {
+    fen(0, MAX_FEN).description(Some("Money in fen (分), not negative")).into()
+}
+
 /// An adjustment in fen: not zero, at most 100,000,000 元 either way (negative only for kind
 /// `adjust`, a rule across two fields).
 pub fn adjustment_fen() -> RefOr<Schema> {

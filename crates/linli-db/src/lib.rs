@@ -26,7 +26,7 @@ mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use billing::{overdue_messages, run_messages};
+pub use billing::{overdue_messages, payment_messages, run_messages};
 pub use bootstrap::{ensure_company, sync_roles};
 pub use connect::{Backend, Db, connect, create_database, drop_database};
 pub use equipment::categories::ensure_equipment_categories;

@@ -33,6 +33,9 @@ pub struct App {
     pub billing: linli_billing::BillingService,
     /// Payment orders through the configured channels (none until `server::app` adds them).
     pub payments: linli_payments::OrderService,
+    /// Reconciliation of the channels' days (its orders replaced with `payments` once the
+    /// channels are added).
+    pub reconcile: linli_payments::ReconcileService,
     pub meters: MeterService,
     /// `sqlite` or `postgres`, for `/healthz`.
     pub database: &'static str,
@@ -67,6 +70,7 @@ impl App {
             + linli_equipment::EquipmentRepo
             + linli_billing::BillingRepo
             + linli_payments::OrderRepo
+            + linli_payments::ReconcileRepo
             + linli_meters::MeterRepo
             + linli_core::ThrottleStore
             + linli_core::Probe
@@ -74,6 +78,8 @@ impl App {
     {
         let throttle = linli_core::Throttle::new(repo.clone());
         let billing = linli_billing::BillingService::new(&(repo.clone() as Arc<dyn linli_billing::BillingRepo>), seal);
+        let payments =
+            linli_payments::OrderService::new(repo.clone(), billing.payments.clone(), billing.seal().clone());
         Self {
             auth: AuthService::new(repo.clone(), throttle.clone()),
             users: UserService::new(repo.clone()),
@@ -84,7 +90,8 @@ impl App {
             audit: AuditService::new(repo.clone()),
             equipment: EquipmentService::new(repo.clone()),
             billing: billing.clone(),
-            payments: linli_payments::OrderService::new(repo.clone(), billing.payments.clone()),
+            reconcile: linli_payments::ReconcileService::new(repo.clone(), payments.clone()),
+            payments,
             meters: MeterService::new(repo.clone()),
             database,
             probe: repo,

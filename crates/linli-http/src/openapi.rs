@@ -61,6 +61,7 @@ pub fn api_router() -> OpenApiRouter<App> {
         .merge(routes::equipment::register::router())
         .merge(routes::billing::fees::router())
         .merge(routes::billing::bills::router())
+        .merge(routes::billing::counter::router())
         .merge(routes::billing::mine::router())
         .merge(routes::payments::router())
         .merge(routes::billing::reports::router())

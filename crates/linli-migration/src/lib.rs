@@ -20,6 +20,9 @@ mod m0011_bill_counts;
 mod m0012_search_grams;
 mod m0013_current_people;
 mod m0014_payment_orders;
+mod m0015_counter;
+mod m0016_payment_refunds;
+mod m0018_reconciliation;
 mod util;
 
 pub struct Migrator;
@@ -42,6 +45,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_search_grams::Migration),
             Box::new(m0013_current_people::Migration),
             Box::new(m0014_payment_orders::Migration),
+            Box::new(m0015_counter::Migration),
+            Box::new(m0016_payment_refunds::Migration),
+            Box::new(m0018_reconciliation::Migration),
         ]
     }
 }

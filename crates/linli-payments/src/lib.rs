@@ -4,7 +4,15 @@
 //! `linli-gateway::pay`; this crate sees them through [`PayChannel`].
 
 pub mod order;
+pub mod reconcile;
+mod reconcile_service;
+pub mod refund;
 pub mod service;
 
 pub use order::{NewOrder, NotificationOutcome, OrderState, PaidNotice, PaymentOrder, Settlement};
-pub use service::{ChannelOrder, NotifyAnswer, OrderRepo, OrderService, PayChannel};
+pub use reconcile::{Discrepancy, Reconciliation, ReconciliationDetail};
+pub use reconcile_service::{Decided, ReconcileRepo, ReconcileService, ReconciliationFilter};
+pub use refund::{ChannelRefund, NewOrderRefund, PaymentRefund, RefundAnswer, RefundState};
+pub use service::{
+    ChannelOrder, Expired, NotifyAnswer, OrderDetail, OrderFilter, OrderRepo, OrderService, PayChannel, Standing,
+};

@@ -42,6 +42,8 @@ pub struct PaymentOrder {
     pub paid_at: Option<DateTime<Utc>>,
     /// The ledger's payment, once paid.
     pub payment_id: Option<Id>,
+    /// The channel's number for the payment (微信支付订单号, 支付宝交易号), once paid.
+    pub channel_trade_no: Option<String>,
 }
 
 /// What a resident asks for: the channel, and the amount (what the house owes when left out; more
@@ -146,6 +148,7 @@ mod tests {
             created_at: now,
             paid_at: None,
             payment_id: None,
+            channel_trade_no: None,
         }
     }
 

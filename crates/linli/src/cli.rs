@@ -128,6 +128,20 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// WeChat Pay notifications posted at once to the real server (30% copies, 5% forged, 5%
+    /// wrong amounts): notifications verified and settled per second beside the same payments at
+    /// the counter and the signature check alone, the errors, and the ledger check.
+    Payments {
+        #[arg(long, default_value_t = 2_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 50)]
+        connections: usize,
+        #[arg(long, default_value_t = 500)]
+        houses: usize,
+        /// Also run on this PostgreSQL server (a scratch database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Bill N houses for a month, against a plain bulk insert of the same rows.
     Billing {
         #[arg(long, default_value_t = 100_000)]
@@ -255,6 +269,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { command: BenchCommand::Api { houses, connections, seconds, months, postgres, json } } => {
             let o = crate::bench::ApiOptions { houses, connections, seconds, months, postgres, json };
             crate::bench::api(&o).await
+        }
+        Command::Bench { command: BenchCommand::Payments { orders, connections, houses, postgres } } => {
+            anyhow::ensure!(
+                orders > 0 && connections > 0 && houses > 0,
+                "--orders, --connections and --houses take counts above 0"
+            );
+            crate::bench::payments(orders, connections, houses, postgres.as_deref()).await
         }
         Command::Bench { command: BenchCommand::Billing { houses, postgres } } => {
             crate::bench::billing(houses, postgres.as_deref()).await

@@ -79,6 +79,16 @@ pub struct Config {
     pub wechat_pay_public_key_id: Option<String>,
     pub wechat_pay_public_key: Option<String>,
     pub wechat_pay_base_url: Option<String>,
+    /// `LINLI_ALIPAY_APP_ID` (unset: no Alipay), `…_SELLER_ID` (the merchant's PID, `2088…`),
+    /// `…_APP_PRIVATE_KEY` (the app's RSA2 private key, PEM or the bare base64 the key tool
+    /// writes), `…_PUBLIC_KEY` (Alipay's public key from the console, not the app's),
+    /// `…_GATEWAY_URL` (when not `https://openapi.alipay.com/gateway.do`). Notifications come to
+    /// `public_url` + `/api/v1/channels/alipay/notify`.
+    pub alipay_app_id: Option<String>,
+    pub alipay_seller_id: Option<String>,
+    pub alipay_app_private_key: Option<String>,
+    pub alipay_public_key: Option<String>,
+    pub alipay_gateway_url: Option<String>,
     /// `[sms_templates.<kind>] code = "SMS_…" params = ["name", …]`, or
     /// `LINLI_SMS_TEMPLATES__<KIND>__CODE` / `LINLI_SMS_TEMPLATES__<KIND>__PARAMS=[name,…]`: the
     /// provider account's approved template for each kind of message and the values its
@@ -123,6 +133,11 @@ impl Default for Config {
             wechat_pay_public_key_id: None,
             wechat_pay_public_key: None,
             wechat_pay_base_url: None,
+            alipay_app_id: None,
+            alipay_seller_id: None,
+            alipay_app_private_key: None,
+            alipay_public_key: None,
+            alipay_gateway_url: None,
             sms_templates: BTreeMap::new(),
         }
     }
@@ -183,6 +198,11 @@ impl Config {
                 "wechat_pay_public_key_id",
                 "wechat_pay_public_key",
                 "wechat_pay_base_url",
+                "alipay_app_id",
+                "alipay_seller_id",
+                "alipay_app_private_key",
+                "alipay_public_key",
+                "alipay_gateway_url",
             ]))
             // One template at a time: LINLI_SMS_TEMPLATES__BILL_ISSUED__CODE=SMS_1 (`__` nests).
             .merge(Env::prefixed("LINLI_SMS_TEMPLATES__").split("__").map(|key| format!("sms_templates.{key}").into()))
@@ -214,6 +234,7 @@ impl Config {
             &mut shown.metrics_token,
             &mut shown.wechat_pay_private_key,
             &mut shown.wechat_pay_apiv3_key,
+            &mut shown.alipay_app_private_key,
         ] {
             if secret.is_some() {
                 *secret = Some("<redacted>".into());

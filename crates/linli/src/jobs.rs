@@ -95,7 +95,80 @@ impl JobHandler for RemindOverdue {
     }
 }
 
-fn notice_of(n: &BillMessage, kind: linli_notify::Kind, key: String) -> linli_notify::Notification {
+/// Tells a house's current owners that its payment was received (`payment_received`), once per
+/// payment and owner however often the payment is told.
+pub struct PaymentNotices {
+    pub db: Db,
+    pub notify: NotifyService,
+}
+
+#[async_trait]
+impl linli_billing::PaymentListener for PaymentNotices {
+    async fn received(&self, receipt: &linli_billing::Receipt) {
+        let p = &receipt.payment;
+        let messages = match linli_db::payment_messages(&self.db, p.project_id, p.house_id, p.amount_fen).await {
+            Ok(m) => m,
+            Err(e) => {
+                return tracing::warn!(error = %e, payment = p.id, "payment_received: the owners could not be read");
+            }
+        };
+        for m in &messages {
+            let key = reminder::received_key(p.id, m.owner.person_id);
+            if let Err(e) = self.notify.notify(notice_of(m, linli_notify::Kind::PaymentReceived, key), Utc::now()).await
+            {
+                tracing::warn!(error = %e, payment = p.id, "payment_received could not be queued");
+            }
+        }
+    }
+}
+
+pub const QUERY_ORDERS: &str = "payments.orders.query";
+
+/// Asks the channels about expired orders no notification settled (`OrderService::settle_expired`)
+/// and about refunds still pending (`OrderService::settle_refunds`).
+struct QueryOrders(linli_payments::OrderService);
+
+#[async_trait]
+impl JobHandler for QueryOrders {
+    async fn run(&self, _job: &Job) -> anyhow::Result<()> {
+        let done = self.0.settle_expired(Utc::now()).await?;
+        if done != linli_payments::Expired::default() {
+            tracing::info!(
+                settled = done.settled,
+                closed = done.closed,
+                failed = done.failed,
+                "expired payment orders queried"
+            );
+        }
+        let refunds = self.0.settle_refunds().await?;
+        if refunds > 0 {
+            tracing::info!(refunds, "pending refunds ended");
+        }
+        Ok(())
+    }
+}
+
+pub const RECONCILE: &str = "payments.reconcile";
+
+/// Reconciles yesterday of every configured channel for every company (a day still open is
+/// compared again, its resolved differences kept; run every six hours, so the bill WeChat Pay
+/// and Alipay publish in the morning is read the same day).
+struct Reconcile(linli_payments::ReconcileService, Db);
+
+#[async_trait]
+impl JobHandler for Reconcile {
+    async fn run(&self, _job: &Job) -> anyhow::Result<()> {
+        for company in self.1.company_ids().await? {
+            let days = self.0.reconcile_yesterday(company).await?;
+            if days > 0 {
+                tracing::info!(company, days, "yesterday reconciled");
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn notice_of(n: &BillMessage, kind: linli_notify::Kind, key: String) -> linli_notify::Notification {
     linli_notify::Notification {
         company_id: n.company_id,
         project_id: Some(n.project_id),
@@ -124,10 +197,14 @@ pub fn worker(db: &Db, app: &App, owner: String) -> Worker {
         .handler(DELIVER_JOB, Arc::new(DeliverMessage(app.notify.clone())))
         .handler(linli_billing::RUN_JOB, Arc::new(BillingRun(app.billing.clone(), app.notify.clone(), db.clone())))
         .handler(REMIND_OVERDUE, Arc::new(RemindOverdue(app.notify.clone(), db.clone())))
+        .handler(QUERY_ORDERS, Arc::new(QueryOrders(app.payments.clone())))
+        .handler(RECONCILE, Arc::new(Reconcile(app.reconcile.clone(), db.clone())))
 }
 
 async fn register_schedules(store: &Arc<dyn JobStore>) -> anyhow::Result<()> {
-    for (kind, every_seconds) in [(PURGE_SESSIONS, 3600), (REMIND_OVERDUE, 86_400)] {
+    for (kind, every_seconds) in
+        [(PURGE_SESSIONS, 3600), (REMIND_OVERDUE, 86_400), (QUERY_ORDERS, 60), (RECONCILE, 21_600)]
+    {
         store
             .upsert_schedule(Schedule {
                 name: kind.into(),

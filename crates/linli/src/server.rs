@@ -48,9 +48,16 @@ pub fn app(db: &Db, config: &Config) -> anyhow::Result<App> {
     for channel in [crate::channels::sms(config)?, crate::channels::email(config)?].into_iter().flatten() {
         app.notify = app.notify.clone().with_channel(channel);
     }
+    let notices = crate::jobs::PaymentNotices { db: db.clone(), notify: app.notify.clone() };
+    app.billing = app.billing.clone().with_payment_listener(Arc::new(notices));
+    app.payments = app.payments.clone().with_payments(app.billing.payments.clone());
     if let Some(wechat) = crate::channels::wechat_pay(config)? {
         app.payments = app.payments.clone().with_channel(linli_billing::PaymentChannel::Wechat, Arc::new(wechat));
     }
+    if let Some(alipay) = crate::channels::alipay(config)? {
+        app.payments = app.payments.clone().with_channel(linli_billing::PaymentChannel::Alipay, Arc::new(alipay));
+    }
+    app.reconcile = app.reconcile.clone().with_orders(app.payments.clone());
     if let Some(sender) = crate::channels::code_sender(config)? {
         app.people = app.people.clone().with_sender(Arc::new(sender));
     }

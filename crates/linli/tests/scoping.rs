@@ -39,6 +39,10 @@ fn project_of(path: &str, item: &Value, w: &World) -> Option<i64> {
 /// (`tests/notify_api.rs` covers them).
 const PERSONAL: &[&str] = &["/api/v1/inbox"];
 
+/// Lists of company-wide work with no project (a merchant account serves every project): a user
+/// granted only projects is refused them outright (`tests/payments_api.rs` covers the rest).
+const COMPANY_WIDE: &[&str] = &["/api/v1/reconciliations"];
+
 fn paged_lists(doc: &Value) -> Vec<(String, bool)> {
     let paths = doc["paths"].as_object().unwrap();
     let mut lists = Vec::new();
@@ -46,6 +50,7 @@ fn paged_lists(doc: &Value) -> Vec<(String, bool)> {
         let schema = &ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
         if !path.contains('{')
             && !PERSONAL.contains(&path.as_str())
+            && !COMPANY_WIDE.contains(&path.as_str())
             && schema.as_str().is_some_and(|r| r.starts_with("#/components/schemas/Page_"))
         {
             let has_detail = paths.get(&format!("{path}/{{id}}")).is_some_and(|d| d.get("get").is_some());
@@ -146,6 +151,39 @@ async fn seed(s: &TestServer, admin: &str, project: i64, tag: &str) {
     let body = json!({"kind": "waive_late_fee", "amount_fen": 1, "reason": "测试"});
     let adj = s.post(&format!("/api/v1/bills/{bill}/adjustments"), admin, body).await;
     assert_eq!(adj.status, StatusCode::CREATED, "{}", adj.body);
+    // The counter: a till session and a payment taken in it (the payment log, the sessions).
+    let till = s.post("/api/v1/till-sessions", admin, json!({"project_id": project, "opening_float_fen": 0})).await;
+    assert_eq!(till.status, StatusCode::CREATED, "{}", till.body);
+    let today = linli_core::time::today().to_string();
+    let paid = s
+        .post(
+            &format!("/api/v1/houses/{house}/payments"),
+            admin,
+            json!({"amount_fen": 100, "channel": "cash", "received_on": today}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+    // A payment order of the house, as a resident's page would have made it (through the
+    // orders' storage: no channel is configured here).
+    let now = chrono::Utc::now();
+    let row = linli_payments::service::NewOrderRow {
+        company_id: s.company,
+        project_id: project,
+        house_id: house,
+        channel: linli_billing::PaymentChannel::Wechat,
+        order: linli_payments::ChannelOrder {
+            out_trade_no: linli_payments::order::out_trade_no(now, u32::try_from(project).unwrap()),
+            amount_fen: linli_core::Fen(100),
+            description: format!("{tag}1栋101 物业缴费"),
+            expires_at: linli_payments::order::expires_at(now),
+        },
+        idempotency_key: None,
+        created_by: None,
+        created_at: now,
+    };
+    let actor = linli_core::Authz::system(s.company).actor().clone();
+    let audit = linli_core::AuditEvent::new(&actor, "payments.order.created", "payment_order").project(Some(project));
+    linli_payments::OrderRepo::insert_order(&s.db.db, row, audit).await.unwrap();
 }
 
 db_test!(
@@ -164,6 +202,9 @@ db_test!(
         let doc = s.call(Method::GET, "/api/openapi.json", None, None).await.body;
         let lists = paged_lists(&doc);
         assert!(lists.len() >= 6, "{lists:?}");
+        for path in COMPANY_WIDE {
+            assert_eq!(s.get(path, &token).await.status, StatusCode::FORBIDDEN, "{path}");
+        }
         for (path, has_detail) in &lists {
             let mine = s.get(&format!("{path}?page_size=500"), &token).await;
             assert_eq!(mine.status, StatusCode::OK, "{path}: {}", mine.body);

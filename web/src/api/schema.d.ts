@@ -1208,7 +1208,9 @@ export interface paths {
          *     have saved is not taken off but proposed as waivers (`waivers_proposed`) that someone else
          *     with `billing.adjustment.approve` must approve. A `received_on` after today, more than a
          *     year back or not `YYYY-MM-DD` is 422. The same `Idempotency-Key` answers the same receipt
-         *     and records nothing new.
+         *     and records nothing new. The receipt takes the next number of the project's receipt book
+         *     (`receipt_no`), and the payment joins the cashier's open till session. A `card` payment
+         *     needs its POS slip's `reference`.
          */
         post: operations["create_house_payment"];
         delete?: never;
@@ -1358,6 +1360,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The payment log (收费流水), newest first: every payment with its receipt number, who took it,
+         *     and whether it was voided (作废 receipts stay listed).
+         */
+        get: operations["list_payments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_payment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The payment's receipt (收据) as a printable HTML page, A5 or 80 mm thermal. Each request is a
+         *     printing and is counted: the first is the original, every later one is marked 副本 (copy)
+         *     with its number; a voided receipt is marked 作废.
+         */
+        get: operations["get_payment_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Voids (作废) a receipt: its payment is reversed by sealed reversal entries (冲正) — the bills
+         *     owe again, the money leaves the prepaid balance — and the receipt keeps its number, marked
+         *     voided. Needs `billing.adjustment.approve` (a manager, never the cashier alone) and a reason.
+         *     Payments from an online channel are refunded instead (`receipt_not_voidable`); one whose
+         *     money was spent since is `payment_balance_spent`.
+         */
+        post: operations["void_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_till_sessions"];
+        put?: never;
+        /**
+         * Opens the signed-in cashier's till session (收银班次) in a project with a float of change;
+         *     the payments they take there while it is open belong to it. A second open one is
+         *     `till_session_open`.
+         */
+        post: operations["open_till_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shift report (交班报表): takings by channel, voided receipts apart, cash refunded, the
+         *     cash the drawer should hold (float + cash taken − cash refunded) and, once handed over, what
+         *     was counted and the difference (短款 short / 长款 over).
+         */
+        get: operations["get_till_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till-sessions/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shift report as a printable HTML page. */
+        get: operations["get_till_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till-sessions/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand-over (交班): closes the session with the cash counted in the drawer. The session's own
+         *     cashier, or a user with `billing.adjustment.approve`. A closed one is `till_session_closed`.
+         */
+        post: operations["close_till_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/my/houses/{id}/account": {
         parameters: {
             query?: never;
@@ -1401,6 +1562,43 @@ export interface paths {
         };
         /** One bill of my house with its lines, its ledger entries and its late fee day by day. */
         get: operations["my_house_bill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/houses/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My house's payments (缴费记录), newest first, each with its receipt number. */
+        get: operations["my_house_payments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/houses/{id}/payments/{payment_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The electronic receipt (电子收据) of a payment of my house, as a page for the phone; reading it
+         *     is not a printing (the office's first print stays the original).
+         */
+        get: operations["my_payment_receipt"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1466,6 +1664,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payment-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payment orders of the projects the user may read bills of, newest first (收款订单). */
+        get: operations["list_payment_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order with its refunds and what is left to refund. */
+        get: operations["get_payment_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payment-orders/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Returns money of a paid order to the payer through its channel (退款原路返回): a manager's
+         *     decision with a reason. 422 `exceeds_paid` beyond what the order paid less its other
+         *     refunds, `exceeds_balance` beyond what the house still holds as prepaid balance (a bill it
+         *     paid must be adjusted first), `not_paid` for an unpaid order. The answer's state is
+         *     `refunded`, `failed` (the channel refused; the money is back in the balance) or `pending`
+         *     (the channel has not finished; asked again every minute).
+         */
+        post: operations["refund_payment_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/wechat/notify": {
         parameters: {
             query?: never;
@@ -1483,6 +1739,109 @@ export interface paths {
          *     again on its schedule.
          */
         post: operations["wechat_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/alipay/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Alipay's asynchronous notifications (`notify_url`), a form signed RSA2 by Alipay; no
+         *     session. `success` (text) when handled or nothing to do, which stops Alipay sending it; 401
+         *     when the signature, the app or the seller is not ours (logged); 503 to be sent again when it
+         *     could not be recorded now. Alipay reads only whether the body is exactly `success`.
+         */
+        post: operations["alipay_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciled days, newest first. */
+        get: operations["list_reconciliations"];
+        put?: never;
+        /**
+         * Reconciles a channel's day now: its trade bill fetched and compared with Linli's payments and
+         *     refunds; again while the day is open (resolved differences are kept). The job does yesterday's
+         *     every morning. 409 `reconciliation_signed_off`; 422 `not_available` for a channel not
+         *     configured, `in_the_future`, `too_far_back`; 503 when the channel did not give its bill.
+         */
+        post: operations["create_reconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reconciled day with its surpluses (长款) and shortfalls (短款). */
+        get: operations["get_reconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discrepancies/{id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolves a difference with a note. `credited` settles the order the channel took money for
+         *     (the channel asked again); `refunded_at_channel` only for a surplus. 409
+         *     `discrepancy_resolved`, `reconciliation_signed_off`; 422 `does_not_fit`, `not_paid_at_channel`.
+         */
+        post: operations["resolve_discrepancy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reconciliations/{id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs the day off once every difference is resolved. 409 `discrepancies_open`,
+         *     `reconciliation_signed_off`.
+         */
+        post: operations["sign_off_reconciliation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2060,10 +2419,22 @@ export interface components {
             children: components["schemas"]["CategoryNode"][];
         };
         /**
+         * @description Why a record is a difference.
+         * @enum {string}
+         */
+        Cause: "not_in_linli" | "not_at_channel" | "amount_differs";
+        /** @description One channel's takings. */
+        ChannelTakings: {
+            channel: components["schemas"]["PaymentChannel"];
+            /** Format: int64 */
+            count: number;
+            amount_fen: components["schemas"]["Fen"];
+        };
+        /**
          * @description Stable error codes. Serialised as snake_case; never rename one, only add.
          * @enum {string}
          */
-        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "still_referenced" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "fee_item_code_taken" | "run_not_preview" | "same_requester_and_approver" | "adjustment_decided" | "idempotency_key_reused" | "meter_number_taken" | "reading_not_pending" | "reading_not_latest" | "conflict" | "method_not_allowed" | "body_too_large" | "spreadsheet_too_large" | "too_many_rows" | "service_unavailable" | "internal";
+        Code: "malformed_request" | "validation_failed" | "unauthenticated" | "invalid_credentials" | "account_disabled" | "too_many_attempts" | "csrf_failed" | "forbidden" | "not_found" | "username_taken" | "project_name_taken" | "grant_exists" | "cannot_disable_self" | "building_name_taken" | "unit_name_taken" | "house_number_taken" | "building_not_empty" | "unit_not_empty" | "house_in_use" | "still_referenced" | "equipment_code_taken" | "ownership_exists" | "occupancy_exists" | "person_bound_elsewhere" | "message_already_sent" | "fee_item_code_taken" | "run_not_preview" | "same_requester_and_approver" | "adjustment_decided" | "idempotency_key_reused" | "meter_number_taken" | "reading_not_pending" | "reading_not_latest" | "receipt_book_exhausted" | "receipt_already_voided" | "receipt_not_voidable" | "payment_balance_spent" | "till_session_open" | "till_session_closed" | "reconciliation_signed_off" | "discrepancies_open" | "discrepancy_resolved" | "conflict" | "method_not_allowed" | "body_too_large" | "spreadsheet_too_large" | "too_many_rows" | "service_unavailable" | "internal";
         CodeSent: {
             /**
              * Format: date-time
@@ -2083,12 +2454,67 @@ export interface components {
             rate: string;
         };
         /**
+         * @description Money taken at the counter: a payment and, for a bank card, the POS slip's reference (a
+         *     transfer's serial or a scanned code's trade number may be kept too).
+         */
+        CounterPayment: {
+            /** @description `false`: keep it all as prepaid balance for bills to come. */
+            allocate?: boolean;
+            /**
+             * Format: int64
+             * @description Money in fen (分), positive: 21025 is 210.25 元
+             * @example 21025
+             */
+            amount_fen: number;
+            /** @description Only these bills; none = every open bill in the project's order. */
+            bill_ids?: components["schemas"]["i64"][] | null;
+            channel: components["schemas"]["PaymentChannel"];
+            earmark_fee_item_id?: null | components["schemas"]["i64"];
+            note?: string | null;
+            payer?: string | null;
+            /**
+             * Format: date
+             * @description The day the money came in, `YYYY-MM-DD`: today, or an earlier day within the backdating
+             *     window (补录). Late fees are still posted up to the day the payment is recorded; what the
+             *     earlier day would have saved is proposed as a waiver for someone with the approval
+             *     permission.
+             */
+            received_on: string;
+            /** @description The POS slip's reference (required for `card`), or a transfer's serial. */
+            reference?: string | null;
+        };
+        /**
          * @description The step of a maintenance cycle (保养周期).
          * @enum {string}
          */
         CycleUnit: "day" | "week" | "month" | "year";
         /** @enum {string} */
         DeliveryChannel: "email" | "sms" | "in_app";
+        /** @description A difference as stored, with what was done about it. */
+        Discrepancy: {
+            id: components["schemas"]["i64"];
+            reconciliation_id: components["schemas"]["i64"];
+            kind: components["schemas"]["DiscrepancyKind"];
+            cause: components["schemas"]["Cause"];
+            record_kind: components["schemas"]["RecordKind"];
+            out_no: string;
+            channel_no: string;
+            linli_fen?: null | components["schemas"]["Fen"];
+            channel_fen?: null | components["schemas"]["Fen"];
+            difference_fen: components["schemas"]["Fen"];
+            order_id?: null | components["schemas"]["i64"];
+            house_id?: null | components["schemas"]["i64"];
+            /** @description The house, as staff write it (1栋1单元101). */
+            house_label?: string | null;
+            resolution?: null | components["schemas"]["Resolution"];
+            note?: string | null;
+            resolved_by?: null | components["schemas"]["i64"];
+            resolved_by_name?: string | null;
+            /** Format: date-time */
+            resolved_at?: string | null;
+        };
+        /** @enum {string} */
+        DiscrepancyKind: "surplus" | "shortfall";
         EndOwnership: {
             /** Format: date */
             ended_on: string;
@@ -2113,7 +2539,7 @@ export interface components {
             created_at: string;
         };
         /** @enum {string} */
-        EntryKind: "charge" | "adjustment" | "late_fee" | "waiver" | "payment" | "allocation" | "refund";
+        EntryKind: "charge" | "adjustment" | "late_fee" | "waiver" | "payment" | "allocation" | "refund" | "reversal";
         /** @description 设施设备: one item of a project's equipment register. */
         Equipment: {
             id: components["schemas"]["i64"];
@@ -2706,6 +3132,16 @@ export interface components {
             amount_fen?: number | null;
             channel: components["schemas"]["PaymentChannel"];
         };
+        /** @description What a manager asks for. */
+        NewOrderRefund: {
+            /**
+             * Format: int64
+             * @description Money in fen (分), positive: 21025 is 210.25 元
+             * @example 21025
+             */
+            amount_fen: number;
+            reason: string;
+        };
         NewOwnership: {
             person_id: components["schemas"]["i64"];
             /** @description A sale: the current owners' ownership ends on `started_on`. */
@@ -2717,30 +3153,6 @@ export interface components {
             share?: string | null;
             /** Format: date */
             started_on: string;
-        };
-        NewPayment: {
-            /** @description `false`: keep it all as prepaid balance for bills to come. */
-            allocate?: boolean;
-            /**
-             * Format: int64
-             * @description Money in fen (分), positive: 21025 is 210.25 元
-             * @example 21025
-             */
-            amount_fen: number;
-            /** @description Only these bills; none = every open bill in the project's order. */
-            bill_ids?: components["schemas"]["i64"][] | null;
-            channel: components["schemas"]["PaymentChannel"];
-            earmark_fee_item_id?: null | components["schemas"]["i64"];
-            note?: string | null;
-            payer?: string | null;
-            /**
-             * Format: date
-             * @description The day the money came in, `YYYY-MM-DD`: today, or an earlier day within the backdating
-             *     window (补录, e.g. a transfer that arrived last week). Late fees are still posted up to the
-             *     day the payment is recorded; what the earlier day would have saved is proposed as a
-             *     waiver that someone with the approval permission must approve.
-             */
-            received_on: string;
         };
         NewPerson: {
             bank_account?: string | null;
@@ -2792,6 +3204,15 @@ export interface components {
              */
             value: string;
         };
+        /** @description Which day of which channel to reconcile. */
+        NewReconciliation: {
+            /**
+             * Format: date
+             * @description A Beijing day, `YYYY-MM-DD`; not after today.
+             */
+            bill_date: string;
+            channel: components["schemas"]["PaymentChannel"];
+        };
         /** @description Money returned from a house's prepaid balance (退款). */
         NewRefund: {
             /**
@@ -2803,6 +3224,10 @@ export interface components {
             channel: components["schemas"]["PaymentChannel"];
             earmark_fee_item_id?: null | components["schemas"]["i64"];
             reason: string;
+        };
+        NewResolution: {
+            note: string;
+            resolution: components["schemas"]["Resolution"];
         };
         NewRun: {
             /** @description Only these items; empty = every active item whose cycle starts that month. */
@@ -2825,6 +3250,14 @@ export interface components {
             service_level?: string | null;
             tiers?: components["schemas"]["Tier"][];
         };
+        NewTillSession: {
+            /**
+             * Format: int64
+             * @description Money in fen (分), 0 to 1,000,000 (10,000.00 元)
+             */
+            opening_float_fen: number;
+            project_id: components["schemas"]["i64"];
+        };
         NewUnit: {
             building_id: components["schemas"]["i64"];
             /** @description e.g. `1单元`. */
@@ -2843,6 +3276,10 @@ export interface components {
             text: string;
             title: string;
             user_id: components["schemas"]["i64"];
+        };
+        /** @description A request to void a receipt. */
+        NewVoid: {
+            reason: string;
         };
         Occupancy: {
             id: components["schemas"]["i64"];
@@ -2863,6 +3300,12 @@ export interface components {
         OpenBill: components["schemas"]["Bill"] & {
             /** @description Late fee owed as of the day asked about: posted and not paid, plus accrued since. */
             late_fee_accrued_fen: components["schemas"]["Fen"];
+        };
+        /** @description A paid order with its refunds, for the console. */
+        OrderDetail: components["schemas"]["PaymentOrder"] & {
+            refunds: components["schemas"]["PaymentRefund"][];
+            /** @description What can still be refunded. */
+            refundable_fen: components["schemas"]["Fen"];
         };
         /** @enum {string} */
         OrderState: "pending" | "paid" | "closed";
@@ -3159,6 +3602,77 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        Page_PaymentOrder: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                house_id: components["schemas"]["i64"];
+                channel: components["schemas"]["PaymentChannel"];
+                /** @description Linli's number for the order at the channel (商户订单号). */
+                out_trade_no: string;
+                amount_fen: components["schemas"]["Fen"];
+                description: string;
+                state: components["schemas"]["OrderState"];
+                /** @description What the QR code carries (`weixin://wxpay/…`); empty until the channel answered. */
+                code_url?: string | null;
+                /** @description The code as an SVG image, while the order waits to be paid. */
+                qr_svg?: string | null;
+                /** Format: date-time */
+                expires_at: string;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                paid_at?: string | null;
+                payment_id?: null | components["schemas"]["i64"];
+                /** @description The channel's number for the payment (微信支付订单号, 支付宝交易号), once paid. */
+                channel_trade_no?: string | null;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_PaymentRow: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                house_id: components["schemas"]["i64"];
+                /** @description e.g. `1栋1单元301`. */
+                house_label: string;
+                receipt_no: string;
+                amount_fen: components["schemas"]["Fen"];
+                channel: components["schemas"]["PaymentChannel"];
+                /** @description The POS slip or transfer serial typed at the counter. */
+                reference?: string | null;
+                /** Format: date */
+                received_on: string;
+                payer?: string | null;
+                note?: string | null;
+                cashier_id?: null | components["schemas"]["i64"];
+                cashier_name?: string | null;
+                till_session_id?: null | components["schemas"]["i64"];
+                /** Format: date-time */
+                created_at: string;
+                voided: boolean;
+                /** Format: date-time */
+                voided_at?: string | null;
+                voided_by_name?: string | null;
+                void_reason?: string | null;
+                /**
+                 * Format: int32
+                 * @description How many times the receipt was printed (the first is the original, later ones 副本).
+                 */
+                prints: number;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_Person: {
             items: {
                 id: components["schemas"]["i64"];
@@ -3248,6 +3762,49 @@ export interface components {
             /** Format: int64 */
             page_size: number;
         };
+        Page_Reconciliation: {
+            items: {
+                id: components["schemas"]["i64"];
+                channel: components["schemas"]["PaymentChannel"];
+                /**
+                 * Format: date
+                 * @description The Beijing day of the channel's bill.
+                 */
+                bill_date: string;
+                state: components["schemas"]["ReconciliationState"];
+                /** Format: int64 */
+                linli_count: number;
+                linli_net_fen: components["schemas"]["Fen"];
+                /** Format: int64 */
+                channel_count: number;
+                channel_net_fen: components["schemas"]["Fen"];
+                /** Format: int64 */
+                matched: number;
+                /** Format: int64 */
+                surplus_count: number;
+                /** Format: int64 */
+                shortfall_count: number;
+                /**
+                 * Format: int64
+                 * @description Differences not resolved yet.
+                 */
+                open_count: number;
+                /** Format: date-time */
+                reconciled_at: string;
+                signed_off_by?: null | components["schemas"]["i64"];
+                /** @description Who signed off, by name. */
+                signed_off_by_name?: string | null;
+                /** Format: date-time */
+                signed_off_at?: string | null;
+                sign_off_note?: string | null;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
         Page_Run: {
             items: {
                 id: components["schemas"]["i64"];
@@ -3284,6 +3841,30 @@ export interface components {
                  *     attempt failed): it resumes by itself at `lease_expires_at`, or at once when that passed.
                  */
                 stalled: boolean;
+            }[];
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+        };
+        Page_TillSession: {
+            items: {
+                id: components["schemas"]["i64"];
+                project_id: components["schemas"]["i64"];
+                cashier_id: components["schemas"]["i64"];
+                cashier_name: string;
+                state: components["schemas"]["TillState"];
+                /** Format: date-time */
+                opened_at: string;
+                opening_float_fen: components["schemas"]["Fen"];
+                /** Format: date-time */
+                closed_at?: string | null;
+                counted_cash_fen?: null | components["schemas"]["Fen"];
+                expected_cash_fen?: null | components["schemas"]["Fen"];
+                difference_fen?: null | components["schemas"]["Fen"];
+                note?: string | null;
             }[];
             /** Format: int64 */
             total: number;
@@ -3372,6 +3953,62 @@ export interface components {
             /** Format: date-time */
             paid_at?: string | null;
             payment_id?: null | components["schemas"]["i64"];
+            /** @description The channel's number for the payment (微信支付订单号, 支付宝交易号), once paid. */
+            channel_trade_no?: string | null;
+        };
+        PaymentRefund: {
+            id: components["schemas"]["i64"];
+            order_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            channel: components["schemas"]["PaymentChannel"];
+            /** @description Linli's number for the refund at the channel (商户退款单号). */
+            out_refund_no: string;
+            amount_fen: components["schemas"]["Fen"];
+            reason: string;
+            state: components["schemas"]["RefundState"];
+            /** @description The channel's number for it, once it answered. */
+            channel_refund_no?: string | null;
+            /** @description Why the channel refused, when it did. */
+            failure?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            refunded_at?: string | null;
+        };
+        /**
+         * @description One line of the payment log (收费流水): a payment with its receipt, who took it and whether it
+         *     was voided.
+         */
+        PaymentRow: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            house_id: components["schemas"]["i64"];
+            /** @description e.g. `1栋1单元301`. */
+            house_label: string;
+            receipt_no: string;
+            amount_fen: components["schemas"]["Fen"];
+            channel: components["schemas"]["PaymentChannel"];
+            /** @description The POS slip or transfer serial typed at the counter. */
+            reference?: string | null;
+            /** Format: date */
+            received_on: string;
+            payer?: string | null;
+            note?: string | null;
+            cashier_id?: null | components["schemas"]["i64"];
+            cashier_name?: string | null;
+            till_session_id?: null | components["schemas"]["i64"];
+            /** Format: date-time */
+            created_at: string;
+            voided: boolean;
+            /** Format: date-time */
+            voided_at?: string | null;
+            voided_by_name?: string | null;
+            void_reason?: string | null;
+            /**
+             * Format: int32
+             * @description How many times the receipt was printed (the first is the original, later ones 副本).
+             */
+            prints: number;
         };
         /**
          * @description A permission, `<module>.<entity>.<verb>`.
@@ -3580,6 +4217,55 @@ export interface components {
              */
             waivers_proposed: components["schemas"]["Adjustment"][];
         };
+        /** @description A reconciled day of one channel. */
+        Reconciliation: {
+            id: components["schemas"]["i64"];
+            channel: components["schemas"]["PaymentChannel"];
+            /**
+             * Format: date
+             * @description The Beijing day of the channel's bill.
+             */
+            bill_date: string;
+            state: components["schemas"]["ReconciliationState"];
+            /** Format: int64 */
+            linli_count: number;
+            linli_net_fen: components["schemas"]["Fen"];
+            /** Format: int64 */
+            channel_count: number;
+            channel_net_fen: components["schemas"]["Fen"];
+            /** Format: int64 */
+            matched: number;
+            /** Format: int64 */
+            surplus_count: number;
+            /** Format: int64 */
+            shortfall_count: number;
+            /**
+             * Format: int64
+             * @description Differences not resolved yet.
+             */
+            open_count: number;
+            /** Format: date-time */
+            reconciled_at: string;
+            signed_off_by?: null | components["schemas"]["i64"];
+            /** @description Who signed off, by name. */
+            signed_off_by_name?: string | null;
+            /** Format: date-time */
+            signed_off_at?: string | null;
+            sign_off_note?: string | null;
+        };
+        ReconciliationDetail: components["schemas"]["Reconciliation"] & {
+            /** @description Surpluses first, then shortfalls, each by number. */
+            discrepancies: components["schemas"]["Discrepancy"][];
+        };
+        /** @enum {string} */
+        ReconciliationState: "open" | "signed_off";
+        /**
+         * @description A payment into the merchant account, or a refund out of it.
+         * @enum {string}
+         */
+        RecordKind: "payment" | "refund";
+        /** @enum {string} */
+        RefundState: "pending" | "refunded" | "failed";
         /** @enum {string} */
         Relation: "owner" | "family" | "tenant";
         /**
@@ -3598,6 +4284,11 @@ export interface components {
              */
             old_final: string;
         };
+        /**
+         * @description What was done about a difference.
+         * @enum {string}
+         */
+        Resolution: "credited" | "refunded_at_channel" | "corrected" | "written_off" | "explained";
         RevealedPerson: {
             id: components["schemas"]["i64"];
             id_number?: string | null;
@@ -3692,6 +4383,9 @@ export interface components {
             previous: string;
             reading?: null | components["schemas"]["Reading"];
         };
+        SignOff: {
+            note?: string | null;
+        };
         /**
          * @description One price of a fee item from a date. `house_usage` and `service_level` narrow it; the most
          *     specific standard in force on a day wins, and among equals the latest start.
@@ -3722,6 +4416,23 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
+        /** @description What a session took and what its drawer should hold. */
+        Takings: {
+            /** @description Channels in their fixed order (cash, card, transfer, WeChat, Alipay, bank), those with payments. */
+            by_channel: components["schemas"]["ChannelTakings"][];
+            /** Format: int64 */
+            count: number;
+            total_fen: components["schemas"]["Fen"];
+            /**
+             * Format: int64
+             * @description Voided receipts are not takings: listed apart.
+             */
+            voided_count: number;
+            voided_fen: components["schemas"]["Fen"];
+            cash_refunds_fen: components["schemas"]["Fen"];
+            /** @description Float + cash taken − cash refunded. */
+            expected_cash_fen: components["schemas"]["Fen"];
+        };
         /** @description One step of a tiered price (阶梯价): consumption up to `up_to` (cumulative), or all the rest. */
         Tier: {
             /**
@@ -3735,6 +4446,44 @@ export interface components {
              */
             up_to?: string | null;
         };
+        TillHandOver: {
+            /**
+             * Format: int64
+             * @description Money in fen (分), not negative
+             */
+            counted_cash_fen: number;
+            note?: string | null;
+        };
+        /**
+         * @description How the counted cash compares with what the drawer should hold.
+         * @enum {string}
+         */
+        TillOutcome: "balanced" | "short" | "over";
+        /** @description A session with its takings and payments: the shift report (交班报表). */
+        TillReport: {
+            session: components["schemas"]["TillSession"];
+            takings: components["schemas"]["Takings"];
+            outcome?: null | components["schemas"]["TillOutcome"];
+            payments: components["schemas"]["PaymentRow"][];
+        };
+        TillSession: {
+            id: components["schemas"]["i64"];
+            project_id: components["schemas"]["i64"];
+            cashier_id: components["schemas"]["i64"];
+            cashier_name: string;
+            state: components["schemas"]["TillState"];
+            /** Format: date-time */
+            opened_at: string;
+            opening_float_fen: components["schemas"]["Fen"];
+            /** Format: date-time */
+            closed_at?: string | null;
+            counted_cash_fen?: null | components["schemas"]["Fen"];
+            expected_cash_fen?: null | components["schemas"]["Fen"];
+            difference_fen?: null | components["schemas"]["Fen"];
+            note?: string | null;
+        };
+        /** @enum {string} */
+        TillState: "open" | "closed";
         /** @description 单元: a section of a building with its own entrance. */
         Unit: {
             id: components["schemas"]["i64"];
@@ -10944,7 +11693,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NewPayment"];
+                "application/json": components["schemas"]["CounterPayment"];
             };
         };
         responses: {
@@ -11670,6 +12419,721 @@ export interface operations {
             };
         };
     };
+    list_payments: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                house_id?: components["schemas"]["i64"];
+                cashier_id?: components["schemas"]["i64"];
+                channel?: components["schemas"]["PaymentChannel"];
+                till_session_id?: components["schemas"]["i64"];
+                /** @description Payments recorded on this day (China time), `YYYY-MM-DD`. */
+                on?: string;
+                /** @description Receipt number, exactly. */
+                receipt_no?: string;
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentRow"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not in the caller's projects (the path's or a referenced id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRow"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payment_receipt: {
+        parameters: {
+            query?: {
+                /** @description `a5` (default) or `thermal` (80 mm). */
+                layout?: "a5" | "thermal";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description printable HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    void_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVoid"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRow"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_till_sessions: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                cashier_id?: components["schemas"]["i64"];
+                state?: components["schemas"]["TillState"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TillSession"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not in the caller's projects (the path's or a referenced id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_till_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTillSession"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillSession"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not in the caller's projects (the path's or a referenced id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_till_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillReport"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_till_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description printable HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_till_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TillHandOver"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillReport"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in (code unauthenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     my_house_account: {
         parameters: {
             query?: {
@@ -11883,6 +13347,149 @@ export interface operations {
             };
             /** @description Some fields are invalid (code validation_failed, with field errors) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_house_payments: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentRow"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_payment_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                payment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not permitted, or a cookie write without its CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12115,6 +13722,240 @@ export interface operations {
             };
         };
     };
+    list_payment_orders: {
+        parameters: {
+            query?: {
+                project_id?: components["schemas"]["i64"];
+                house_id?: components["schemas"]["i64"];
+                state?: components["schemas"]["OrderState"];
+                channel?: components["schemas"]["PaymentChannel"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PaymentOrder"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not in the caller's projects (the path's or a referenced id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payment_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refund_payment_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOrderRefund"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRefund"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     wechat_notify: {
         parameters: {
             query?: never;
@@ -12171,6 +14012,487 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    alipay_notify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the notification as Alipay sends it */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description `success` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some fields are invalid (code validation_failed, with field errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_reconciliations: {
+        parameters: {
+            query?: {
+                channel?: components["schemas"]["PaymentChannel"];
+                state?: components["schemas"]["ReconciliationState"];
+                /** @description 1-based page number. */
+                page?: number;
+                /** @description Rows per page, at most 500. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Reconciliation"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not in the caller's projects (the path's or a referenced id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_reconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReconciliation"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDetail"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not in the caller's projects (the path's or a referenced id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_reconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDetail"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolve_discrepancy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewResolution"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Discrepancy"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_off_reconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignOff"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reconciliation"];
+                };
+            };
+            /** @description The request could not be read (code malformed_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over its limit (code body_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable; retry after Retry-After seconds */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -4,15 +4,16 @@
 mod adjust;
 mod bills;
 mod check;
+mod counter;
 mod fees;
-mod ledger;
+pub(crate) mod ledger;
 mod notices;
 mod pay;
 mod reports;
 mod runs;
 
 pub(crate) use ledger::entry_model;
-pub use notices::{overdue_messages, run_messages};
+pub use notices::{overdue_messages, payment_messages, run_messages};
 pub(crate) use runs::bill_model;
 
 use async_trait::async_trait;
@@ -163,11 +164,12 @@ impl AccountRepo for Db {
         payment: NewPayment,
         recorded_on: NaiveDate,
         key: Option<String>,
+        reference: Option<String>,
         order: AllocationOrder,
         seal: &Seal,
         audit: AuditEvent,
     ) -> Result<Receipt> {
-        pay::pay(self, granted, house_id, payment, recorded_on, key, order, seal, audit).await
+        pay::pay(self, granted, house_id, payment, recorded_on, key, reference, order, seal, audit).await
     }
     async fn pay_many(
         &self,
@@ -251,5 +253,61 @@ impl ReportRepo for Db {
     }
     async fn check_ledger(&self, seal: &Seal) -> Result<LedgerCheck> {
         check::check(&self.conn, seal).await
+    }
+}
+
+#[async_trait]
+impl linli_billing::CounterRepo for Db {
+    async fn payments(
+        &self,
+        scope: &Scope,
+        filter: &linli_billing::PaymentFilter,
+        page: PageRequest,
+    ) -> Result<Page<linli_billing::PaymentRow>> {
+        counter::payments(&self.conn, scope, filter, page).await
+    }
+    async fn payment(&self, scope: &Scope, id: Id) -> Result<linli_billing::PaymentRow> {
+        counter::payment(&self.conn, scope, id).await
+    }
+    async fn print_receipt(&self, scope: &Scope, id: Id, audit: AuditEvent) -> Result<linli_billing::ReceiptFacts> {
+        counter::print_receipt(self, scope, id, audit).await
+    }
+    async fn receipt(&self, scope: &Scope, id: Id) -> Result<linli_billing::ReceiptFacts> {
+        counter::receipt(self, scope, id).await
+    }
+    async fn void(
+        &self,
+        granted: &Granted,
+        id: Id,
+        reason: String,
+        on: NaiveDate,
+        seal: &Seal,
+        audit: AuditEvent,
+    ) -> Result<linli_billing::PaymentRow> {
+        counter::void(self, granted, id, reason, on, seal, audit).await
+    }
+    async fn open_till(&self, granted: &Granted, float: Fen, audit: AuditEvent) -> Result<linli_billing::TillSession> {
+        counter::open_till(self, granted, float, audit).await
+    }
+    async fn tills(
+        &self,
+        scope: &Scope,
+        filter: &linli_billing::TillFilter,
+        page: PageRequest,
+    ) -> Result<Page<linli_billing::TillSession>> {
+        counter::tills(&self.conn, scope, filter, page).await
+    }
+    async fn till(&self, scope: &Scope, id: Id) -> Result<linli_billing::TillReport> {
+        counter::till(&self.conn, scope, id).await
+    }
+    async fn close_till(
+        &self,
+        granted: &Granted,
+        id: Id,
+        counted: Fen,
+        note: Option<String>,
+        audit: AuditEvent,
+    ) -> Result<linli_billing::TillReport> {
+        counter::close_till(self, granted, id, counted, note, audit).await
     }
 }

@@ -70,6 +70,13 @@ pub async fn run_messages(db: &crate::Db, run_id: Id) -> Result<Vec<BillMessage>
     Ok(reminder::messages(subjects, &to))
 }
 
+/// The current owners of a house that paid `amount`, one `payment_received` each.
+pub async fn payment_messages(db: &crate::Db, project_id: Id, house_id: Id, amount: Fen) -> Result<Vec<BillMessage>> {
+    let to = recipients(&db.conn, &[house_id]).await?;
+    let subject = Subject { project_id, house_id, bill_id: None, period_start: None, due_on: None, amount };
+    Ok(reminder::messages(vec![subject], &to))
+}
+
 /// Houses with principal overdue on `today`, with the overdue total, one notice per owner. The
 /// database sums each house's overdue bills: one row per house, not every overdue bill (2 M at
 /// 100,000 houses), is what is read.

@@ -64,7 +64,7 @@ async fn receipt_of(c: &impl ConnectionTrait, p: payment::Model) -> Result<Recei
 }
 
 /// A stored entry as the entry it was planned as.
-fn as_new(e: &ledger_entry::Model) -> NewEntry {
+pub(super) fn as_new(e: &ledger_entry::Model) -> NewEntry {
     NewEntry {
         bill_id: e.bill_id,
         fee_item_id: e.fee_item_id,
@@ -99,6 +99,7 @@ pub(crate) async fn pay(
     new: NewPayment,
     recorded_on: NaiveDate,
     key: Option<String>,
+    reference: Option<String>,
     order: AllocationOrder,
     seal: &Seal,
     audit_event: AuditEvent,
@@ -125,7 +126,7 @@ pub(crate) async fn pay(
         }
         return receipt_of(&tx, done).await;
     }
-    let receipt = record(&tx, granted, vec![(house_id, new, key)], recorded_on, order, seal, audit_event)
+    let receipt = record(&tx, granted, vec![(house_id, new, key)], recorded_on, order, seal, audit_event, reference)
         .await?
         .pop()
         .ok_or_else(|| Error::internal("a recorded payment"))?;
@@ -160,7 +161,7 @@ pub(crate) async fn pay_many(
     }
     lock_houses(&tx, project_id, &ids).await?;
     let batch = batch.into_iter().map(|(h, p)| (h, p, None)).collect();
-    let receipts = record(&tx, granted, batch, recorded_on, order, seal, audit_event).await?;
+    let receipts = record(&tx, granted, batch, recorded_on, order, seal, audit_event, None).await?;
     tx.commit().await.or_internal()?;
     Ok(receipts)
 }
@@ -179,6 +180,7 @@ async fn record(
     order: AllocationOrder,
     seal: &Seal,
     audit_event: AuditEvent,
+    reference: Option<String>,
 ) -> Result<Vec<Receipt>> {
     let project_id = granted.project_id();
     let by_user = granted.actor().user_id;
@@ -190,11 +192,12 @@ async fn record(
     }
     // As stored (microseconds), so that the receipt is the one a repeated key answers.
     let now = Utc::now().trunc_subsecs(6);
-    // Each under a provisional receipt number, by which its id is found again (RETURNING keeps
-    // no order on SQLite); then the numbers the receipts print.
-    let provisional: Vec<String> = batch.iter().map(|_| super::ledger::new_key()).collect();
+    // The cashier's open till session, and the next numbers of the project's receipt book,
+    // taken in this transaction: a rollback gives them back, a concurrent payment waits.
+    let till = super::counter::open_till_of(c, project_id, by_user).await?;
+    let (book_id, numbers) = super::counter::take_numbers(c, project_id, batch.len()).await?;
     let mut id_of: HashMap<String, Id> = HashMap::with_capacity(batch.len());
-    let mut rows = batch.iter().zip(&provisional).map(|((house_id, new, key), no)| payment::ActiveModel {
+    let mut rows = batch.iter().zip(&numbers).map(|((house_id, new, key), no)| payment::ActiveModel {
         id: NotSet,
         project_id: Set(project_id),
         house_id: Set(*house_id),
@@ -208,24 +211,29 @@ async fn record(
         note: Set(new.note.clone()),
         created_by: Set(by_user),
         created_at: Set(now),
+        receipt_book_id: Set(Some(book_id)),
+        till_session_id: Set(till),
+        reference: Set(reference.clone()),
+        voided_at: Set(None),
+        voided_by: Set(None),
+        void_reason: Set(None),
+        prints: Set(0),
     });
     loop {
         let chunk: Vec<_> = rows.by_ref().take(500).collect();
         if chunk.is_empty() {
             break;
         }
+        // Found again by receipt number: RETURNING keeps no order on SQLite.
         for p in payment::Entity::insert_many(chunk).exec_with_returning(c).await.or_internal()? {
             id_of.insert(p.receipt_no, p.id);
         }
     }
     let mut paid: Vec<(Id, String)> = Vec::with_capacity(batch.len());
-    for ((_, new, _), no) in batch.iter().zip(&provisional) {
-        let id = id_of.get(no).copied().ok_or_else(|| Error::internal("a payment's id"))?;
-        paid.push((id, format!("SK{}{:08}", new.received_on.format("%Y%m%d"), id)));
+    for no in numbers {
+        let id = id_of.get(&no).copied().ok_or_else(|| Error::internal("a payment's id"))?;
+        paid.push((id, no));
     }
-    let numbers = paid.iter().map(|(id, no)| vec![(*id).into(), no.clone().into()]).collect();
-    crate::bulk::update_from_values(c, "payments", "receipt_no = v.column2", "payments.id = v.column1", numbers)
-        .await?;
 
     let ids: Vec<Id> = batch.iter().map(|(h, _, _)| *h).collect();
     let mut books = Books::of(c, &ids).await?;

@@ -141,7 +141,8 @@ pub(crate) async fn collection(c: &impl ConnectionTrait, granted: &Granted, year
         .and_where(Expr::col((b.clone(), bill::Column::PeriodStart)).between(from, to))
         .and_where(
             Expr::col((e.clone(), ledger_entry::Column::Kind))
-                .is_in([EntryKind::Allocation.as_str(), EntryKind::Adjustment.as_str()]),
+                // A reversal (冲正) takes back what a voided payment's allocations collected.
+                .is_in([EntryKind::Allocation.as_str(), EntryKind::Adjustment.as_str(), EntryKind::Reversal.as_str()]),
         )
         .group_by_col((b.clone(), bill::Column::PeriodStart))
         .group_by_col((b, bill::Column::FeeItemId))
@@ -193,7 +194,7 @@ pub(crate) async fn income(
             ledger_entry::Column::LateFeeFen,
         ])
         .filter(ledger_entry::Column::ProjectId.eq(granted.project_id()))
-        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
+        .filter(ledger_entry::Column::Kind.is_in([EntryKind::Allocation.as_str(), EntryKind::Reversal.as_str()]))
         .filter(ledger_entry::Column::EffectiveOn.between(from, to))
         .into_tuple()
         .all(c)
@@ -204,8 +205,10 @@ pub(crate) async fn income(
         *acc.entry((item, channel.unwrap_or_else(|| "prepaid".into()))).or_default() += -(principal + late_fee);
     }
     let names = item_names(c, granted.project_id()).await?;
+    // A voided payment's allocations and their reversals cancel out: nothing to show.
     Ok(acc
         .into_iter()
+        .filter(|(_, amount)| *amount != 0)
         .map(|((item, channel), amount)| IncomeRow {
             fee_item_id: item,
             fee_item_name: item.and_then(|i| names.get(&i).cloned()).unwrap_or_default(),

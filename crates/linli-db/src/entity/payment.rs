@@ -17,6 +17,13 @@ pub struct Model {
     pub note: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    pub receipt_book_id: Option<i64>,
+    pub till_session_id: Option<i64>,
+    pub reference: Option<String>,
+    pub voided_at: Option<DateTimeUtc>,
+    pub voided_by: Option<i64>,
+    pub void_reason: Option<String>,
+    pub prints: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,8 +2,10 @@
 //! time anything; this is where speed is measured.
 
 mod api;
+mod payments;
 
 pub use api::{Options as ApiOptions, api};
+pub use payments::payments;
 
 use std::time::Instant;
 

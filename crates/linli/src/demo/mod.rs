@@ -6,6 +6,7 @@
 
 pub mod billing;
 pub mod community;
+pub mod counter;
 pub mod equipment;
 pub mod meters;
 
@@ -81,6 +82,12 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
     } else {
         (config, None)
     };
+    let (config, alipay) = if config.alipay_app_id.is_none() {
+        let (c, h) = alipay_simulator(&config).await?;
+        (c, Some(h))
+    } else {
+        (config, None)
+    };
     let config = &config;
     std::fs::create_dir_all(&config.data_dir)?;
     let (db, company) = server::open(config).await?;
@@ -110,6 +117,7 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
         upsert_user(&db, company, username, name, &password, role, project).await?;
         printed.push(((*username).to_string(), (*name).to_string(), password));
     }
+    println!("demo counter: {}", counter::seed(&app, &db, first_project).await?);
     let bound = match &sms {
         Some((handle, templates)) => Some(bind_resident(&app, &db, handle, templates).await?),
         None => None,
@@ -128,6 +136,9 @@ pub async fn run(config: &Config, houses: usize) -> anyhow::Result<()> {
             "微信支付模拟器 WeChat Pay simulator (API v3 at {}): the resident pays a bill at /m/bills",
             h.base_url
         );
+    }
+    if let Some(h) = &alipay {
+        println!("支付宝模拟器 Alipay simulator (gateway at {}): the resident pays a bill at /m/bills", h.gateway_url);
     }
     println!("Linli demo is running: http://{}", running.addr);
     for line in phone_hint(config, running.addr) {
@@ -201,6 +212,22 @@ async fn wechat_simulator(
     config.wechat_pay_public_key_id = Some(test_keys::PLATFORM_PUBLIC_KEY_ID.into());
     config.wechat_pay_public_key = Some(test_keys::PLATFORM_PUBLIC_KEY_PEM.into());
     config.wechat_pay_base_url = Some(handle.base_url.clone());
+    Ok((config, handle))
+}
+
+/// The Alipay simulator with its test app, and the configuration pointing at it: its QR code
+/// opens a cashier page that pays.
+async fn alipay_simulator(
+    config: &Config,
+) -> anyhow::Result<(Config, linli_gateway::pay::alipay::simulator::SimulatorHandle)> {
+    use linli_gateway::pay::alipay::simulator::{SimulatorConfig, TEST_APP_ID, TEST_SELLER_ID, keys, start_alipay};
+    let handle = start_alipay(SimulatorConfig::new()).await?;
+    let mut config = config.clone();
+    config.alipay_app_id = Some(TEST_APP_ID.into());
+    config.alipay_seller_id = Some(TEST_SELLER_ID.into());
+    config.alipay_app_private_key = Some(keys::APP_PRIVATE_KEY_PEM.into());
+    config.alipay_public_key = Some(keys::ALIPAY_PUBLIC_KEY_PEM.into());
+    config.alipay_gateway_url = Some(handle.gateway_url.clone());
     Ok((config, handle))
 }
 

@@ -81,7 +81,12 @@ impl Community {
 
     /// The same, with a building of `floors` floors.
     pub async fn with_floors(s: &TestServer, token: &str, floors: i32, gross_area: &str) -> Self {
-        let project = s.create_project(token, "翠湖花园").await;
+        Self::named(s, token, "翠湖花园", floors, gross_area).await
+    }
+
+    /// The same under another project name, for a second community in one test.
+    pub async fn named(s: &TestServer, token: &str, name: &str, floors: i32, gross_area: &str) -> Self {
+        let project = s.create_project(token, name).await;
         let building = s.create_building(token, project, "1栋", floors).await;
         let house = s.create_house(token, building, "301", 3, gross_area).await;
         Community { project, building, house }

@@ -26,6 +26,13 @@ import type {
   NewStandard,
   Page,
   Receipt,
+  NewTillSession,
+  NewVoid,
+  PaymentRow,
+  ReceiptLayout,
+  TillHandOver,
+  TillReport,
+  TillSession,
   Run,
   Standard,
 } from './types'
@@ -127,3 +134,21 @@ export const refundFromBalance = (houseId: number, body: NewRefund): Promise<Hou
 export const statementUrl = (houseId: number, asOf?: string) => withQuery(`/api/v1/houses/${houseId}/statement`, { as_of: asOf })
 /** A building's bill notices (缴费通知单) for a month, one page per house. */
 export const billNoticesUrl = (buildingId: number, period: string) => withQuery('/api/v1/bill-notices', { building_id: buildingId, period })
+
+// 收费流水, 收据, 交班
+export type PaymentQuery = QueryParams<'/api/v1/payments', 'get'> & { project_id: number; page: number; page_size: number }
+export const listPayments = (query: PaymentQuery): Promise<Page<PaymentRow>> =>
+  ok(api.GET('/api/v1/payments', { params: { query } }))
+export const voidPayment = (id: number, body: NewVoid): Promise<PaymentRow> =>
+  ok(api.POST('/api/v1/payments/{id}/void', { params: path(id), body }))
+/** The receipt's print page; every opening is a printing, the second and later marked 副本. */
+export const receiptUrl = (paymentId: number, layout: ReceiptLayout = 'a5') =>
+  withQuery(`/api/v1/payments/${paymentId}/receipt`, { layout })
+export const openTill = (body: NewTillSession): Promise<TillSession> => ok(api.POST('/api/v1/till-sessions', { body }))
+export const listTills = (query: QueryParams<'/api/v1/till-sessions', 'get'>): Promise<Page<TillSession>> =>
+  ok(api.GET('/api/v1/till-sessions', { params: { query } }))
+export const getTill = (id: number): Promise<TillReport> => ok(api.GET('/api/v1/till-sessions/{id}', { params: path(id) }))
+export const closeTill = (id: number, body: TillHandOver): Promise<TillReport> =>
+  ok(api.POST('/api/v1/till-sessions/{id}/close', { params: path(id), body }))
+/** The shift report's print page. */
+export const tillReportUrl = (id: number) => `/api/v1/till-sessions/${id}/report`

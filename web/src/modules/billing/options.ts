@@ -35,6 +35,7 @@ export const ENTRY_KIND_TAGS: Record<EntryKind, TagType> = {
   payment: 'success',
   allocation: 'success',
   refund: 'info',
+  reversal: 'danger',
 }
 
 /** What a standard's price is per, by fee kind: 元/m²·月, 元/月, 元/单位 … (`billing.priceUnits.*`). */

@@ -70,3 +70,13 @@ export type AllocationOrder = ResponseData<'/api/v1/billing-settings', 'get'>
 export type NewCharge = RequestBody<'/api/v1/houses/{id}/charges', 'post'>
 export type NewRefund = RequestBody<'/api/v1/houses/{id}/refunds', 'post'>
 
+
+// 收银台: the payment log (收费流水), receipts and till sessions (交班).
+export type PaymentRow = ResponseData<'/api/v1/payments/{id}', 'get'>
+export type NewVoid = RequestBody<'/api/v1/payments/{id}/void', 'post'>
+export type TillSession = ResponseData<'/api/v1/till-sessions', 'post'>
+export type NewTillSession = RequestBody<'/api/v1/till-sessions', 'post'>
+export type TillReport = ResponseData<'/api/v1/till-sessions/{id}', 'get'>
+export type TillHandOver = RequestBody<'/api/v1/till-sessions/{id}/close', 'post'>
+export type TillOutcome = NonNullable<TillReport['outcome']>
+export type ReceiptLayout = 'a5' | 'thermal'

@@ -69,7 +69,10 @@ export const NAV_GROUPS: NavGroup[] = [
     items: [
       { key: 'arrears', path: '/reports/arrears', permission: PERMISSIONS.reportRead },
       { key: 'counter', path: '/counter', permission: PERMISSIONS.paymentCollect },
+      { key: 'payments', path: '/payments', permission: PERMISSIONS.billRead },
       { key: 'bills', path: '/bills', permission: PERMISSIONS.billRead },
+      { key: 'paymentOrders', path: '/payment-orders', permission: PERMISSIONS.billRead },
+      { key: 'reconciliations', path: '/reconciliations', permission: PERMISSIONS.reportRead },
       { key: 'billingRuns', path: '/billing-runs', permission: PERMISSIONS.runManage },
       { key: 'feeItems', path: '/fee-items', permission: PERMISSIONS.feeRead },
       { key: 'adjustments', path: '/adjustments', permission: PERMISSIONS.adjustmentApprove },

@@ -28,6 +28,13 @@ export const myBill = (house: number, bill: number): Promise<MyBill> =>
   ok(api.GET('/api/v1/my/houses/{id}/bills/{bill_id}', { params: { path: { id: house, bill_id: bill } } }))
 
 export type PaymentOrder = ResponseData<'/api/v1/my/houses/{id}/payment-orders/{order_id}', 'get'>
+export type MyPayments = ResponseData<'/api/v1/my/houses/{id}/payments', 'get'>
+
+/** My house's payments (缴费记录), newest first, a page at a time. */
+export const myPayments = (house: number, page: number): Promise<MyPayments> =>
+  ok(api.GET('/api/v1/my/houses/{id}/payments', { params: { path: { id: house }, query: { page, page_size: 20 } } }))
+/** The electronic receipt of a payment of my house: a page of its own. */
+export const receiptUrl = (house: number, payment: number): string => `/api/v1/my/houses/${house}/payments/${payment}/receipt`
 
 /** The channels the office takes payments through (empty: pay at the counter). */
 export const paymentChannels = (): Promise<string[]> => ok(api.GET('/api/v1/payment-channels'))

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use linli_billing::{
-    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, HouseAccount, NewAdjustment, NewCharge, NewPayment,
+    Adjustment, AdjustmentState, Bill, BillDetail, BillFilter, CounterPayment, HouseAccount, NewAdjustment, NewCharge,
     NewRefund, Receipt,
 };
 use linli_core::{Error, Id, Page, PageRequest, date};
@@ -67,10 +67,12 @@ async fn get_house_account(
 /// have saved is not taken off but proposed as waivers (`waivers_proposed`) that someone else
 /// with `billing.adjustment.approve` must approve. A `received_on` after today, more than a
 /// year back or not `YYYY-MM-DD` is 422. The same `Idempotency-Key` answers the same receipt
-/// and records nothing new.
+/// and records nothing new. The receipt takes the next number of the project's receipt book
+/// (`receipt_no`), and the payment joins the cashier's open till session. A `card` payment
+/// needs its POS slip's `reference`.
 #[utoipa::path(post, path = "/api/v1/houses/{id}/payments", tag = "billing", params(("id" = i64, Path),
         ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 100, pattern = "^[!-~]+$", description = "a retry with the same key records nothing new")),
-    request_body = NewPayment,
+    request_body = CounterPayment,
     responses((status = 201, body = Receipt), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_house_payment(
@@ -78,10 +80,10 @@ async fn create_house_payment(
     user: CurrentUser,
     Path(id): Path<Id>,
     headers: HeaderMap,
-    ApiJson(new): ApiJson<NewPayment>,
+    ApiJson(new): ApiJson<CounterPayment>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
     let key = idempotency_key(&headers)?;
-    Ok((StatusCode::CREATED, Json(app.billing.payments.pay(&user.authz, id, new, key).await?)))
+    Ok((StatusCode::CREATED, Json(app.billing.payments.pay_at_counter(&user.authz, id, new, key).await?)))
 }
 
 /// The house's statement (对账单) as a printable HTML page: open bills, their lines and late

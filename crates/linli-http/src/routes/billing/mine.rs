@@ -4,8 +4,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::Response;
 use chrono::NaiveDate;
-use linli_billing::{Bill, BillDetail, BillState, HouseAccount};
+use linli_billing::{Bill, BillDetail, BillState, HouseAccount, PaymentRow};
 use linli_core::{Id, Page, PageRequest, date};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -70,9 +71,40 @@ async fn my_house_bill(
     Ok(Json(app.billing.payments.resident_bill(&resident, bill_id, q.as_of).await?))
 }
 
+/// My house's payments (缴费记录), newest first, each with its receipt number.
+#[utoipa::path(get, path = "/api/v1/my/houses/{id}/payments", tag = "billing", params(("id" = i64, Path), PageRequest),
+    responses((status = 200, body = Page<PaymentRow>), (status = 401, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+async fn my_house_payments(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<Id>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> ApiResult<Json<Page<PaymentRow>>> {
+    let resident = app.people.resident_of(&user.authz, id).await?;
+    Ok(Json(app.billing.counter.resident_payments(&resident, page.clamped()).await?))
+}
+
+/// The electronic receipt (电子收据) of a payment of my house, as a page for the phone; reading it
+/// is not a printing (the office's first print stays the original).
+#[utoipa::path(get, path = "/api/v1/my/houses/{id}/payments/{payment_id}/receipt", tag = "billing",
+    params(("id" = i64, Path), ("payment_id" = i64, Path)),
+    responses((status = 200, description = "HTML", content_type = "text/html"), (status = 401, body = Problem),
+              (status = 404, body = Problem)))]
+async fn my_payment_receipt(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path((id, payment_id)): Path<(Id, Id)>,
+) -> ApiResult<Response> {
+    let resident = app.people.resident_of(&user.authz, id).await?;
+    Ok(super::counter::html(app.billing.counter.resident_receipt_html(&resident, payment_id).await?))
+}
+
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(my_house_account))
         .routes(routes!(my_house_bills))
         .routes(routes!(my_house_bill))
+        .routes(routes!(my_house_payments))
+        .routes(routes!(my_payment_receipt))
 }

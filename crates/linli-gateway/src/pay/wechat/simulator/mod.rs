@@ -367,3 +367,76 @@ pub async fn start_wechat_pay(cfg: SimulatorConfig) -> std::io::Result<Simulator
     });
     Ok(SimulatorHandle { base_url, addr, shared, shutdown: Some(tx), task: Some(task) })
 }
+
+/// A notification on the wire: its headers, then its body.
+pub type SignedNotification = (Vec<(String, String)>, Vec<u8>);
+
+/// A payment notification for `transaction` as WeChat Pay sends it (sealed with the test APIv3
+/// key, signed with the test platform key under its `PUB_KEY_ID_…`), not delivered: the headers
+/// and body for a test or the bench to post itself, many at once. `forge` puts another body's
+/// signature on it.
+pub fn transaction_notification(
+    transaction: &Transaction,
+    forge: bool,
+) -> Result<SignedNotification, super::WechatPayError> {
+    use super::notify::NotificationEnvelope;
+    use super::sign::SignatureHeaders;
+    let key = PrivateKey::from_pem(test_keys::PLATFORM_PRIVATE_KEY_PEM).expect("the committed test key reads");
+    let plaintext = serde_json::to_vec(transaction).expect("a transaction serialises");
+    let now = Utc::now();
+    let envelope = NotificationEnvelope::seal(
+        test_keys::APIV3_KEY.as_bytes(),
+        &uuid::Uuid::new_v4().to_string(),
+        &super::model::rfc3339_beijing(&now),
+        "TRANSACTION.SUCCESS",
+        "支付成功",
+        "transaction",
+        &state::random_alphanumeric(12),
+        &plaintext,
+    )?;
+    let body = serde_json::to_vec(&envelope).expect("an envelope serialises");
+    let sign = |body: &[u8]| {
+        SignatureHeaders::sign(
+            &key,
+            test_keys::PLATFORM_PUBLIC_KEY_ID,
+            now.timestamp(),
+            &state::random_alphanumeric(32),
+            body,
+        )
+    };
+    let mut signature = sign(&body)?;
+    if forge {
+        signature.signature = sign(b"{}")?.signature;
+    }
+    let mut headers = axum::http::HeaderMap::new();
+    signature.insert_into(&mut headers);
+    let headers = headers
+        .iter()
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+        .chain([("content-type".to_owned(), "application/json".to_owned())])
+        .collect();
+    Ok((headers, body))
+}
+
+/// A paid Native transaction of the test merchant, for [`transaction_notification`].
+pub fn paid_transaction(out_trade_no: &str, transaction_id: &str, total_fen: i64) -> Transaction {
+    Transaction {
+        appid: test_keys::APPID.into(),
+        mchid: test_keys::MCHID.into(),
+        out_trade_no: out_trade_no.into(),
+        transaction_id: Some(transaction_id.into()),
+        trade_type: Some("NATIVE".into()),
+        trade_state: TradeState::Success,
+        trade_state_desc: "支付成功".into(),
+        bank_type: Some("OTHERS".into()),
+        attach: None,
+        success_time: Some(super::model::rfc3339_beijing(&Utc::now())),
+        payer: None,
+        amount: Some(super::model::TransactionAmount {
+            total: Some(total_fen),
+            payer_total: Some(total_fen),
+            currency: Some("CNY".into()),
+            payer_currency: Some("CNY".into()),
+        }),
+    }
+}
