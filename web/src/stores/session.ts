@@ -13,6 +13,8 @@ export const useSessionStore = defineStore('session', () => {
 
   const permissions = computed(() => new Set(me.value?.permissions ?? []))
   const isAuthenticated = computed(() => me.value !== null)
+  /** Holds a grant over every project (company-wide work such as reconciliation). */
+  const companyWide = computed(() => (me.value?.grants ?? []).some((g) => g.project_id == null))
   const roleCodes = computed(() => [...new Set((me.value?.grants ?? []).map((g) => g.role))])
 
   function can(permission?: Permission | null): boolean {
@@ -73,5 +75,5 @@ export const useSessionStore = defineStore('session', () => {
     rememberCsrfToken(null)
   }
 
-  return { me, loaded, permissions, isAuthenticated, roleCodes, can, load, refresh, login, logout, clear }
+  return { me, loaded, permissions, isAuthenticated, companyWide, roleCodes, can, load, refresh, login, logout, clear }
 })

@@ -33,6 +33,15 @@ describe('navigation', () => {
     expect(count).toBe(NAV_GROUPS.flatMap((g) => g.items).length)
   })
 
+  it('shows company-wide work (reconciliation) only to a user with a company-wide grant', () => {
+    const all = new Set<string>(Object.values(PERMISSIONS))
+    const keys = (companyWide: boolean) =>
+      visibleGroups((p) => !p || all.has(p), companyWide).flatMap((g) => g.items.map((i) => i.key))
+    expect(keys(true)).toContain('reconciliations')
+    expect(keys(false)).not.toContain('reconciliations')
+    expect(keys(false)).toContain('paymentOrders')
+  })
+
   it('has unique keys and paths', () => {
     const items = NAV_GROUPS.flatMap((g) => g.items)
     expect(new Set(items.map((i) => i.key)).size).toBe(items.length)

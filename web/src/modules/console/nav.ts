@@ -10,6 +10,9 @@ export interface NavItem {
   key: string
   path: string
   permission?: Permission
+  /** Company-wide work with no project (reconciliation of the merchant account): shown only to a
+   * user holding a grant over every project, since the server refuses project-only users. */
+  companyWide?: true
 }
 
 export interface NavGroup {
@@ -72,7 +75,7 @@ export const NAV_GROUPS: NavGroup[] = [
       { key: 'payments', path: '/payments', permission: PERMISSIONS.billRead },
       { key: 'bills', path: '/bills', permission: PERMISSIONS.billRead },
       { key: 'paymentOrders', path: '/payment-orders', permission: PERMISSIONS.billRead },
-      { key: 'reconciliations', path: '/reconciliations', permission: PERMISSIONS.reportRead },
+      { key: 'reconciliations', path: '/reconciliations', permission: PERMISSIONS.reportRead, companyWide: true },
       { key: 'billingRuns', path: '/billing-runs', permission: PERMISSIONS.runManage },
       { key: 'feeItems', path: '/fee-items', permission: PERMISSIONS.feeRead },
       { key: 'adjustments', path: '/adjustments', permission: PERMISSIONS.adjustmentApprove },
@@ -94,9 +97,11 @@ export const NAV_GROUPS: NavGroup[] = [
   },
 ]
 
-/** The groups and items a user with `can` sees; empty groups are dropped. */
-export function visibleGroups(can: (permission?: Permission) => boolean): NavGroup[] {
-  return NAV_GROUPS.map((group) => ({ ...group, items: group.items.filter((item) => can(item.permission)) })).filter(
+/** The groups and items a user with `can` sees (company-wide items only with a company-wide
+ * grant); empty groups are dropped. */
+export function visibleGroups(can: (permission?: Permission) => boolean, companyWide = true): NavGroup[] {
+  const shown = (item: NavItem) => can(item.permission) && (companyWide || !item.companyWide)
+  return NAV_GROUPS.map((group) => ({ ...group, items: group.items.filter(shown) })).filter(
     (group) => group.items.length > 0,
   )
 }
