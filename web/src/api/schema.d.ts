@@ -2193,6 +2193,22 @@ export interface components {
             band_over_12_fen: components["schemas"]["Fen"];
             total_fen: components["schemas"]["Fen"];
         };
+        /**
+         * @description The form Alipay posts to `notify_url` (the fields every notification has; others such as
+         *     `seller_id` come too, and the signature covers every field but `sign` and `sign_type`). Documentation only: the handler verifies the raw body.
+         */
+        AlipayNotification: {
+            app_id: string;
+            notify_id: string;
+            notify_time: string;
+            notify_type: string;
+            out_trade_no: string;
+            sign: string;
+            sign_type: string;
+            total_amount: string;
+            trade_no: string;
+            trade_status: string;
+        };
         Allocation: {
             bill_id: components["schemas"]["i64"];
             part: components["schemas"]["Part"];
@@ -14032,7 +14048,7 @@ export interface operations {
         /** @description the notification as Alipay sends it */
         requestBody: {
             content: {
-                "application/x-www-form-urlencoded": string;
+                "application/x-www-form-urlencoded": components["schemas"]["AlipayNotification"];
             };
         };
         responses: {

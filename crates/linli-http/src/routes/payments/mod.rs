@@ -123,12 +123,29 @@ async fn wechat_notify(State(app): State<App>, headers: HeaderMap, body: Bytes) 
     }
 }
 
+/// The form Alipay posts to `notify_url` (the fields every notification has; others such as
+/// `seller_id` come too, and the signature covers every field but `sign` and `sign_type`). Documentation only: the handler verifies the raw body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AlipayNotification {
+    notify_time: String,
+    notify_type: String,
+    notify_id: String,
+    app_id: String,
+    sign_type: String,
+    sign: String,
+    trade_no: String,
+    out_trade_no: String,
+    trade_status: String,
+    total_amount: String,
+}
+
 /// Alipay's asynchronous notifications (`notify_url`), a form signed RSA2 by Alipay; no
 /// session. `success` (text) when handled or nothing to do, which stops Alipay sending it; 401
 /// when the signature, the app or the seller is not ours (logged); 503 to be sent again when it
 /// could not be recorded now. Alipay reads only whether the body is exactly `success`.
 #[utoipa::path(post, path = "/api/v1/channels/alipay/notify", tag = "payments", security(()),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "the notification as Alipay sends it"),
+    request_body(content = AlipayNotification, content_type = "application/x-www-form-urlencoded", description = "the notification as Alipay sends it"),
     responses((status = 200, body = String, content_type = "text/plain", description = "`success`"),
               (status = 401, body = Problem), (status = 503, body = Problem)))]
 async fn alipay_notify(State(app): State<App>, body: Bytes) -> Response {
