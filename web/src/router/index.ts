@@ -13,6 +13,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Required permission (see modules/console/nav.ts). */
     permission?: Permission
+    /** Company-wide work: needs a grant over every project (see NavItem.companyWide). */
+    companyWide?: boolean
     /** i18n key of the page title. */
     titleKey?: string
     /** A staff console page: residents are sent to their phone pages instead. */
@@ -26,7 +28,7 @@ const consoleChildren: RouteRecordRaw[] = [DASHBOARD, ...NAV_GROUPS.flatMap((g) 
   path: item.path.slice(1),
   name: item.key,
   component: PAGES[item.key]!,
-  meta: { permission: item.permission, titleKey: `nav.${item.key}` },
+  meta: { permission: item.permission, companyWide: item.companyWide, titleKey: `nav.${item.key}` },
 }))
 
 export const routes: RouteRecordRaw[] = [
@@ -119,6 +121,7 @@ router.beforeEach(async (to) => {
   if (!me) return loginFor(to)
   if (to.matched.some((r) => r.meta.console) && belongsOnPhone(me)) return { path: '/m' }
   if (!session.can(to.meta.permission)) return { name: 'forbidden' }
+  if (to.meta.companyWide && !session.companyWide) return { name: 'forbidden' }
   return true
 })
 
