@@ -60,6 +60,8 @@ crate::text_enum! {
         /// A day is signed off only when every difference is resolved.
         DiscrepanciesOpen = "discrepancies_open",
         DiscrepancyResolved = "discrepancy_resolved",
+        /// A work order's state does not allow this action (completing a cancelled order).
+        TransitionNotAllowed = "transition_not_allowed",
         Conflict = "conflict",
         MethodNotAllowed = "method_not_allowed",
         BodyTooLarge = "body_too_large",

@@ -94,6 +94,7 @@ fn title_of(code: Code) -> &'static str {
         Code::ReconciliationSignedOff => "The reconciled day was signed off already",
         Code::DiscrepanciesOpen => "Some differences of the day are not resolved yet",
         Code::DiscrepancyResolved => "The difference was resolved already",
+        Code::TransitionNotAllowed => "The work order's state does not allow this",
         Code::Conflict => "The request conflicts with the current state",
         Code::MethodNotAllowed => "Method not allowed",
         Code::BodyTooLarge => "The request body is larger than this endpoint accepts",

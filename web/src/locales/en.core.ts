@@ -309,6 +309,7 @@ const enCore: CoreMessageSchema = {
     reconciliation_signed_off: 'This day is signed off and can no longer change',
     discrepancies_open: 'Some differences are still open: resolve them first',
     discrepancy_resolved: 'This difference is already resolved',
+    transition_not_allowed: 'The work order cannot do this in its current state',
     idempotency_key_reused: 'This idempotency key was already used for a different payment',
     invalid_credentials: 'Incorrect username or password',
     too_many_attempts: 'Too many attempts. Please try again later',

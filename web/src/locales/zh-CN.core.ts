@@ -309,6 +309,7 @@ const zhCNCore = {
     reconciliation_signed_off: '该日对账已签核，不能再修改',
     discrepancies_open: '还有未处理的差异，处理完才能签核',
     discrepancy_resolved: '该差异已处理',
+    transition_not_allowed: '工单当前状态不允许此操作',
     idempotency_key_reused: '同一幂等键已用于另一笔不同的收款',
     invalid_credentials: '用户名或密码错误',
     too_many_attempts: '尝试次数过多，请稍后再试',
