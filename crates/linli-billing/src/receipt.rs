@@ -225,14 +225,7 @@ pub fn check_voidable(taken_by: Option<Id>, voided: bool) -> Result<()> {
 
 /// A void's reason, required and bounded.
 pub fn check_reason(reason: &str) -> Result<String> {
-    let r = reason.trim();
-    if r.is_empty() {
-        return Err(Error::invalid("reason", "required"));
-    }
-    if r.chars().count() > VOID_REASON_MAX {
-        return Err(Error::invalid("reason", "too_long"));
-    }
-    Ok(r.to_owned())
+    linli_core::error::required_text_alone("reason", reason, VOID_REASON_MAX)
 }
 
 /// Money taken at the counter: a payment and, for a bank card, the POS slip's reference (a

@@ -218,3 +218,10 @@ pub fn required_text(v: &mut Validator, field: &str, value: &str, max_chars: usi
     v.check(t.chars().count() <= max_chars, field, "too_long");
     t.to_string()
 }
+
+/// The same for a request of one text field (a reason, a note): the trimmed text, or its error.
+pub fn required_text_alone(field: &str, value: &str, max_chars: usize) -> Result<String> {
+    let mut v = Validator::default();
+    let t = required_text(&mut v, field, value, max_chars);
+    v.finish().map(|()| t)
+}

@@ -270,14 +270,7 @@ pub struct SignOff {
 
 /// The trimmed note of a resolution, which is always required: the next person must see why.
 pub fn check_note(note: &str) -> Result<String> {
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(Error::invalid("note", "required"));
-    }
-    if note.chars().count() > NOTE_MAX {
-        return Err(Error::invalid("note", "too_long"));
-    }
-    Ok(note.to_owned())
+    linli_core::error::required_text_alone("note", note, NOTE_MAX)
 }
 
 /// Whether `resolution` fits the difference: crediting is for money the channel took that Linli

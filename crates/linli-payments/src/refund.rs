@@ -89,14 +89,7 @@ pub fn check_refund(order: &PaymentOrder, refunded: Fen, new: &NewOrderRefund) -
     if refunded.0 + new.amount_fen.0 > order.amount_fen.0 {
         return Err(Error::invalid("amount_fen", "exceeds_paid"));
     }
-    let reason = new.reason.trim();
-    if reason.is_empty() {
-        return Err(Error::invalid("reason", "required"));
-    }
-    if reason.chars().count() > REASON_MAX {
-        return Err(Error::invalid("reason", "too_long"));
-    }
-    Ok(())
+    linli_core::error::required_text_alone("reason", &new.reason, REASON_MAX).map(drop)
 }
 
 /// `RF` + the order's number's time and hex + a sequence: unique per order, within WeChat's and
